@@ -1,0 +1,879 @@
+"""Derived features: the one feature step both evaluation paths share.
+
+Each feature is defined ONCE as a small expression tree (:class:`Node`). Every node knows how to
+compute itself on one row (``py``, plain Python, three-valued with ``None`` for unknown) and how to
+compile itself to a Polars expression (``pl``). The rules only ever read features by name, so a rule
+file can name any feature in :data:`FEATURES` and nothing else.
+
+Conventions
+- ``None`` / null means unknown and propagates; a ratio with a zero denominator is unknown.
+- Counts over lists (IP, awards, certificates …) use three-valued item predicates: an item whose
+  attribute is unknown may or may not count. A count feature therefore has a lower value (items that
+  surely count) and an upper value (``<name>__hi``: items that may count). A clause whose outcome
+  differs between the two is ``unknown``, never a silent ``unmet``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from .schema import IP_TYPES_CLASS_1, IP_TYPES_CLASS_2, Context, year_col
+
+INF = float("inf")
+
+# ---------------------------------------------------------------------------------------------
+# Three-valued helpers (Python side). Polars' & and | already follow Kleene logic.
+
+
+def _and(*vals: bool | None) -> bool | None:
+    if any(v is False for v in vals):
+        return False
+    if any(v is None for v in vals):
+        return None
+    return True
+
+
+def _or(*vals: bool | None) -> bool | None:
+    if any(v is True for v in vals):
+        return True
+    if any(v is None for v in vals):
+        return None
+    return False
+
+
+def _not(v: bool | None) -> bool | None:
+    return None if v is None else not v
+
+
+# ---------------------------------------------------------------------------------------------
+# Row-level nodes
+
+
+class Node:
+    """A feature expression: ``py(row, ctx)`` on one row, ``pl(ctx)`` as a Polars expression."""
+
+    facts: tuple[str, ...] = ()
+
+    def py(self, r: dict[str, Any], c: Context) -> Any:
+        raise NotImplementedError
+
+    def pl(self, c: Context) -> pl.Expr:
+        raise NotImplementedError
+
+
+@dataclass
+class Col(Node):
+    """A column of the row: a scalar fact, or an annual fact picked by :func:`year_col`."""
+
+    name: str
+    fact: str
+
+    @property
+    def facts(self) -> tuple[str, ...]:  # type: ignore[override]
+        return (self.fact,)
+
+    def py(self, r, c):
+        return r.get(self.name)
+
+    def pl(self, c):
+        return pl.col(self.name)
+
+
+def Y(field_name: str, k: int = 0) -> Col:
+    """An annual fact ``k`` years before the reference year; its fact path names the year."""
+    return Col(year_col(field_name, k), f"years[{{y{k}}}].{field_name}")
+
+
+def Top(name: str) -> Col:
+    return Col(name, name)
+
+
+class _Compound(Node):
+    parts: tuple[Node, ...] = ()
+
+    @property
+    def facts(self) -> tuple[str, ...]:  # type: ignore[override]
+        out: list[str] = []
+        for p in self.parts:
+            out.extend(f for f in p.facts if f not in out)
+        return tuple(out)
+
+
+class Div(_Compound):
+    """a / b; unknown when either is unknown or b is 0."""
+
+    def __init__(self, a: Node, b: Node):
+        self.parts = (a, b)
+
+    def py(self, r, c):
+        a, b = (p.py(r, c) for p in self.parts)
+        if a is None or b is None or b == 0:
+            return None
+        return a / b
+
+    def pl(self, c):
+        a, b = (p.pl(c) for p in self.parts)
+        return pl.when(b != 0).then(a / b)
+
+
+class Sub(_Compound):
+    def __init__(self, a: Node, b: Node):
+        self.parts = (a, b)
+
+    def py(self, r, c):
+        a, b = (p.py(r, c) for p in self.parts)
+        return None if a is None or b is None else a - b
+
+    def pl(self, c):
+        a, b = (p.pl(c) for p in self.parts)
+        return a - b
+
+
+class Sum(_Compound):
+    """a + b + …, left to right (the same order on both paths); unknown if any part is."""
+
+    def __init__(self, *parts: Node):
+        self.parts = parts
+
+    def py(self, r, c):
+        vals = [p.py(r, c) for p in self.parts]
+        if any(v is None for v in vals):
+            return None
+        total = vals[0]
+        for v in vals[1:]:
+            total = total + v
+        return total
+
+    def pl(self, c):
+        exprs = [p.pl(c) for p in self.parts]
+        total = exprs[0]
+        for e in exprs[1:]:
+            total = total + e
+        return total
+
+
+class Half(_Compound):
+    def __init__(self, a: Node):
+        self.parts = (a,)
+
+    def py(self, r, c):
+        a = self.parts[0].py(r, c)
+        return None if a is None else a / 2
+
+    def pl(self, c):
+        return self.parts[0].pl(c) / 2
+
+
+class Growth(_Compound):
+    """cur / prev − 1; unknown when prev is not positive (a growth rate from zero is undefined)."""
+
+    def __init__(self, cur: Node, prev: Node):
+        self.parts = (cur, prev)
+
+    def py(self, r, c):
+        cur, prev = (p.py(r, c) for p in self.parts)
+        if cur is None or prev is None or prev <= 0:
+            return None
+        return cur / prev - 1
+
+    def pl(self, c):
+        cur, prev = (p.pl(c) for p in self.parts)
+        return pl.when(prev > 0).then(cur / prev - 1)
+
+
+class AvgGrowth2(_Compound):
+    """½ × (v1/v2 + v0/v1) − 1 over three years (v2 the earliest): 两年平均增长率."""
+
+    def __init__(self, v0: Node, v1: Node, v2: Node):
+        self.parts = (v0, v1, v2)
+
+    def py(self, r, c):
+        v0, v1, v2 = (p.py(r, c) for p in self.parts)
+        if v0 is None or v1 is None or v2 is None or v1 <= 0 or v2 <= 0:
+            return None
+        return (v1 / v2 + v0 / v1) / 2 - 1
+
+    def pl(self, c):
+        v0, v1, v2 = (p.pl(c) for p in self.parts)
+        return pl.when((v1 > 0) & (v2 > 0)).then((v1 / v2 + v0 / v1) / 2 - 1)
+
+
+class Cagr2(_Compound):
+    """(v0 / v2)^(1/2) − 1: compound growth over the two periods of a three-year window."""
+
+    def __init__(self, v0: Node, v2: Node):
+        self.parts = (v0, v2)
+
+    def py(self, r, c):
+        v0, v2 = (p.py(r, c) for p in self.parts)
+        if v0 is None or v2 is None or v2 <= 0 or v0 < 0:
+            return None
+        return math.sqrt(v0 / v2) - 1
+
+    def pl(self, c):
+        v0, v2 = (p.pl(c) for p in self.parts)
+        return pl.when((v2 > 0) & (v0 >= 0)).then((v0 / v2).sqrt() - 1)
+
+
+class FiscalYears(Node):
+    """Fiscal years the enterprise existed in, up to and including the reference year.
+
+    ``full=False`` counts the registration year; ``full=True`` counts only complete years after it."""
+
+    facts = ("registered_on",)
+
+    def __init__(self, full: bool):
+        self.full = full
+
+    def py(self, r, c):
+        reg = r.get("registered_on")
+        if reg is None:
+            return None
+        return c.ref_year - reg.year + (0 if self.full else 1)
+
+    def pl(self, c):
+        return pl.lit(c.ref_year) - pl.col("registered_on").dt.year().cast(pl.Int64) + (0 if self.full else 1)
+
+
+class DaysRegistered(Node):
+    facts = ("registered_on",)
+
+    def py(self, r, c):
+        reg = r.get("registered_on")
+        return None if reg is None else (c.as_of - reg).days
+
+    def pl(self, c):
+        return (pl.lit(c.as_of) - pl.col("registered_on")).dt.total_days()
+
+
+_FY = FiscalYears(full=False)
+
+
+class WindowSum(_Compound):
+    """Sum of an annual fact over the last ``n`` fiscal years, or over the years the enterprise
+    existed when fewer (``actual=True``, the 高企 "实际经营期" rule); unknown if a needed year is."""
+
+    def __init__(self, field_name: str, n: int, actual: bool = False, mean: bool = False):
+        self.field_name, self.n, self.actual, self.mean = field_name, n, actual, mean
+        self.parts = tuple(Y(field_name, k) for k in range(n)) + ((_FY,) if actual else ())
+
+    def _years(self, r, c) -> int | None:
+        if not self.actual:
+            return self.n
+        fy = _FY.py(r, c)
+        return None if fy is None else max(1, min(self.n, fy))
+
+    def py(self, r, c):
+        m = self._years(r, c)
+        if m is None:
+            return None
+        vals = [r.get(year_col(self.field_name, k)) for k in range(m)]
+        if any(v is None for v in vals):
+            return None
+        total = vals[0]
+        for v in vals[1:]:
+            total = total + v
+        return total / m if self.mean else total
+
+    def pl(self, c):
+        cols = [pl.col(year_col(self.field_name, k)) for k in range(self.n)]
+        if not self.actual:
+            total = cols[0]
+            for e in cols[1:]:
+                total = total + e
+            return total / self.n if self.mean else total
+        m = pl.max_horizontal(pl.lit(1), pl.min_horizontal(pl.lit(self.n), _FY.pl(c)))
+        out = pl.lit(None, dtype=pl.Float64)
+        for size in range(self.n, 0, -1):
+            total = cols[0]
+            for e in cols[1:size]:
+                total = total + e
+            out = pl.when(m == size).then(total / size if self.mean else total).otherwise(out)
+        return out
+
+
+class HnteGrowth(_Compound):
+    """企业成长性 growth rate of the 高企 指引 with its edge rules (engine design note §2.2):
+
+    three years or more: ½ × (v2/v1 + v3/v2) − 1 (v1 earliest); year-1 value 0 → last two years
+    only (v3/v2 − 1); year-2 value 0 → 0. Two years: v3/v2 − 1. One year: 0."""
+
+    def __init__(self, field_nodes: tuple[Node, Node, Node]):
+        self.v1, self.v2, self.v3 = field_nodes  # earliest first
+        self.parts = (self.v1, self.v2, self.v3, _FY)
+
+    def py(self, r, c):
+        fy = _FY.py(r, c)
+        if fy is None:
+            return None
+        if fy <= 1:
+            return 0.0
+        v2, v3 = self.v2.py(r, c), self.v3.py(r, c)
+        if v2 is None or v3 is None:
+            return None
+        if fy == 2:
+            return 0.0 if v2 <= 0 else v3 / v2 - 1
+        v1 = self.v1.py(r, c)
+        if v1 is None:
+            return None
+        if v1 == 0:
+            return 0.0 if v2 <= 0 else v3 / v2 - 1
+        if v2 <= 0 or v1 < 0:
+            return 0.0
+        return (v2 / v1 + v3 / v2) / 2 - 1
+
+    def pl(self, c):
+        fy = _FY.pl(c)
+        v1, v2, v3 = self.v1.pl(c), self.v2.pl(c), self.v3.pl(c)
+        two = pl.when(v2 <= 0).then(pl.lit(0.0)).otherwise(v3 / v2 - 1)
+        three = (
+            pl.when(v1 == 0).then(two)
+            .when((v2 <= 0) | (v1 < 0)).then(pl.lit(0.0))
+            .otherwise((v2 / v1 + v3 / v2) / 2 - 1)
+        )
+        return (
+            pl.when(fy.is_null()).then(None)
+            .when(fy <= 1).then(pl.lit(0.0))
+            .when(v2.is_null() | v3.is_null()).then(None)
+            .when(fy == 2).then(two)
+            .when(v1.is_null()).then(None)
+            .otherwise(three)
+        )
+
+
+class Rank(_Compound):
+    """A category mapped to an ordinal (unknown categories are unknown)."""
+
+    def __init__(self, a: Node, mapping: dict[str, int]):
+        self.parts, self.mapping = (a,), mapping
+
+    def py(self, r, c):
+        return self.mapping.get(self.parts[0].py(r, c))
+
+    def pl(self, c):
+        return self.parts[0].pl(c).replace_strict(self.mapping, default=None, return_dtype=pl.Int64)
+
+
+class StartsWith(_Compound):
+    def __init__(self, a: Node, prefix: str):
+        self.parts, self.prefix = (a,), prefix
+
+    def py(self, r, c):
+        v = self.parts[0].py(r, c)
+        return None if v is None else str(v).startswith(self.prefix)
+
+    def pl(self, c):
+        return self.parts[0].pl(c).str.starts_with(self.prefix)
+
+
+class Contains(_Compound):
+    """Whether a list of strings contains a value (unknown list → unknown)."""
+
+    def __init__(self, a: Node, value: str):
+        self.parts, self.value = (a,), value
+
+    def py(self, r, c):
+        v = self.parts[0].py(r, c)
+        return None if v is None else self.value in v
+
+    def pl(self, c):
+        return self.parts[0].pl(c).list.contains(self.value)
+
+
+class ListLen(_Compound):
+    def __init__(self, a: Node):
+        self.parts = (a,)
+
+    def py(self, r, c):
+        v = self.parts[0].py(r, c)
+        return None if v is None else len(set(v))
+
+    def pl(self, c):
+        return self.parts[0].pl(c).list.unique().list.len().cast(pl.Int64)
+
+
+# ---------------------------------------------------------------------------------------------
+# Item predicates (over the items of a list) and list aggregates
+
+
+class Pred:
+    """A three-valued predicate over one list item: ``py(item, ctx)`` and ``pl(ctx)`` (on
+    ``pl.element()``)."""
+
+    fields: tuple[str, ...] = ()
+
+    def py(self, it: dict[str, Any], c: Context) -> bool | None:
+        raise NotImplementedError
+
+    def pl(self, c: Context) -> pl.Expr:
+        raise NotImplementedError
+
+    def __and__(self, other: Pred) -> Pred:
+        return And(self, other)
+
+
+def _f(name: str) -> pl.Expr:
+    return pl.element().struct.field(name)
+
+
+@dataclass
+class In(Pred):
+    name: str
+    values: tuple[Any, ...]
+
+    @property
+    def fields(self):  # type: ignore[override]
+        return (self.name,)
+
+    def py(self, it, c):
+        v = it.get(self.name)
+        return None if v is None else v in self.values
+
+    def pl(self, c):
+        return _f(self.name).is_in(list(self.values))
+
+
+@dataclass
+class Is(Pred):
+    """A boolean item attribute is true (``want=True``) or false."""
+
+    name: str
+    want: bool = True
+
+    @property
+    def fields(self):  # type: ignore[override]
+        return (self.name,)
+
+    def py(self, it, c):
+        v = it.get(self.name)
+        return None if v is None else v is self.want
+
+    def pl(self, c):
+        e = _f(self.name)
+        return e if self.want else ~e
+
+
+@dataclass
+class Cmp(Pred):
+    """item[name] op bound, where bound is a function of the context (a date or a year)."""
+
+    name: str
+    op: str
+    bound: Callable[[Context], Any]
+
+    @property
+    def fields(self):  # type: ignore[override]
+        return (self.name,)
+
+    def py(self, it, c):
+        v = it.get(self.name)
+        if v is None:
+            return None
+        b = self.bound(c)
+        return {"<=": v <= b, "<": v < b, ">=": v >= b, ">": v > b}[self.op]
+
+    def pl(self, c):
+        e, b = _f(self.name), pl.lit(self.bound(c))
+        return {"<=": e <= b, "<": e < b, ">=": e >= b, ">": e > b}[self.op]
+
+
+class And(Pred):
+    def __init__(self, *preds: Pred):
+        self.preds = preds
+        self.fields = tuple(dict.fromkeys(f for p in preds for f in p.fields))
+
+    def py(self, it, c):
+        return _and(*(p.py(it, c) for p in self.preds))
+
+    def pl(self, c):
+        out = self.preds[0].pl(c)
+        for p in self.preds[1:]:
+            out = out & p.pl(c)
+        return out
+
+
+class Or(Pred):
+    def __init__(self, *preds: Pred):
+        self.preds = preds
+        self.fields = tuple(dict.fromkeys(f for p in preds for f in p.fields))
+
+    def py(self, it, c):
+        return _or(*(p.py(it, c) for p in self.preds))
+
+    def pl(self, c):
+        out = self.preds[0].pl(c)
+        for p in self.preds[1:]:
+            out = out | p.pl(c)
+        return out
+
+
+class Not(Pred):
+    def __init__(self, pred: Pred):
+        self.pred, self.fields = pred, pred.fields
+
+    def py(self, it, c):
+        return _not(self.pred.py(it, c))
+
+    def pl(self, c):
+        return ~self.pred.pl(c)
+
+
+class Count(Node):
+    """Number of items of a list satisfying a predicate (lower bound; ``hi`` the upper bound)."""
+
+    def __init__(self, list_name: str, pred: Pred):
+        self.list_name, self.pred = list_name, pred
+        self.facts = (list_name, *(f"{list_name}[].{f}" for f in pred.fields))
+
+    def py_range(self, r, c) -> tuple[int | None, int | None]:
+        items = r.get(self.list_name)
+        if items is None:
+            return None, None
+        vals = [self.pred.py(it, c) for it in items]
+        return sum(v is True for v in vals), sum(v is not False for v in vals)
+
+    def py(self, r, c):
+        return self.py_range(r, c)[0]
+
+    def pl_range(self, c) -> tuple[pl.Expr, pl.Expr]:
+        p = self.pred.pl(c)
+        col = pl.col(self.list_name)
+        lo = col.list.eval(p.fill_null(False).cast(pl.Int64)).list.sum()
+        hi = col.list.eval(p.fill_null(True).cast(pl.Int64)).list.sum()
+        return lo, hi
+
+    def pl(self, c):
+        return self.pl_range(c)[0]
+
+
+class AmountSum(Node):
+    """Sum of an item amount over the items satisfying a predicate (lower and upper bound; an
+    unknown amount of an item that may count makes the upper bound infinite)."""
+
+    def __init__(self, list_name: str, amount: str, pred: Pred):
+        self.list_name, self.amount, self.pred = list_name, amount, pred
+        self.facts = (list_name, f"{list_name}[].{amount}", *(f"{list_name}[].{f}" for f in pred.fields))
+
+    def py_range(self, r, c):
+        items = r.get(self.list_name)
+        if items is None:
+            return None, None
+        lo = hi = 0.0
+        for it in items:
+            v, a = self.pred.py(it, c), it.get(self.amount)
+            if v is True and a is not None:
+                lo += a
+            if v is not False:
+                hi += INF if a is None else a
+        return lo, hi
+
+    def py(self, r, c):
+        return self.py_range(r, c)[0]
+
+    def pl_range(self, c):
+        p, a = self.pred.pl(c), _f(self.amount).cast(pl.Float64)
+        col = pl.col(self.list_name)
+        lo = col.list.eval(pl.when(p.fill_null(False)).then(a.fill_null(0.0)).otherwise(0.0)).list.sum()
+        hi = col.list.eval(pl.when(p.fill_null(True)).then(a.fill_null(INF)).otherwise(0.0)).list.sum()
+        return lo, hi
+
+    def pl(self, c):
+        return self.pl_range(c)[0]
+
+
+# ---------------------------------------------------------------------------------------------
+# The catalogue
+
+
+@dataclass
+class Lever:
+    """How a feature can be moved by changing one fact (for gap analysis).
+
+    kind ``ratio``: num / den (``subset``: num is part of den, e.g. tech staff of employees);
+    ``amount``: the fact itself; ``count``: acquire more items; ``growth``: the latest-year value
+    of the fact drives it; ``none``: nothing the enterprise can change in the short run."""
+
+    kind: str
+    fact: str | None = None
+    den: str | None = None
+    subset: bool = False
+    integer: bool = False
+    what_zh: str = ""
+    what_en: str = ""
+
+
+@dataclass
+class Feature:
+    name: str
+    node: Node
+    dtype: str  # number | count | bool | string
+    title_zh: str
+    title_en: str
+    unit: str = ""  # "ratio", "yuan", "people", "items", "years", "days", ""
+    domain_min: float | None = 0.0
+    lever: Lever = field(default_factory=lambda: Lever("none"))
+
+    @property
+    def has_range(self) -> bool:
+        return isinstance(self.node, Count | AmountSum)
+
+
+def _ip(*conds: Pred) -> Pred:
+    return And(*conds) if len(conds) > 1 else conds[0]
+
+
+GRANTED = Cmp("granted_on", "<=", lambda c: c.as_of)
+MAIN = Is("main_product_related")
+CLASS1 = In("type", IP_TYPES_CLASS_1)
+CLASS2 = In("type", IP_TYPES_CLASS_2)
+INVENTION = In("type", ("invention_patent", "defense_patent"))
+SELF = In("acquisition", ("self_developed",))
+ACQUIRED = In("acquisition", ("transferred", "gifted", "merger"))
+# 63号附件1 (S): Ⅱ类 counts when maintained > 2 years after grant; IP transferred in < 1 year excluded.
+GRANTED_2Y = Cmp("granted_on", "<=", lambda c: c.years_before(2))
+RECENT_TRANSFER = And(In("acquisition", ("transferred",)), Cmp("acquired_on", ">", lambda c: c.years_before(1)))
+
+
+def _year_window(n: int) -> Pred:
+    """Items dated by ``year`` in the last ``n`` years: reference year − n + 1 … as_of.year."""
+    return And(Cmp("year", ">=", lambda c: c.ref_year - n + 1), Cmp("year", "<=", lambda c: c.as_of.year))
+
+
+def _date_window(n: int) -> Pred:
+    """Items dated by ``date`` in (as_of − n years, as_of]."""
+    return And(Cmp("date", ">", lambda c: c.years_before(n)), Cmp("date", "<=", lambda c: c.as_of))
+
+
+def _rank_le(k: int) -> Pred:
+    return Cmp("rank", "<=", lambda c: k)
+
+
+def _cert(*kinds: str) -> Node:
+    return Count("certificates", And(In("kind", kinds), Cmp("valid_from", "<=", lambda c: c.as_of),
+                                     Cmp("valid_to", ">=", lambda c: c.as_of)))
+
+
+INST_RANK = {"none": 0, "below_municipal": 1, "municipal": 2, "provincial": 3, "national": 4}
+TSME_VETO = ("major_safety_accident", "major_quality_accident", "serious_environmental_violation",
+             "serious_research_misconduct", "abnormal_operation_list", "serious_dishonesty_list")
+HNTE_VETO = ("major_safety_accident", "major_quality_accident", "serious_environmental_violation")
+
+
+def _ratio(num: str, den: str, k: int = 0, subset: bool = False, integer: bool = False) -> tuple[Node, Lever]:
+    return Div(Y(num, k), Y(den, k)), Lever("ratio", f"years[{{y{k}}}].{num}", f"years[{{y{k}}}].{den}",
+                                           subset=subset, integer=integer)
+
+
+def _count_lever(zh: str, en: str) -> Lever:
+    return Lever("count", integer=True, what_zh=zh, what_en=en)
+
+
+def _catalogue() -> dict[str, Feature]:
+    F: list[Feature] = []
+
+    def add(name, node, dtype, zh, en, unit="", domain_min=0.0, lever=None):
+        F.append(Feature(name, node, dtype, zh, en, unit, domain_min, lever or Lever("none")))
+
+    # -- scalar facts
+    add("resident_enterprise", Top("resident_enterprise"), "bool", "境内注册的居民企业", "resident enterprise registered in mainland China")
+    add("restricted_industry", Top("restricted_industry"), "bool", "属于禁止、限制和淘汰类", "in a prohibited/restricted/eliminated category")
+    add("hnte_field", Top("hnte_field"), "bool", "核心技术属于国家重点支持的高新技术领域", "core technology in the state-supported high-tech fields")
+    add("strategic_emerging", Top("strategic_emerging"), "bool", "主导产品属于战略性新兴产业", "main product in a strategic emerging industry")
+    add("star_market_sector", Top("star_market_sector"), "bool", "属于科创板定位行业领域", "in a STAR Market sector")
+    add("niche_years", Top("niche_years"), "number", "从事细分市场年限", "years in the niche market", "years",
+        lever=Lever("none"))
+    add("market_share", Top("market_share"), "number", "细分市场占有率", "niche market share", "ratio")
+    add("market_rank_cn", Top("market_rank_cn"), "number", "细分市场全国排名", "national rank in the niche market", "", domain_min=1)
+    add("rd_institution_rank", Rank(Top("rd_institution_level"), INST_RANK), "number",
+        "研发机构级别（0无 1市级以下 2市级 3省级 4国家级）", "R&D institution level (0 none … 4 national)")
+    add("digital_level", Top("digital_level"), "number", "数字化水平等级", "digitalisation level", "", domain_min=1)
+    add("quality_items_count", ListLen(Top("quality_items")), "number", "质量管理水平项数", "quality-management items")
+    add("has_quality_cert", Contains(Top("quality_items"), "quality_system_cert"), "bool", "通过管理体系认证", "management-system certification")
+    add("has_own_brand", Contains(Top("quality_items"), "own_brand"), "bool", "拥有自主品牌", "own brand")
+    add("srdi_platform_score", Top("srdi_platform_score"), "number", "专精特新发展评价得分", "SRDI development score (platform)")
+    add("region_shandong", StartsWith(Top("region_code"), "37"), "bool", "在山东省注册", "registered in Shandong")
+    add("days_registered", DaysRegistered(), "number", "成立天数", "days since registration", "days")
+    add("fiscal_years", FiscalYears(full=False), "number", "经营年度数（含成立当年）", "fiscal years incl. the registration year", "years")
+    add("full_fiscal_years", FiscalYears(full=True), "number", "完整会计年度数", "full fiscal years", "years")
+
+    # -- reference-year values
+    for f, zh, en, unit in (
+        ("employees", "职工总数", "employees", "people"),
+        ("sales_revenue", "销售收入", "sales revenue", "yuan"),
+        ("operating_revenue", "营业收入", "operating revenue", "yuan"),
+        ("total_assets", "资产总额", "total assets", "yuan"),
+        ("rd_expense", "研发费用", "R&D expense", "yuan"),
+    ):
+        add(f"{f}_y0", Y(f), "number", f"上年度{zh}", f"{en} (reference year)", unit,
+            lever=Lever("amount", f"years[{{y0}}].{f}", integer=unit == "people"))
+    add("rd_expense_y1", Y("rd_expense", 1), "number", "前一年度研发费用", "R&D expense (year before)", "yuan",
+        lever=Lever("amount", "years[{y1}].rd_expense"))
+
+    n, lv = _ratio("tech_staff", "employees", subset=True, integer=True)
+    add("tech_staff_ratio", n, "number", "科技人员占职工总数比例", "tech staff / employees", "ratio", lever=lv)
+    n, lv = _ratio("rd_staff", "employees", subset=True, integer=True)
+    add("rd_staff_ratio", n, "number", "研发人员占职工总数比例", "R&D staff / employees", "ratio", lever=lv)
+    n, lv = _ratio("rd_expense", "sales_revenue")
+    add("rd_to_sales", n, "number", "研发费用占销售收入比例", "R&D / sales revenue", "ratio", lever=lv)
+    n, lv = _ratio("rd_expense", "cost_expense_total")
+    add("rd_to_cost", n, "number", "研发费用占成本费用支出比例", "R&D / total costs and expenses", "ratio", lever=lv)
+    n, lv = _ratio("rd_expense", "operating_revenue")
+    add("rd_to_oprev", n, "number", "研发费用占营业收入比例", "R&D / operating revenue", "ratio", lever=lv)
+    n, lv = _ratio("rd_expense", "operating_revenue", k=1)
+    add("rd_to_oprev_y1", n, "number", "前一年度研发费用占营业收入比例", "R&D / operating revenue (year before)", "ratio", lever=lv)
+    n, lv = _ratio("main_business_revenue", "operating_revenue")
+    add("main_share", n, "number", "主营业务收入占营业收入比例", "main-business / operating revenue", "ratio", lever=lv)
+    add("debt_ratio", Div(Y("total_liabilities"), Y("total_assets")), "number", "资产负债率", "debt-to-asset ratio", "ratio",
+        lever=Lever("ratio", "years[{y0}].total_liabilities", "years[{y0}].total_assets"))
+    add("net_margin", Div(Y("net_profit"), Y("operating_revenue")), "number", "净利润率（净利润÷营业收入）", "net profit margin",
+        "ratio", domain_min=None, lever=Lever("ratio", "years[{y0}].net_profit", "years[{y0}].operating_revenue"))
+    add("high_tech_income_share",
+        Div(Y("high_tech_revenue"), Sub(Y("total_income"), Y("non_taxable_income"))), "number",
+        "高新技术产品（服务）收入占总收入比例", "high-tech product/service income / total income", "ratio",
+        lever=Lever("ratio", "years[{y0}].high_tech_revenue", "years[{y0}].total_income"))
+
+    # -- look-backs
+    add("rd_to_sales_3y_hnte", Div(WindowSum("rd_expense", 3, actual=True), WindowSum("sales_revenue", 3, actual=True)),
+        "number", "近三个会计年度研发费用总额占同期销售收入总额比例", "R&D / sales over the last 3 fiscal years", "ratio",
+        lever=Lever("ratio", "years[{y0}].rd_expense", "sales_3y"))
+    add("rd_domestic_share_3y_hnte",
+        Div(WindowSum("rd_expense_domestic", 3, actual=True), WindowSum("rd_expense", 3, actual=True)), "number",
+        "境内研发费用占全部研发费用比例（近三年）", "domestic R&D share (last 3 years)", "ratio",
+        lever=Lever("ratio", "years[{y0}].rd_expense_domestic", "rd_3y", subset=True))
+    add("conversions_avg3_hnte", WindowSum("tech_conversions", 3, actual=True, mean=True), "number",
+        "近三年科技成果转化年均数", "average tech conversions per year (last 3 years)", "items",
+        lever=Lever("amount", "years[{y0}].tech_conversions", integer=True))
+    add("rd_sum_2y", WindowSum("rd_expense", 2), "number", "近两年研发费用总额", "R&D over the last 2 years", "yuan",
+        lever=Lever("amount", "years[{y0}].rd_expense"))
+    add("rd_avg_2y", WindowSum("rd_expense", 2, mean=True), "number", "近两年研发费用平均数", "average R&D over the last 2 years",
+        "yuan", lever=Lever("amount", "years[{y0}].rd_expense"))
+    add("rd_sum_3y", WindowSum("rd_expense", 3), "number", "近三年研发费用累计", "R&D over the last 3 years", "yuan",
+        lever=Lever("amount", "years[{y0}].rd_expense"))
+    add("rd_to_oprev_3y", Div(WindowSum("rd_expense", 3), WindowSum("operating_revenue", 3)), "number",
+        "近三年研发投入占营业收入比例", "R&D / operating revenue over the last 3 years", "ratio",
+        lever=Lever("ratio", "years[{y0}].rd_expense", "oprev_3y"))
+    add("rd_to_oprev_2y", Div(WindowSum("rd_expense", 2), WindowSum("operating_revenue", 2)), "number",
+        "近两年研发投入占营业收入比例", "R&D / operating revenue over the last 2 years", "ratio",
+        lever=Lever("ratio", "years[{y0}].rd_expense", "oprev_2y"))
+    add("main_growth", Growth(Y("main_business_revenue"), Y("main_business_revenue", 1)), "number",
+        "上年度主营业务收入增长率", "main-business revenue growth (reference year)", "ratio", domain_min=None,
+        lever=Lever("growth", "years[{y0}].main_business_revenue"))
+    add("main_growth_avg2", AvgGrowth2(Y("main_business_revenue"), Y("main_business_revenue", 1), Y("main_business_revenue", 2)),
+        "number", "近两年主营业务收入平均增长率", "average main-business revenue growth (last 2 years)", "ratio",
+        domain_min=None, lever=Lever("growth", "years[{y0}].main_business_revenue"))
+    add("oprev_cagr_2p", Cagr2(Y("operating_revenue"), Y("operating_revenue", 2)), "number",
+        "营业收入复合增长率（近三个年度，两个增长期）", "operating revenue CAGR (3 years, 2 periods)", "ratio",
+        domain_min=-1.0, lever=Lever("growth", "years[{y0}].operating_revenue"))
+    add("profit_cagr_2p", Cagr2(Y("net_profit"), Y("net_profit", 2)), "number",
+        "净利润复合增长率（近三个年度，两个增长期）", "net profit CAGR (3 years, 2 periods)", "ratio",
+        domain_min=-1.0, lever=Lever("growth", "years[{y0}].net_profit"))
+    net_assets = tuple(Sub(Y("total_assets", k), Y("total_liabilities", k)) for k in (2, 1, 0))
+    add("hnte_net_assets_growth", HnteGrowth(net_assets), "number", "净资产增长率（高企）", "net-asset growth (HNTE)",
+        "ratio", domain_min=None, lever=Lever("growth", "years[{y0}].total_assets"))
+    add("hnte_sales_growth", HnteGrowth(tuple(Y("sales_revenue", k) for k in (2, 1, 0))), "number",
+        "销售收入增长率（高企）", "sales growth (HNTE)", "ratio", domain_min=None,
+        lever=Lever("growth", "years[{y0}].sales_revenue"))
+
+    # -- IP counts (valid = granted on or before as_of; related to the main products)
+    def ip(name, pred, zh, en):
+        add(name, Count("ip", pred), "count", zh, en, "items", lever=_count_lever(zh, en))
+
+    ip("ip1_main", _ip(CLASS1, MAIN, GRANTED), "与主要产品相关的Ⅰ类知识产权", "Class I IP related to the main products")
+    ip("ip2_main", _ip(CLASS2, MAIN, GRANTED), "与主要产品相关的Ⅱ类知识产权", "Class II IP related to the main products")
+    ip("ip1_main_self", _ip(CLASS1, MAIN, GRANTED, SELF), "自主研发的Ⅰ类知识产权", "self-developed Class I IP")
+    ip("ip1_main_high_value", _ip(CLASS1, MAIN, GRANTED, Is("high_value")), "Ⅰ类高价值知识产权", "high-value Class I IP")
+    ip("ip2_main_innov", _ip(CLASS2, MAIN, GRANTED_2Y, Not(RECENT_TRANSFER)),
+       "授权满两年的Ⅱ类知识产权（受让满一年）", "Class II IP granted > 2 years ago (transfers > 1 year old)")
+    ip("ip_main_any", _ip(Or(CLASS1, CLASS2), MAIN, GRANTED), "与主要产品相关的知识产权", "IP related to the main products")
+    ip("ip2_main_unused_hnte", _ip(CLASS2, MAIN, GRANTED, Is("used_in_hnte", False)),
+       "未在以往高企认定中使用的Ⅱ类知识产权", "Class II IP not used in an earlier HNTE application")
+    ip("ip_main_self_any", _ip(Or(CLASS1, CLASS2), MAIN, GRANTED, SELF), "自主研发的知识产权", "self-developed IP")
+    ip("ip_main_acquired_any", _ip(Or(CLASS1, CLASS2), MAIN, GRANTED, ACQUIRED), "受让、受赠、并购取得的知识产权",
+       "IP obtained by transfer, gift or merger")
+    ip("ip1_main_not_transferred", _ip(CLASS1, MAIN, GRANTED, Not(In("acquisition", ("transferred",)))),
+       "非受让取得的Ⅰ类知识产权", "Class I IP not transferred in")
+    ip("invention_main", _ip(INVENTION, MAIN, GRANTED), "形成主营业务收入的发明专利", "invention patents in the main business")
+    ip("invention_industrializable", _ip(INVENTION, Is("industrializable"), GRANTED),
+       "应用于主营业务并能够产业化的发明专利", "invention patents applied in the main business and industrialisable")
+    ip("invention_any", _ip(INVENTION, GRANTED), "已授权发明专利", "granted invention patents")
+    ip("utility_software_any", _ip(In("type", ("utility_model", "software_copyright")), GRANTED),
+       "实用新型专利和软件著作权", "utility models and software copyrights")
+
+    # -- awards, standards, contests, financing, certificates, incidents
+    def cnt(name, lst, pred, zh, en):
+        add(name, Count(lst, pred), "count", zh, en, "items", lever=_count_lever(zh, en))
+
+    nat, prov = In("level", ("national",)), In("level", ("provincial",))
+    cnt("awards_nat_top3_5y", "awards", And(nat, _rank_le(3), _year_window(5)), "近五年国家级科技奖励（前三名）", "national S&T award, top 3, last 5 years")
+    cnt("awards_nat_prov_3y", "awards", And(Or(nat, prov), _year_window(3)), "近三年国家级或省级科技奖励", "national or provincial S&T award, last 3 years")
+    cnt("awards_prov3_nat5_3y", "awards", And(Or(And(prov, _rank_le(3)), And(nat, _rank_le(5))), _year_window(3)),
+        "近三年省级科技奖励前三名或国家级前五名", "provincial award top 3 or national top 5, last 3 years")
+    cnt("awards_nat_top3_3y", "awards", And(nat, _rank_le(3), _year_window(3)), "近三年国家级科技奖励（前三名）", "national S&T award, top 3, last 3 years")
+    cnt("awards_prov_plus_top3_3y", "awards", And(Or(nat, prov), _rank_le(3), _year_window(3)),
+        "近三年省级以上科技奖励（前三名）", "provincial-or-higher S&T award, top 3, last 3 years")
+    cnt("awards_nat_any", "awards", nat, "国家科技奖励", "national S&T award")
+    std_lvl = In("level", ("international", "national", "industry"))
+    cnt("standards_led_top5_5y", "standards_led", And(std_lvl, _rank_le(5), _year_window(5)), "近五年主导制定国际、国家或行业标准",
+        "led an international/national/industry standard, last 5 years")
+    cnt("standards_led_top5", "standards_led", And(std_lvl, _rank_le(5)), "主导制定国际、国家或行业标准", "led an international/national/industry standard")
+    cnt("standards_any_3y", "standards_led", And(In("level", ("national", "industry")), _year_window(3)),
+        "近三年参与编制国家或行业标准", "took part in a national or industry standard, last 3 years")
+    cnt("maker_top500_3y", "maker_china", And(In("top", (50, 500)), _year_window(3)), "近三年创客中国全国500强", "Maker China national top 500, last 3 years")
+    cnt("maker_top50_3y", "maker_china", And(In("top", (50,)), _year_window(3)), "近三年创客中国全国50强", "Maker China national top 50, last 3 years")
+    for n_years in (2, 3):
+        add(f"equity_qualified_{n_years}y",
+            AmountSum("equity_financing", "amount", And(Is("qualified_investor"), _date_window(n_years))), "number",
+            f"近{n_years}年合格机构投资者实缴股权融资", f"qualified equity financing paid in, last {n_years} years", "yuan",
+            lever=Lever("amount", "equity_financing"))
+    cnt("cert_hnte_valid", "certificates", And(In("kind", ("hnte",)), Cmp("valid_from", "<=", lambda c: c.as_of), Cmp("valid_to", ">=", lambda c: c.as_of)),
+        "有效期内的高新技术企业证书", "valid HNTE certificate")
+    add("cert_srdi_sme_valid", _cert("srdi_sme"), "count", "有效期内的专精特新中小企业称号", "valid SRDI SME title", "items",
+        lever=_count_lever("专精特新中小企业称号", "SRDI SME title"))
+    add("cert_tier1_valid", _cert("tsme", "innovative_sme", "tech_innovation_sme"), "count",
+        "有效期内的科技和创新型中小企业（含科技型、创新型）", "valid tech/innovative SME status", "items",
+        lever=_count_lever("科技和创新型中小企业资格", "tech/innovative SME status"))
+    cnt("incidents_tsme_2y", "incidents", And(In("kind", TSME_VETO), Cmp("date", ">=", lambda c: dt.date(c.as_of.year - 1, 1, 1)),
+                                 Cmp("date", "<=", lambda c: c.as_of)),
+        "申报当年及前一年的重大事故、违法、失信或异常经营记录", "incidents in the filing year and the year before")
+    cnt("incidents_hnte_1y", "incidents", And(In("kind", HNTE_VETO), _date_window(1)),
+        "申请前一年内重大安全、质量事故或严重环境违法", "major safety/quality accident or serious environmental violation in the past year")
+    return {f.name: f for f in F}
+
+
+FEATURES: dict[str, Feature] = _catalogue()
+
+
+def fact_path(template: str, ctx: Context) -> str:
+    """Fill the year placeholders of a fact template (``years[{y0}].employees`` → ``years[2025]…``)."""
+    return template.format(y0=ctx.year_of(0), y1=ctx.year_of(1), y2=ctx.year_of(2))
+
+
+def compute_row(row: dict[str, Any], ctx: Context, names: list[str]) -> dict[str, Any]:
+    """Features of one row (``<name>__hi`` for the upper bound of list counts)."""
+    out: dict[str, Any] = {}
+    for name in names:
+        node = FEATURES[name].node
+        if isinstance(node, Count | AmountSum):
+            out[name], out[f"{name}__hi"] = node.py_range(row, ctx)
+        else:
+            out[name] = node.py(row, ctx)
+    return out
+
+
+def feature_exprs(ctx: Context, names: list[str]) -> list[pl.Expr]:
+    """The same features as Polars expressions (on a frame prepared by ``sanitise_frame``)."""
+    exprs = []
+    for name in names:
+        node = FEATURES[name].node
+        if isinstance(node, Count | AmountSum):
+            lo, hi = node.pl_range(ctx)
+            exprs += [lo.alias(name), hi.alias(f"{name}__hi")]
+        else:
+            exprs.append(node.pl(ctx).alias(name))
+    return exprs
