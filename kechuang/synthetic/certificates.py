@@ -101,7 +101,7 @@ def draw_certificates(c: Chunk) -> None:
 
     # 高企: December batches of the last three years.
     issued = batch(rng.integers(1, 4, n), 12, 1, 26)
-    settle("hnte", np.where(el["hnte"], 0.80, 0.05 * tech), issued, 365, 3, 0.45)
+    settle("hnte", np.where(el["hnte"], 0.88, 0.06 * tech), issued, 365, 3, 0.45)
     # An expired 高企 certificate of a firm that did not renew.
     lapsed = ~certs["hnte"][0] & tech & (rng.random(n) < 0.06)
     old = batch(rng.integers(4, 7, n), 12, 1, 26)
@@ -113,23 +113,23 @@ def draw_certificates(c: Chunk) -> None:
     start = batch(yb, 3, 1, 1)
     end = min(as_of.toordinal(), date(year, 9, 30).toordinal()) if yb[0] == 0 else date(year - 1, 9, 30).toordinal()
     issued = start + np.floor(rng.random(n) * np.maximum(end - start, 1)).astype(np.int64)
-    settle("tsme", np.where(el["tsme"], 0.75, 0.01), issued, 0, 1, 0.6)
+    settle("tsme", np.where(el["tsme"], 0.6, 0.01), issued, 0, 1, 0.6)
     # 创新型 (63号, 2022-08 to 2026-03); 科技和创新型 (2号) from 2026-07.
     issued = batch(rng.integers(1, 4, n), 6, 1, 200)
     issued = np.minimum(issued, date(2026, 3, 31).toordinal())
     settle("innovative_sme", np.where(el["innovative_sme"] | el["hnte"], 0.35, 0.01), issued, 365, 3, 0.0)
     tis_start = date(2026, 7, 1).toordinal()
     issued = tis_start + rng.integers(0, 120, n)
-    p = np.where(el["tsme"] | certs["innovative_sme"][0], 0.4, 0.0) * (as_of.toordinal() >= tis_start)
+    p = np.where(el["tsme"] | certs["innovative_sme"][0], 0.2, 0.0) * (as_of.toordinal() >= tis_start)
     settle("tech_innovation_sme", p, issued, 365, 3, 0.0)
     # 专精特新 and 小巨人: mid-year batches; 小巨人 needs a 专精特新 title.
     issued = batch(rng.integers(0, 3, n), 6, 20, 30)
-    settle("srdi_sme", np.where(el["srdi_sme"], 0.55, 0.01), issued, 2 * 365, 3, 0.3)
+    settle("srdi_sme", np.where(el["little_giant"], 0.9, np.where(el["srdi_sme"], 0.3, 0.005)), issued, 2 * 365, 3, 0.3)
     issued = batch(rng.integers(0, 3, n), 7, 25, 20)
-    settle("little_giant", np.where(el["little_giant"] & certs["srdi_sme"][0], 0.7, 0.0), issued,
+    settle("little_giant", np.where(el["little_giant"] & certs["srdi_sme"][0], 0.8, 0.0), issued,
            3 * 365, 3, 0.2)
     issued = batch(rng.integers(1, 3, n), 10, 10, 60)
-    settle("gazelle", np.where(el["gazelle"], 0.6, 0.0), issued, 3 * 365, 3, 0.0)
+    settle("gazelle", np.where(el["gazelle"], 0.85, 0.0), issued, 3 * 365, 3, 0.0)
     c.certs = certs
     # Items already used for a 高企 application: granted before a held certificate's start.
     h, i, hp, pv = certs["hnte"]

@@ -65,7 +65,7 @@ def draw_ip(c: Chunk) -> None:
     n = CHUNK
     s = f["sector"]
     emp = c.y["employees"][:, 2]
-    lam = (S_IP[s] * 1.6 * (emp / 12.0) ** 0.45 * np.exp(0.55 * f["u_rd"])
+    lam = (S_IP[s] * 2.6 * (emp / 12.0) ** 0.45 * np.exp(0.55 * f["u_rd"])
            * np.minimum(1.0, (f["age"] + 0.3) / 4.0) * rng.gamma(0.9, 1 / 0.9, n))
     counts = np.minimum(rng.poisson(lam), IP_CAP)
     offsets, owner = flat(counts)
@@ -177,7 +177,7 @@ def draw_side_lists(c: Chunk) -> None:
     ref_end = year_start(year) - 1
     f["niche_years"] = np.round(np.maximum(0.0, (ref_end - reg) / 365.25) * f["niche_frac"], 1)
     rev = c.y["operating_revenue"][:, 2]
-    share = np.exp(np.log(0.003) + 0.55 * np.log(np.maximum(rev, 1e5) / 1e7) + 0.9 * f["share_noise"])
+    share = np.exp(np.log(0.005) + 0.7 * np.log(np.maximum(rev, 1e5) / 1e7) + 1.0 * f["share_noise"])
     f["market_share"] = np.clip(share, 1e-5, 0.65)
     f["market_rank"] = np.maximum(1, np.round(0.03 / f["market_share"] * (0.3 + 1.4 * f["rank_noise"])))
 

@@ -132,7 +132,7 @@ def _ip_title(t: int, subjects: tuple[str, ...], code: int, trade: str, version:
 
 
 def _dicts(keys: tuple[str, ...], *columns: list) -> list[dict]:
-    return [dict(zip(keys, vals, strict=True)) for vals in zip(*columns, strict=True)]
+    return [dict(zip(keys, vals, strict=False)) for vals in zip(*columns, strict=False)]
 
 
 def _per_firm(offsets: list[int], items: list[dict], limit: int) -> list[list[dict]]:

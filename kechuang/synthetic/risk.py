@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import numpy as np
 
-B0 = -2.95
+B0 = -2.4
 B_LEVERAGE = 2.2
 B_MARGIN = -3.0
 B_SIZE = -0.22
@@ -31,8 +31,8 @@ SIGMA = 1.0
 
 #: Mean and standard deviation of the logit over the population (measured on 200,000 firms with
 #: the default seed); signals use ``r = (logit - Z_MEAN) / Z_SD``.
-Z_MEAN = -3.6
-Z_SD = 1.3
+Z_MEAN = -3.93
+Z_SD = 1.29
 
 
 def latent_logit(leverage: np.ndarray, margin: np.ndarray, employees: np.ndarray,
