@@ -28,7 +28,7 @@ from .data import (
     require_columns,
 )
 from .errors import ErrorCode, ScorecardError
-from .optimal import TRENDS, ceil_share, merge_prebins, quantile_prebins, woe_iv
+from .optimal import TRENDS, cart_prebins, ceil_share, merge_prebins, quantile_prebins, woe_iv
 from .statistics import BinningStatistics, FeatureStatistics
 
 AUTO_TRENDS = ("auto", "auto_asc_desc")
@@ -163,14 +163,18 @@ class BinningProcess:
     features : list of column names, or None for every column of ``X`` at fit.
     categorical_features : columns binned as categories even if numeric (others: by dtype;
         strings, booleans, Categorical and Enum are categorical).
-    max_n_prebins : equal-frequency prebins fed to the optimal merge (default 20).
+    max_n_prebins : at most this many prebins are fed to the optimal merge (default 20).
+    prebinning : ``"cart"`` (default): a best-first Gini tree over the sorted values (or the
+        event-rate-sorted categories) with at least ``min_prebin_size`` of the rows per leaf,
+        computed from the merged counts; ``"quantile"``: equal-frequency prebins.
+    min_prebin_size : minimum share of all rows in a CART prebin (default 0.05).
     min_bin_size : minimum share of all rows in each regular bin (default 0.05).
     max_n_bins : maximum number of regular bins (None: no limit besides ``min_bin_size``).
     monotonic_trend : ``"auto"`` (default), ``"auto_asc_desc"``, ``"ascending"``, ``"descending"``,
         ``"peak"``, ``"valley"``, ``"none"``; or a dict ``{feature: trend}`` (others ``"auto"``).
         ``auto_asc_desc`` keeps the higher-IV of ascending and descending (ties: ascending);
         ``auto`` also tries peak and valley and keeps one only if it raises the IV by at least
-        ``peak_valley_min_gain`` (relative; default 0.1). Categorical features are always merged
+        ``peak_valley_min_gain`` (relative; default 0.5). Categorical features are always merged
         ascending in event-rate order.
     min_event_rate_diff : minimum event-rate gap between adjacent regular bins (default 0).
     special_codes : ``{feature: [codes]}``; each code gets its own bin.
@@ -186,11 +190,13 @@ class BinningProcess:
         *,
         categorical_features: list[str] | None = None,
         max_n_prebins: int = 20,
+        prebinning: str = "cart",
+        min_prebin_size: float = 0.05,
         min_bin_size: float = 0.05,
         max_n_bins: int | None = None,
         monotonic_trend: str | dict[str, str] = "auto",
         min_event_rate_diff: float = 0.0,
-        peak_valley_min_gain: float = 0.1,
+        peak_valley_min_gain: float = 0.5,
         special_codes: dict[str, list] | None = None,
         relative_error: float = 1e-3,
         max_exact: int = 4096,
@@ -200,6 +206,8 @@ class BinningProcess:
         self.features = features
         self.categorical_features = categorical_features
         self.max_n_prebins = max_n_prebins
+        self.prebinning = prebinning
+        self.min_prebin_size = min_prebin_size
         self.min_bin_size = min_bin_size
         self.max_n_bins = max_n_bins
         self.monotonic_trend = monotonic_trend
@@ -217,6 +225,8 @@ class BinningProcess:
             "features": self.features,
             "categorical_features": self.categorical_features,
             "max_n_prebins": self.max_n_prebins,
+            "prebinning": self.prebinning,
+            "min_prebin_size": self.min_prebin_size,
             "min_bin_size": self.min_bin_size,
             "max_n_bins": self.max_n_bins,
             "monotonic_trend": self.monotonic_trend,
@@ -236,6 +246,8 @@ class BinningProcess:
         if not isinstance(self.max_n_prebins, int) or self.max_n_prebins < 2:
             raise bad(f"max_n_prebins must be an integer >= 2, got {self.max_n_prebins!r}")
         check_fraction("min_bin_size", self.min_bin_size, high=0.5)
+        check_fraction("min_prebin_size", self.min_prebin_size, high=0.5)
+        check_choice("prebinning", self.prebinning, ("cart", "quantile"))
         if self.max_n_bins is not None and (
             not isinstance(self.max_n_bins, int) or self.max_n_bins < 1
         ):
@@ -300,7 +312,11 @@ class BinningProcess:
             n = np.asarray([v[0] for _, v in items], np.int64)
             e = np.asarray([v[1] for _, v in items], np.int64)
             trend_request = "ascending"
-        prebins = quantile_prebins(n, self.max_n_prebins)
+        if self.prebinning == "cart":
+            min_pre = max(ceil_share(self.min_prebin_size, stats.n_rows), 1)
+            prebins = cart_prebins(n, e, self.max_n_prebins, min_pre)
+        else:
+            prebins = quantile_prebins(n, self.max_n_prebins)
         pn = np.asarray([n[s : t + 1].sum() for s, t in prebins], np.int64)
         pe = np.asarray([e[s : t + 1].sum() for s, t in prebins], np.int64)
         merged = self._merge(pn, pe, total_e, total_g, min_n, trend_request)

@@ -183,3 +183,47 @@ def quantile_prebins(n: np.ndarray, max_n_prebins: int) -> list[tuple[int, int]]
 def ceil_share(share: float, total: int) -> int:
     """Rows needed for a bin holding at least ``share`` of ``total`` rows."""
     return int(math.ceil(share * total - 1e-9))
+
+
+def _best_split(n: np.ndarray, e: np.ndarray, start: int, stop: int, min_n: int):
+    """Best Gini split of keys ``start..stop`` (inclusive): ``(gain, last key of the left part)``."""
+    if stop <= start:
+        return 0.0, -1
+    cn = np.cumsum(n[start : stop + 1], dtype=np.float64)
+    ce = np.cumsum(e[start : stop + 1], dtype=np.float64)
+    N, E = cn[-1], ce[-1]
+    nl, el = cn[:-1], ce[:-1]
+    nr, er = N - nl, E - el
+    ok = (nl >= min_n) & (nr >= min_n)
+    if not ok.any():
+        return 0.0, -1
+    with np.errstate(divide="ignore", invalid="ignore"):
+        child = np.where(ok, el * (nl - el) / nl + er * (nr - er) / nr, np.inf)
+    parent = E * (N - E) / N
+    j = int(np.argmin(child))  # first minimum: leftmost split among equals
+    gain = 2.0 * (parent - child[j])  # Gini impurity decrease weighted by rows
+    if not gain > 1e-12:
+        return 0.0, -1
+    return float(gain), start + j
+
+
+def cart_prebins(
+    n: np.ndarray, e: np.ndarray, max_n_prebins: int, min_n: int
+) -> list[tuple[int, int]]:
+    """Supervised prebins: a best-first Gini tree over the sorted keys (CART with
+    ``max_leaf_nodes = max_n_prebins`` and ``min_samples_leaf = min_n``), computed from the
+    counts alone — deterministic (largest gain first; ties: leftmost leaf, leftmost split)."""
+    m = n.size
+    if m == 0:
+        return []
+    min_n = max(int(min_n), 1)
+    leaves = [(0, m - 1, *_best_split(n, e, 0, m - 1, min_n))]
+    while len(leaves) < max_n_prebins:
+        best = max(range(len(leaves)), key=lambda i: (leaves[i][2], -i))
+        s, t, gain, cut = leaves[best]
+        if gain <= 0.0 or cut < 0:
+            break
+        left = (s, cut, *_best_split(n, e, s, cut, min_n))
+        right = (cut + 1, t, *_best_split(n, e, cut + 1, t, min_n))
+        leaves[best : best + 1] = [left, right]
+    return [(s, t) for s, t, _, _ in leaves]

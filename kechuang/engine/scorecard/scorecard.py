@@ -36,7 +36,7 @@ class Scorecard:
     binning : a :class:`BinningProcess` whose parameters are used (it is not mutated); default
         ``BinningProcess()``.
     min_iv, max_corr, max_features : selection (see :mod:`.selection`); defaults 0.02, 0.7, None.
-    l2 : L2 penalty of the logistic regression (absolute, not scaled by rows; default 1.0).
+    l2 : L2 penalty of the logistic regression (absolute, not scaled by rows; default 3.0).
     enforce_sign : drop features with a wrong-signed coefficient and refit (default True).
     base_score, base_odds, pdo : points scaling (default 600 points at 50:1 good:bad, 20 PDO).
     target_default_rate : if set, shift the intercept so the mean development PD equals it.
@@ -53,7 +53,7 @@ class Scorecard:
         min_iv: float = 0.02,
         max_corr: float = 0.7,
         max_features: int | None = None,
-        l2: float = 1.0,
+        l2: float = 3.0,
         enforce_sign: bool = True,
         base_score: float = 600.0,
         base_odds: float = 50.0,

@@ -26,6 +26,7 @@ def select_features(
     order = sorted(range(len(names)), key=lambda j: (-ivs[j], names[j]))
     std = woe.std(axis=0)
     centred = woe - woe.mean(axis=0)
+    cov = centred.T @ centred / max(woe.shape[0], 1)
     kept: list[int] = []
     log: dict[str, str] = {}
     for j in order:
@@ -38,7 +39,7 @@ def select_features(
             continue
         clash = None
         for i in kept:
-            corr = float(centred[:, j] @ centred[:, i]) / (woe.shape[0] * std[j] * std[i])
+            corr = float(cov[j, i]) / (std[j] * std[i])
             if abs(corr) > max_corr:
                 clash = names[i]
                 break
