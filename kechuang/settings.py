@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kechuang.accounts",
     "kechuang.enterprises",
     "kechuang.ingest",
+    "kechuang.demo",
 ]
 
 MIDDLEWARE = [
@@ -74,7 +75,9 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "kechuang.context_processors.platform",
             ],
+            "builtins": ["kechuang.enterprises.templatetags.kechuang_tags"],
         },
     },
 ]

@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.urls import include, path
+from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 urlpatterns = [
-    path("admin/", admin.site.urls),
+    path("", RedirectView.as_view(pattern_name="enterprises:enterprise_list"), name="home"),
+    path("accounts/", include("kechuang.accounts.urls")),
+    path("enterprises/", include("kechuang.enterprises.urls")),
+    path("ingest/", include("kechuang.ingest.urls")),
+    path("core/", include("kechuang.core.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("api/", include("kechuang.api_urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
+    path("admin/", admin.site.urls),
 ]

@@ -129,7 +129,9 @@ class Enterprise(models.Model):
     rd_ratio = models.DecimalField(_("研发费用占比"), **RATIO)
     ip_class1_count = models.PositiveIntegerField(_("Ⅰ类知识产权数"), default=0)
     ip_total_count = models.PositiveIntegerField(_("知识产权总数"), default=0)
-    certificates = models.JSONField(_("有效资质"), default=list, blank=True)
+    certificates = models.CharField(
+        _("有效资质"), max_length=200, blank=True,
+        help_text=_("当前有效的资质，以逗号分隔并首尾带逗号（如 “,hnte,tsme,”），便于在任何数据库上筛选"))
     adverse_count = models.PositiveIntegerField(_("不良记录数"), default=0,
                                                 help_text=_("未移出的失信、经营异常名单及逾期贷款、行政处罚数"))
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
@@ -146,10 +148,17 @@ class Enterprise(models.Model):
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"
 
+    @property
+    def certificate_kinds(self) -> list[str]:
+        return [k for k in self.certificates.split(",") if k]
+
 
 class FactVersion(models.Model):
     """What one source said about one item of one enterprise, valid in transaction time from
-    ``recorded_at`` until ``superseded_at``."""
+    ``recorded_at`` until ``superseded_at``.
+
+    Text fact columns are nullable on purpose: in the interchange standard ``null`` means "not
+    known", which an empty string would blur."""
 
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
                                    on_delete=models.PROTECT, related_name="+")
@@ -193,10 +202,10 @@ class ProfileFact(FactVersion):
     """Top-level facts (企业基本信息) of an enterprise from one source."""
 
     section = "profile"
-    name = models.CharField(_("企业名称"), max_length=200, blank=True)
+    name = models.CharField(_("企业名称"), max_length=200, null=True, blank=True)
     registered_on = models.DateField(_("成立日期"), null=True, blank=True)
-    region_code = models.CharField(_("区划代码"), max_length=6, blank=True)
-    industry_code = models.CharField(_("行业代码"), max_length=5, blank=True)
+    region_code = models.CharField(_("区划代码"), max_length=6, null=True, blank=True)
+    industry_code = models.CharField(_("行业代码"), max_length=5, null=True, blank=True)
     resident_enterprise = models.BooleanField(_("居民企业"), null=True, blank=True)
     restricted_industry = models.BooleanField(_("属于禁止、限制和淘汰类"), null=True, blank=True)
     hnte_field = models.BooleanField(_("属于国家重点支持的高新技术领域"), null=True, blank=True)
@@ -205,7 +214,7 @@ class ProfileFact(FactVersion):
     niche_years = models.DecimalField(_("从事细分市场年限"), max_digits=6, decimal_places=2, null=True, blank=True)
     market_share = models.DecimalField(_("细分市场占有率"), **RATIO)
     market_rank_cn = models.PositiveIntegerField(_("全国细分市场排名"), null=True, blank=True)
-    rd_institution_level = models.CharField(_("研发机构级别"), max_length=20, blank=True,
+    rd_institution_level = models.CharField(_("研发机构级别"), max_length=20, null=True, blank=True,
                                             choices=c.RdInstitutionLevel.choices)
     digital_level = models.PositiveSmallIntegerField(_("数字化水平等级"), null=True, blank=True)
     quality_items = models.JSONField(_("质量与品牌"), null=True, blank=True)
@@ -237,7 +246,7 @@ class AnnualFact(FactVersion):
     total_liabilities = models.DecimalField(_("负债总额"), **AMOUNT)
     net_profit = models.DecimalField(_("净利润"), **AMOUNT)
     tech_conversions = models.PositiveIntegerField(_("科技成果转化数"), null=True, blank=True)
-    tax_credit_grade = models.CharField(_("纳税信用等级"), max_length=1, blank=True,
+    tax_credit_grade = models.CharField(_("纳税信用等级"), max_length=1, null=True, blank=True,
                                         choices=c.TaxCreditGrade.choices)
     social_insurance_headcount = models.PositiveIntegerField(_("社保缴纳人数"), null=True, blank=True)
     tax_paid = models.DecimalField(_("纳税总额"), **AMOUNT)
@@ -251,10 +260,10 @@ class IPFact(FactVersion):
 
     section = "ip"
     type = models.CharField(_("类型"), max_length=30, choices=c.IPType.choices)
-    number = models.CharField(_("专利号/登记号"), max_length=50, blank=True)
-    title = models.CharField(_("名称"), max_length=200, blank=True)
+    number = models.CharField(_("专利号/登记号"), max_length=50, null=True, blank=True)
+    title = models.CharField(_("名称"), max_length=200, null=True, blank=True)
     granted_on = models.DateField(_("授权日期"), null=True, blank=True)
-    acquisition = models.CharField(_("获得方式"), max_length=20, blank=True, choices=c.IPAcquisition.choices)
+    acquisition = models.CharField(_("获得方式"), max_length=20, null=True, blank=True, choices=c.IPAcquisition.choices)
     acquired_on = models.DateField(_("受让日期"), null=True, blank=True)
     main_product_related = models.BooleanField(_("与主营产品相关"), null=True, blank=True)
     industrializable = models.BooleanField(_("可产业化"), null=True, blank=True)
@@ -281,7 +290,7 @@ class AwardFact(FactVersion):
     """A science and technology award (科技奖励)."""
 
     section = "awards"
-    level = models.CharField(_("级别"), max_length=12, choices=c.AwardLevel.choices)
+    level = models.CharField(_("级别"), max_length=12, choices=c.AwardLevel.choices, null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     rank = models.PositiveSmallIntegerField(_("完成单位排名"), null=True, blank=True)
 
@@ -292,7 +301,7 @@ class StandardLedFact(FactVersion):
     """A standard the enterprise drafted (标准制定)."""
 
     section = "standards_led"
-    level = models.CharField(_("级别"), max_length=15, choices=c.StandardLevel.choices)
+    level = models.CharField(_("级别"), max_length=15, choices=c.StandardLevel.choices, null=True, blank=True)
     year = models.PositiveSmallIntegerField(_("年度"), null=True, blank=True)
     rank = models.PositiveSmallIntegerField(_("起草单位排名"), null=True, blank=True)
 
@@ -313,7 +322,7 @@ class CertificateFact(FactVersion):
     """A qualification certificate (资质证书) with its validity window."""
 
     section = "certificates"
-    kind = models.CharField(_("资质类型"), max_length=20, choices=c.CertificateKind.choices)
+    kind = models.CharField(_("资质类型"), max_length=20, choices=c.CertificateKind.choices, null=True, blank=True)
     valid_from = models.DateField(_("有效期起"), null=True, blank=True)
     valid_to = models.DateField(_("有效期止"), null=True, blank=True)
 
@@ -324,7 +333,7 @@ class IncidentFact(FactVersion):
     """An adverse event or listing (不良事件): accidents, violations, 失信 and 经营异常 listings."""
 
     section = "incidents"
-    kind = models.CharField(_("事件类型"), max_length=40, choices=c.IncidentKind.choices)
+    kind = models.CharField(_("事件类型"), max_length=40, choices=c.IncidentKind.choices, null=True, blank=True)
     date = models.DateField(_("日期"), null=True, blank=True)
     removed_on = models.DateField(_("移出日期"), null=True, blank=True)
 
@@ -336,12 +345,12 @@ class LoanFact(FactVersion):
 
     section = "loans"
     contract_number = models.CharField(_("合同编号"), max_length=64)
-    lender = models.CharField(_("贷款机构"), max_length=100, blank=True)
-    kind = models.CharField(_("担保方式"), max_length=12, blank=True, choices=c.LoanKind.choices)
+    lender = models.CharField(_("贷款机构"), max_length=100, null=True, blank=True)
+    kind = models.CharField(_("担保方式"), max_length=12, null=True, blank=True, choices=c.LoanKind.choices)
     amount = models.DecimalField(_("金额"), **AMOUNT)
     start_on = models.DateField(_("发放日期"), null=True, blank=True)
     due_on = models.DateField(_("到期日期"), null=True, blank=True)
-    status = models.CharField(_("状态"), max_length=12, blank=True, choices=c.LoanStatus.choices)
+    status = models.CharField(_("状态"), max_length=12, null=True, blank=True, choices=c.LoanStatus.choices)
     max_overdue_days = models.PositiveIntegerField(_("最长逾期天数"), null=True, blank=True)
     overdue_amount = models.DecimalField(_("逾期金额"), **AMOUNT)
 
@@ -354,8 +363,8 @@ class JudgmentFact(FactVersion):
     section = "judgments"
     case_number = models.CharField(_("案号"), max_length=64)
     decided_on = models.DateField(_("裁判日期"), null=True, blank=True)
-    role = models.CharField(_("诉讼地位"), max_length=12, blank=True, choices=c.JudgmentRole.choices)
-    kind = models.CharField(_("案件类型"), max_length=15, blank=True, choices=c.JudgmentKind.choices)
+    role = models.CharField(_("诉讼地位"), max_length=12, null=True, blank=True, choices=c.JudgmentRole.choices)
+    kind = models.CharField(_("案件类型"), max_length=15, null=True, blank=True, choices=c.JudgmentKind.choices)
     amount = models.DecimalField(_("涉案金额"), **AMOUNT)
 
     Meta = _fact_meta("judgmentfact", _("裁判文书"), ["enterprise", "-decided_on"])
@@ -367,8 +376,8 @@ class PenaltyFact(FactVersion):
     section = "penalties"
     document_number = models.CharField(_("决定书文号"), max_length=64)
     decided_on = models.DateField(_("处罚日期"), null=True, blank=True)
-    authority = models.CharField(_("处罚机关"), max_length=100, blank=True)
-    kind = models.CharField(_("处罚类型"), max_length=16, blank=True, choices=c.PenaltyKind.choices)
+    authority = models.CharField(_("处罚机关"), max_length=100, null=True, blank=True)
+    kind = models.CharField(_("处罚类型"), max_length=16, null=True, blank=True, choices=c.PenaltyKind.choices)
     amount = models.DecimalField(_("罚没金额"), **AMOUNT)
 
     Meta = _fact_meta("penaltyfact", _("行政处罚"), ["enterprise", "-decided_on"])

@@ -1,0 +1,26 @@
+"""``kechuang worker``: run queued background jobs (imports, exports, evaluation runs)."""
+
+import time
+
+from django.core.management.base import BaseCommand
+from django.db import close_old_connections
+
+from kechuang.core.services import job_run_pending
+
+
+class Command(BaseCommand):
+    help = "Run background jobs until stopped (or once with --once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--once", action="store_true", help="run what is queued, then exit")
+        parser.add_argument("--interval", type=float, default=1.0, help="seconds between polls")
+
+    def handle(self, *args, **options):
+        while True:
+            close_old_connections()
+            ran = job_run_pending()
+            if ran:
+                self.stdout.write(f"ran {ran} job(s)")
+            if options["once"]:
+                return
+            time.sleep(options["interval"])

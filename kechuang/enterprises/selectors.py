@@ -1,0 +1,127 @@
+"""Reads of the theme database: merged facts now or as of a past moment, with their sources.
+
+Sources are merged field by field: for the profile and each year, a field takes the value of the
+most recently recorded version (from any source) that knows it; for list sections (IP, loans …)
+each item takes its most recently recorded version. ``None`` never overrides a known value,
+because in the interchange standard ``null`` means "not known".
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from .loading import data_fields
+from .models import FACT_MODELS, Consent, DataSource, Enterprise, SourceBatch
+
+#: Sections merged field by field (one logical row per key); the rest are item lists.
+FIELDWISE_SECTIONS = ("profile", "years")
+
+
+@dataclass
+class FactValue:
+    """Where one value came from."""
+
+    source_id: int
+    batch_id: int
+    recorded_at: datetime
+
+
+@dataclass
+class MergedFacts:
+    """An enterprise's facts as known at ``at``: the interchange record (normalised Python values)
+    and, for each value, its provenance (``provenance[section][key][field]``)."""
+
+    uscc: str
+    at: datetime
+    record: dict
+    provenance: dict = field(default_factory=dict)
+    sources: dict[int, DataSource] = field(default_factory=dict)
+    batches: dict[int, SourceBatch] = field(default_factory=dict)
+
+
+def _known_at(at: datetime | None) -> Q:
+    if at is None:
+        return Q(superseded_at__isnull=True)
+    return Q(recorded_at__lte=at) & (Q(superseded_at__isnull=True) | Q(superseded_at__gt=at))
+
+
+def merged_facts(enterprise_ids: Iterable[int], *, at: datetime | None = None,
+                 with_provenance: bool = False) -> dict[int, MergedFacts]:
+    """Merged facts of several enterprises, current (``at=None``) or as known at ``at``."""
+    ids = list(enterprise_ids)
+    enterprises = {e.pk: e for e in Enterprise.objects.filter(pk__in=ids).only("pk", "uscc")}
+    raw: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    for section, model in FACT_MODELS.items():
+        names = [f.name for f in data_fields(model)]
+        values = ["enterprise_id", "source_id", "batch_id", "key", "recorded_at", *names]
+        rows = (model.objects.filter(enterprise_id__in=ids).filter(_known_at(at))
+                .order_by("recorded_at", "pk").values(*values))
+        for row in rows:
+            raw[row["enterprise_id"]][section].append(row)
+    result = {}
+    for eid, ent in enterprises.items():
+        record, provenance = _merge(raw.get(eid, {}), with_provenance)
+        record["uscc"] = ent.uscc
+        result[eid] = MergedFacts(uscc=ent.uscc, at=at or timezone.now(), record=record,
+                                  provenance=provenance)
+    return result
+
+
+def _merge(sections: dict[str, list[dict]], with_provenance: bool) -> tuple[dict, dict]:
+    record: dict = {}
+    provenance: dict = {}
+    meta = {"enterprise_id", "source_id", "batch_id", "key", "recorded_at"}
+    for section, rows in sections.items():  # rows ascend by recorded_at: later wins
+        by_key: dict[str, dict] = {}
+        prov: dict[str, dict] = {}
+        for row in rows:
+            origin = FactValue(row["source_id"], row["batch_id"], row["recorded_at"])
+            item = by_key.setdefault(row["key"], {})
+            if section in FIELDWISE_SECTIONS:
+                for name, value in row.items():
+                    if name in meta or value is None or value == "":
+                        continue
+                    item[name] = value
+                    if with_provenance:
+                        prov.setdefault(row["key"], {})[name] = origin
+            else:
+                by_key[row["key"]] = {k: v for k, v in row.items()
+                                      if k not in meta and v is not None and v != ""}
+                if with_provenance:
+                    prov[row["key"]] = {"*": origin}
+        if section == "profile":
+            record.update(by_key.get("", {}))
+        elif section == "years":
+            record["years"] = sorted(by_key.values(), key=lambda y: y["year"])
+        else:
+            record[section] = list(by_key.values())
+        if with_provenance:
+            provenance[section] = prov
+    return record, provenance
+
+
+def facts_as_of(enterprise: Enterprise, at: datetime | None = None) -> MergedFacts:
+    """What the platform knew about ``enterprise`` at ``at`` (now when ``None``), with sources."""
+    merged = merged_facts([enterprise.pk], at=at, with_provenance=True)[enterprise.pk]
+    batch_ids = {fv.batch_id for sec in merged.provenance.values() for item in sec.values()
+                 for fv in item.values()}
+    merged.batches = {b.pk: b for b in SourceBatch.objects.filter(pk__in=batch_ids).select_related("source")}
+    merged.sources = {b.source_id: b.source for b in merged.batches.values()}
+    return merged
+
+
+def enterprise_consents(enterprise: Enterprise) -> QuerySet[Consent]:
+    return Consent.objects.filter(enterprise=enterprise).select_related("organization", "granted_by")
+
+
+def active_consent(*, enterprise: Enterprise, organization, at: datetime | None = None) -> Consent | None:
+    """The consent under which ``organization`` may read ``enterprise`` now, if any (the one that
+    lasts longest, so the audit names a stable one)."""
+    return (Consent.objects.active(at).filter(enterprise=enterprise, organization=organization)
+            .order_by("-valid_until").first())

@@ -1,0 +1,106 @@
+"""The versioned fact store: idempotent loads, supersession, as-of reconstruction, provenance."""
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from kechuang.enterprises.models import AnnualFact, Enterprise, IPFact, ProfileFact
+from kechuang.enterprises.selectors import facts_as_of, merged_facts
+
+from .factories import load, record, uscc
+
+pytestmark = pytest.mark.django_db
+
+
+def test_first_load_creates_enterprise_with_summary():
+    batch, stats = load([record(1)])
+
+    e = Enterprise.objects.get(uscc=uscc(1))
+    assert (stats.enterprises_created, e.name, e.latest_year, e.employees) == (1, "济南测试科技有限公司1", 2025, 100)
+    assert e.operating_revenue == Decimal("42000000.00")
+    assert e.rd_ratio == Decimal("0.057143")
+    assert (e.ip_class1_count, e.ip_total_count, e.certificate_kinds) == (1, 2, ["tsme"])
+    assert stats.facts_inserted == 1 + 3 + 2 + 1  # profile, years, IP, certificate
+
+
+def test_reloading_identical_records_changes_nothing():
+    load([record(1), record(2)])
+    counts = (AnnualFact.objects.count(), IPFact.objects.count(), ProfileFact.objects.count())
+
+    _batch, stats = load([record(1), record(2)])
+
+    assert (stats.enterprises_created, stats.facts_inserted, stats.facts_superseded) == (0, 0, 0)
+    assert stats.facts_unchanged == 2 * 7
+    assert (AnnualFact.objects.count(), IPFact.objects.count(), ProfileFact.objects.count()) == counts
+    assert stats.changed_enterprise_ids == set()
+
+
+def test_changed_year_supersedes_only_that_version_and_refreshes_summary():
+    first, _ = load([record(1)])
+    changed = record(1)
+    changed["years"][2]["employees"] = 120
+
+    second, stats = load([changed])
+
+    assert (stats.facts_inserted, stats.facts_superseded) == (1, 1)
+    old = AnnualFact.objects.get(enterprise__uscc=uscc(1), year=2025, batch=first)
+    new = AnnualFact.objects.get(enterprise__uscc=uscc(1), year=2025, superseded_at__isnull=True)
+    assert (old.superseded_by_id, old.employees, new.employees, new.batch_id) == (second.pk, 100, 120, second.pk)
+    assert Enterprise.objects.get(uscc=uscc(1)).employees == 120
+
+
+def test_as_of_reconstructs_what_was_known_then():
+    t0 = timezone.now() - timedelta(days=10)
+    load([record(1)], recorded_at=t0)
+    changed = record(1)
+    changed["years"][2]["employees"] = 120
+    changed["ip"] = changed["ip"][:1]
+    load([changed], recorded_at=t0 + timedelta(days=5), mode="replace")
+    e = Enterprise.objects.get(uscc=uscc(1))
+
+    before = facts_as_of(e, t0 + timedelta(days=1)).record
+    after = facts_as_of(e, None).record
+    nothing = facts_as_of(e, t0 - timedelta(days=1)).record
+
+    assert [y["employees"] for y in before["years"]] == [80, 90, 100]
+    assert [y["employees"] for y in after["years"]] == [80, 90, 120]
+    assert len(before["ip"]) == 2 and len(after["ip"]) == 1
+    assert nothing == {"uscc": uscc(1)}
+
+
+def test_upsert_keeps_items_a_file_does_not_mention_and_replace_drops_them():
+    load([record(1)])
+    fewer = record(1)
+    fewer["ip"] = fewer["ip"][:1]
+
+    _b, upsert = load([fewer])
+    assert (upsert.facts_superseded, IPFact.objects.filter(superseded_at__isnull=True).count()) == (0, 2)
+
+    _b, replace = load([fewer], mode="replace")
+    assert (replace.facts_superseded, IPFact.objects.filter(superseded_at__isnull=True).count()) == (1, 1)
+
+
+def test_sources_merge_field_by_field_and_each_value_keeps_its_source():
+    load([record(1)], source_code="market-regulation")
+    tax_only = {"uscc": uscc(1), "years": [{"year": 2025, "tax_credit_grade": "A", "tax_paid": 880000}]}
+    tax_batch, _ = load([tax_only], source_code="tax")
+    e = Enterprise.objects.get(uscc=uscc(1))
+
+    merged = facts_as_of(e)
+    y2025 = merged.record["years"][2]
+
+    assert (y2025["employees"], y2025["tax_credit_grade"], y2025["tax_paid"]) == (100, "A", Decimal("880000.00"))
+    assert merged.provenance["years"]["2025"]["tax_credit_grade"].batch_id == tax_batch.pk
+    assert merged.sources[merged.provenance["years"]["2025"]["employees"].source_id].code == "market-regulation"
+
+
+def test_merged_facts_for_many_enterprises_match_one_by_one():
+    load([record(i) for i in range(1, 6)])
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+
+    many = merged_facts(ids)
+
+    for eid in ids:
+        assert many[eid].record == merged_facts([eid])[eid].record
