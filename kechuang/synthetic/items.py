@@ -22,6 +22,7 @@ from .tables import (
     LENDERS,
     LOAN_KINDS,
     PENALTY_AUTHORITIES,
+    PENALTY_KINDS,
     SECTOR_NAMES,
     SECTORS,
 )
@@ -57,7 +58,8 @@ def _pick(rng: np.random.Generator, weights, size: int) -> np.ndarray:
 def _uniform_dates(rng: np.random.Generator, lo: np.ndarray, hi: np.ndarray,
                    power: float = 1.0) -> np.ndarray:
     u = rng.random(len(lo)) ** power
-    return lo + np.floor(u * np.maximum(hi - lo, 0)).astype(np.int64)
+    lo = np.minimum(lo, hi)
+    return lo + np.floor(u * (hi - lo)).astype(np.int64)
 
 
 def draw_ip(c: Chunk) -> None:
@@ -111,6 +113,7 @@ def draw_ip(c: Chunk) -> None:
         app_year=app_year, serial=serial, wide=wide, check=check, high_value=high_value,
         related=related, industrializable=related & (rng.random(m) < 0.7),
         pledged=_PATENT[types] & (rng.random(m) < 0.025), used_u=rng.random(m),
+        pledged_on=_uniform_dates(rng, np.maximum(granted, acquired * (acq != 0)), np.full(m, as_of - 1)),
         subject=rng.integers(0, 1 << 30, m), version=1 + np.minimum(rng.poisson(0.8, m), 5),
     )
     ip = {k: v[keep] for k, v in ip.items()}
@@ -194,15 +197,18 @@ def draw_credit(c: Chunk) -> None:
     reg = f["registered_ord"]
     r = f["r"]
     rev = np.maximum(c.y["operating_revenue"][:, 2], 5e5)
+    settled_in = reg < as_of - 90  # no credit history in the first three months
     # Loans.
     has = rng.random(n) < _sig(-0.2 + 0.6 * f["z_size"] + 0.5 * (f["age"] > 2) + 0.15 * r)
-    counts = np.where(has, 1 + np.minimum(rng.poisson(0.4 + 0.35 * np.maximum(f["z_size"], 0)), 5), 0)
+    counts = np.where(has & settled_in, 1 + np.minimum(rng.poisson(0.4 + 0.35 * np.maximum(f["z_size"], 0)), 5), 0)
     off, owner = flat(counts)
     m = len(owner)
     kind = _pick(rng, [k[2] for k in LOAN_KINDS], m)
-    ip_pledge = kind == [k[0] for k in LOAN_KINDS].index("ip_pledge")
-    kind = np.where(ip_pledge & (f["ip_invention"][owner] == 0), 0, kind)
-    term = np.where(kind == 3, rng.choice([36, 60], m), rng.choice([6, 12, 12, 12, 24], m))
+    kind_names = [k[0] for k in LOAN_KINDS]
+    ip_pledge = kind == kind_names.index("ip_pledge")
+    kind = np.where(ip_pledge & (f["ip_invention"][owner] == 0), kind_names.index("credit"), kind)
+    mortgage = kind == kind_names.index("mortgage")
+    term = np.where(mortgage, rng.choice([12, 36, 60], m), rng.choice([6, 12, 12, 12, 24], m))
     start = _uniform_dates(rng, np.maximum(reg[owner] + 30, as_of - 3 * 365), np.full(m, as_of - 10))
     due = start + np.round(term * 30.44).astype(np.int64)
     amount = np.maximum(np.round(rev[owner] * (0.03 + 0.2 * rng.random(m)), -4), 1e5)
@@ -211,15 +217,18 @@ def draw_credit(c: Chunk) -> None:
     days = np.where(overdue_hist, np.minimum(rng.geometric(1 / 25, m), 360), 0)
     current_overdue = (due >= as_of) & (rng.random(m) < _sig(-6.0 + 1.6 * ro))
     days = np.where(current_overdue, np.maximum(days, rng.integers(1, 80, m)), days)
-    status = np.where(current_overdue, 2, np.where(due < as_of, 1, 0))
+    written_off = (due < as_of) & (days >= 180) & (rng.random(m) < 0.5)
+    # 0 outstanding, 1 repaid, 2 overdue, 3 written off
+    status = np.where(current_overdue, 2, np.where(written_off, 3, np.where(due < as_of, 1, 0)))
+    unpaid = current_overdue | written_off
     c.loans = dict(
         offsets=off, lender=_pick(rng, [b[2] for b in LENDERS], m), kind=kind, amount=amount,
         start=start, due=due, status=status, days=days,
-        overdue_amount=np.where(current_overdue, np.round(amount * (0.05 + 0.5 * rng.random(m)), 2), 0.0),
+        overdue_amount=np.where(unpaid, np.round(amount * (0.05 + 0.5 * rng.random(m)), 2), 0.0),
         serial=scrambled(c.index[owner], c.seed, 40, 10**8), ordinal=np.arange(m) - off[owner],
     )
     # Judgments.
-    lam = 0.05 * np.exp(0.8 * r) * (np.maximum(c.y["employees"][:, 2], 1) / 20) ** 0.3
+    lam = 0.05 * np.exp(0.8 * r) * (np.maximum(c.y["employees"][:, 2], 1) / 20) ** 0.3 * settled_in
     counts = np.minimum(rng.poisson(lam), 8)
     off, owner = flat(counts)
     m = len(owner)
@@ -227,19 +236,20 @@ def draw_credit(c: Chunk) -> None:
     c.judgments = dict(
         offsets=off, decided=decided,
         role=np.where(rng.random(m) < _sig(0.2 + 0.6 * r[owner]), 1, np.where(rng.random(m) < 0.93, 0, 2)),
-        kind=_pick(rng, [k[1] for k in JUDGMENT_KINDS], m),
+        kind=_pick(rng, [k[2] for k in JUDGMENT_KINDS], m),
         amount=np.round(np.exp(np.log(3e5) + 1.2 * rng.standard_normal(m)), 2),
         number=1 + rng.integers(0, 20000, m), appeal=rng.random(m) < 0.12,
     )
     # Penalties.
-    lam = 0.04 * np.exp(0.7 * r)
+    lam = 0.04 * np.exp(0.7 * r) * settled_in
     counts = np.minimum(rng.poisson(lam), 5)
     off, owner = flat(counts)
     m = len(owner)
+    kind = _pick(rng, [k[1] for k in PENALTY_KINDS], m)
     c.penalties = dict(
-        offsets=off, authority=_pick(rng, [a[3] for a in PENALTY_AUTHORITIES], m),
+        offsets=off, authority=_pick(rng, [a[2] for a in PENALTY_AUTHORITIES], m), kind=kind,
         decided=_uniform_dates(rng, np.maximum(reg[owner] + 60, as_of - 5 * 365), np.full(m, as_of - 1)),
-        amount=np.round(np.exp(np.log(2e4) + 1.1 * rng.standard_normal(m)), -2),
+        amount=np.where(kind == 1, 0.0, np.round(np.exp(np.log(2e4) + 1.1 * rng.standard_normal(m)), -2)),
         number=1 + rng.integers(0, 3000, m),
     )
     # Incidents: rates per kind (safety, quality, environment, research, abnormal, dishonest).
@@ -247,7 +257,7 @@ def draw_credit(c: Chunk) -> None:
     base = np.stack([0.0015 * manuf, 0.001 * manuf, 0.0015 * (1 + manuf), 0.0003 * np.ones(n),
                      0.02 * np.ones(n), 0.003 * np.ones(n)], axis=1)
     slope = np.array([0.5, 0.5, 0.5, 0.3, 0.9, 1.1])
-    hit = rng.random((n, 6)) < base * np.exp(slope[None, :] * r[:, None])
+    hit = (rng.random((n, 6)) < base * np.exp(slope[None, :] * r[:, None])) & settled_in[:, None]
     counts = hit.sum(axis=1)
     off, owner = flat(counts)
     kinds = np.nonzero(hit)[1]

@@ -200,6 +200,7 @@ def _fundamentals(c: Chunk, n: int) -> None:
     f["talent_rate"] = 0.012 * np.exp(0.6 * u_rd)
     f["capital"] = np.exp(np.log(1.5e6) + 0.7 * z_size + 0.8 * rng.standard_normal(n))
     f["missing_top"] = rng.random((n, 8)) < 0.03
+    f["expert_u"] = rng.random((n, 6))
 
 
 def _years(c: Chunk, n: int) -> None:
@@ -335,6 +336,10 @@ def _boundary_cases(c: Chunk, n: int) -> None:
     y["non_taxable_income"][m, ref] = 0.0
     y["total_income"][m, ref] = total[m]
     y["high_tech_revenue"][m, ref] = total[m] * 0.6 - below[m] * 100
+    # Keep the identities the edits may have broken.
+    y["main_business_revenue"] = np.minimum(y["main_business_revenue"], y["operating_revenue"])
+    y["high_tech_revenue"] = np.clip(y["high_tech_revenue"], 0.0,
+                                     np.maximum(y["total_income"] - y["non_taxable_income"], 0.0))
 
 
 def _risk(c: Chunk, n: int) -> None:

@@ -31,6 +31,7 @@ from .tables import (
     LOAN_KINDS,
     LOAN_STATUSES,
     PENALTY_AUTHORITIES,
+    PENALTY_KINDS,
     SECTOR_NAMES,
     SECTORS,
     TITLE_FORMS,
@@ -148,7 +149,8 @@ def _isos(ordinals: np.ndarray) -> list[str]:
 _YEAR_KEYS = ("year", *(name for name, _, _ in YEAR_FIELDS), "tax_credit_grade",
               "social_insurance_headcount")
 _IP_KEYS = ("type", "granted_on", "acquisition", "acquired_on", "main_product_related",
-            "industrializable", "high_value", "used_in_hnte", "number", "title", "pledged")
+            "industrializable", "high_value", "used_in_hnte", "number", "title", "pledged",
+            "pledged_on")
 _ACQ = ("self_developed", "transferred", "gifted", "merger")
 
 
@@ -190,7 +192,8 @@ def _ip(c: Chunk, trades: list[str], limit: int) -> list[list[dict]]:
         _IP_KEYS, [IP_TYPES[t] for t in types], _isos(ip["granted"]), [_ACQ[a] for a in acq],
         [None if a == 0 else d for a, d in zip(acq, acquired, strict=True)],
         ip["related"].tolist(), ip["industrializable"].tolist(), ip["high_value"].tolist(),
-        ip["used_in_hnte"].tolist(), numbers, titles, ip["pledged"].tolist())
+        ip["used_in_hnte"].tolist(), numbers, titles, ip["pledged"].tolist(),
+        [d if p else None for p, d in zip(ip["pledged"].tolist(), _isos(ip["pledged_on"]), strict=True)])
     return _per_firm(offsets, items, limit)
 
 
@@ -236,9 +239,10 @@ def _lists(c: Chunk, limit: int) -> dict[str, list[list[dict]]]:
     owner = np.repeat(np.arange(len(ju["offsets"]) - 1), np.diff(ju["offsets"])).tolist()
     out["judgments"] = _per_firm(ju["offsets"].tolist(), _dicts(
         ("case_number", "decided_on", "role", "kind", "amount"),
-        [f"（{d[:4]}）鲁01民终{num}号" if appeal else f"（{d[:4]}）{courts[o]}民初{num}号"
-         for d, num, appeal, o in zip(decided, ju["number"].tolist(), ju["appeal"].tolist(), owner,
-                                      strict=True)],
+        [f"（{d[:4]}）鲁01民终{num}号" if appeal and kd < 2 else
+         f"（{d[:4]}）{courts[o]}{JUDGMENT_KINDS[kd][1]}{num}号"
+         for d, num, appeal, o, kd in zip(decided, ju["number"].tolist(), ju["appeal"].tolist(),
+                                          owner, ju["kind"].tolist(), strict=True)],
         decided, [JUDGMENT_ROLES[r] for r in ju["role"].tolist()],
         [JUDGMENT_KINDS[k][0] for k in ju["kind"].tolist()], ju["amount"].tolist()), limit)
     pe = c.penalties
@@ -248,7 +252,8 @@ def _lists(c: Chunk, limit: int) -> dict[str, list[list[dict]]]:
         ("document_number", "decided_on", "authority", "kind", "amount"),
         [f"{PENALTY_AUTHORITIES[a][1]}〔{d[:4]}〕{num}号"
          for a, d, num in zip(auth, decided, pe["number"].tolist(), strict=True)],
-        decided, [PENALTY_AUTHORITIES[a][0] for a in auth], [PENALTY_AUTHORITIES[a][2] for a in auth],
+        decided, [PENALTY_AUTHORITIES[a][0] for a in auth],
+        [PENALTY_KINDS[k][0] for k in pe["kind"].tolist()],
         pe["amount"].tolist()), limit)
     return out
 
@@ -300,7 +305,8 @@ def build_records(c: Chunk, limit: int) -> list[dict]:
     quality = [[q for q, on in zip(_QUALITY, row, strict=True) if on] for row in quality_flags.tolist()]
     maxima = np.array([m for _, m in EXPERT_SCORE_ITEMS])
     scored = ((c.eligible["hnte"] | c.certs["hnte"][0])[sl] & (qu[:, 3] > 0.9)).tolist()
-    points = np.minimum((qu[:, :3] * maxima).astype(int) + 1, maxima).tolist()
+    # Experts score in integers, mostly in the upper half of each item's range.
+    points = np.round(maxima * (0.35 + 0.65 * f["expert_u"][sl])).astype(int).tolist()
     keys = tuple(key for key, _ in EXPERT_SCORE_ITEMS)
     expert = [dict(zip(keys, p, strict=True)) if s else None for s, p in zip(scored, points, strict=True)]
     wu = ((c.index[sl] * 2654435761 + seed) % 100_003).tolist()

@@ -200,37 +200,43 @@ LENDERS: tuple[tuple[str, str, float], ...] = (
     ("民生银行济南分行", "CMBC", 0.03),
 )
 LOAN_KINDS: tuple[tuple[str, str, float], ...] = (
-    # kind, contract abbreviation, share
-    ("working_capital", "LD", 0.48), ("credit", "XY", 0.15), ("guaranteed", "DB", 0.12),
-    ("fixed_asset", "GD", 0.08), ("ip_pledge", "ZY", 0.07), ("talent", "RC", 0.04),
-    ("bill_discount", "PJ", 0.06),
+    # kind (extension enum), contract abbreviation, share
+    ("guaranteed", "DB", 0.33), ("mortgage", "DY", 0.25), ("credit", "XY", 0.25),
+    ("ip_pledge", "ZY", 0.07), ("other", "QT", 0.10),
 )
-LOAN_STATUSES = ("active", "settled", "overdue")
+LOAN_STATUSES = ("outstanding", "repaid", "overdue", "written_off")
 
-JUDGMENT_KINDS: tuple[tuple[str, float], ...] = (
-    ("sales_contract", 0.40), ("loan_contract", 0.15), ("labor", 0.18),
-    ("ip_infringement", 0.07), ("lease", 0.10), ("other", 0.10),
+#: (kind, case-number word, share): 民初 first-instance civil/commercial, 执 enforcement, 行初.
+JUDGMENT_KINDS: tuple[tuple[str, str, float], ...] = (
+    ("commercial", "民初", 0.45), ("civil", "民初", 0.40), ("enforcement", "执", 0.10),
+    ("administrative", "行初", 0.05),
 )
 JUDGMENT_ROLES = ("plaintiff", "defendant", "third_party")
 
-PENALTY_AUTHORITIES: tuple[tuple[str, str, str, float], ...] = (
-    # authority, document prefix, kind, share
-    ("济南市市场监督管理局", "济市监处罚", "market_regulation", 0.38),
-    ("国家税务总局济南市税务局", "济税稽罚", "tax", 0.25),
-    ("济南市生态环境局", "济环罚字", "environmental", 0.14),
-    ("济南市应急管理局", "济应急罚", "safety", 0.10),
-    ("济南市人力资源和社会保障局", "济人社监罚", "labor", 0.08),
-    ("济南市城市管理局", "济城管罚", "other", 0.05),
+PENALTY_KINDS: tuple[tuple[str, float], ...] = (
+    ("fine", 0.70), ("warning", 0.18), ("confiscation", 0.06), ("suspension", 0.02),
+    ("license_revoked", 0.01), ("other", 0.03),
+)
+
+PENALTY_AUTHORITIES: tuple[tuple[str, str, float], ...] = (
+    # authority, document prefix, share
+    ("济南市市场监督管理局", "济市监处罚", 0.38),
+    ("国家税务总局济南市税务局", "济税稽罚", 0.25),
+    ("济南市生态环境局", "济环罚字", 0.14),
+    ("济南市应急管理局", "济应急罚", 0.10),
+    ("济南市人力资源和社会保障局", "济人社监罚", 0.08),
+    ("济南市城市管理局", "济城管罚", 0.05),
 )
 
 INCIDENT_KINDS = ("major_safety_accident", "major_quality_accident",
                   "serious_environmental_violation", "serious_research_misconduct",
                   "abnormal_operation_list", "serious_dishonesty_list")
 
-#: Keys of ``expert_scores``: the 高企 innovation items that only experts can score, with their
-#: maxima (工作指引 2016). They must match the evaluator's clause ids.
+#: Keys of ``expert_scores``: the 高企 innovation items only experts can score, with their maxima
+#: (工作指引 2016); the clause ids of kechuang/engine/qualification/rules/hnte-2016.toml.
 EXPERT_SCORE_ITEMS: tuple[tuple[str, int], ...] = (
-    ("hnte.ip.advancement", 8), ("hnte.ip.core_support", 8), ("hnte.rd_management", 20),
+    ("hnte.ia.ip.advanced", 8), ("hnte.ia.ip.core", 8), ("hnte.ia.rdmgmt.1", 6),
+    ("hnte.ia.rdmgmt.2", 6), ("hnte.ia.rdmgmt.3", 4), ("hnte.ia.rdmgmt.4", 4),
 )
 
 #: Words patent and software titles are built from, per sector.

@@ -64,6 +64,7 @@ IP = {
     "granted_on": "date", "acquisition": ("self_developed", "transferred", "gifted", "merger"),
     "acquired_on": "date", "main_product_related": "bool", "industrializable": "bool",
     "high_value": "bool", "used_in_hnte": "bool", "number": "str", "title": "str", "pledged": "bool",
+    "pledged_on": "date",
 }
 ITEMS = {
     "equity_financing": {"date": "date", "amount": "money", "qualified_investor": "bool"},
@@ -77,12 +78,17 @@ ITEMS = {
                            "serious_environmental_violation", "serious_research_misconduct",
                            "abnormal_operation_list", "serious_dishonesty_list"),
                   "date": "date", "removed_on": "date"},
-    "loans": {"contract_number": "str", "lender": "str", "kind": "str", "amount": "money",
-              "start_on": "date", "due_on": "date", "status": ("active", "settled", "overdue"),
+    "loans": {"contract_number": "str", "lender": "str",
+              "kind": ("credit", "ip_pledge", "guaranteed", "mortgage", "other"), "amount": "money",
+              "start_on": "date", "due_on": "date",
+              "status": ("outstanding", "repaid", "overdue", "written_off"),
               "max_overdue_days": "int", "overdue_amount": "money"},
     "judgments": {"case_number": "str", "decided_on": "date",
-                  "role": ("plaintiff", "defendant", "third_party"), "kind": "str", "amount": "money"},
-    "penalties": {"document_number": "str", "decided_on": "date", "authority": "str", "kind": "str",
+                  "role": ("plaintiff", "defendant", "third_party"),
+                  "kind": ("civil", "commercial", "administrative", "criminal", "enforcement"),
+                  "amount": "money"},
+    "penalties": {"document_number": "str", "decided_on": "date", "authority": "str",
+                  "kind": ("warning", "fine", "confiscation", "suspension", "license_revoked", "other"),
                   "amount": "money"},
 }
 REQUIRED = {"uscc", "name", "registered_on"}

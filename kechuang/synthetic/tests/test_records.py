@@ -70,9 +70,9 @@ def test_dates_are_consistent(sample):
         for loan in r["loans"]:
             if not (reg <= loan["start_on"] < loan["due_on"]):
                 bad.append(("loan", r["uscc"]))
-            if (loan["status"] == "settled") != (loan["due_on"] < ISO_AS_OF):
+            if (loan["status"] == "outstanding") and loan["due_on"] < ISO_AS_OF:
                 bad.append(("status", r["uscc"]))
-            if (loan["overdue_amount"] > 0) != (loan["status"] == "overdue"):
+            if (loan["overdue_amount"] > 0) != (loan["status"] in ("overdue", "written_off")):
                 bad.append(("overdue", r["uscc"]))
         for inc in r["incidents"]:
             if "removed_on" in inc and not inc["date"] < inc["removed_on"] < ISO_AS_OF:
@@ -106,3 +106,13 @@ def test_annual_facts_are_internally_consistent(sample):
 def test_a_district_region_restricts_every_record():
     recs = list(generate(300, region="370116"))
     assert Counter(r["region_code"] for r in recs) == Counter({"370116": 300})
+
+
+def test_the_platform_validator_accepts_every_record(sample):
+    from kechuang.engine.facts.validate import validate_record
+
+    results = [validate_record(r, today=AS_OF) for r in sample]
+    errors = {r["uscc"]: res.errors for r, res in zip(sample, results, strict=True) if not res.ok}
+    warnings = {r["uscc"]: res.warnings for r, res in zip(sample, results, strict=True) if res.warnings}
+    assert errors == {}
+    assert warnings == {}
