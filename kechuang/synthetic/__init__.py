@@ -9,6 +9,7 @@ benchmarks. A plain library: it never imports Django.
 See docs/demo-data.md for the distributions, the latent risk model and the file conventions.
 """
 
+from . import risk
 from .generator import (
     DEFAULT_AS_OF,
     DEFAULT_SEED,
@@ -20,6 +21,6 @@ from .generator import (
 from .tables import DISTRICTS, INDUSTRIES, District
 
 __all__ = [
-    "DEFAULT_AS_OF", "DEFAULT_SEED", "DISTRICTS", "INDUSTRIES", "District", "generate",
+    "DEFAULT_AS_OF", "DEFAULT_SEED", "DISTRICTS", "INDUSTRIES", "District", "generate", "risk",
     "generate_outcomes", "write_jsonl", "write_outcomes_csv",
 ]
