@@ -182,24 +182,38 @@ class ScorecardModel:
 
     def _reasons(self, pts: np.ndarray, idx: list[np.ndarray], k: int) -> dict:
         lost = np.asarray(self._best)[None, :] - pts
-        order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
-        rows = np.arange(pts.shape[0])
+        if k == 1:
+            order = np.argmax(lost, axis=1)[:, None]
+        else:
+            order = np.argsort(-lost, axis=1, kind="stable")[:, :k]
         bins = np.column_stack(idx)
+        flat_codes, flat_texts = self._flat_reason_tables
+        null_id = len(flat_codes) - 1
         out = {}
         for r in range(k):
             j = order[:, r]
-            has = lost[rows, j] > 1e-9
-            code = np.empty(pts.shape[0], dtype=object)
-            text = np.empty(pts.shape[0], dtype=object)
-            for f in range(len(self.features)):
-                sel = has & (j == f)
-                if sel.any():
-                    b = bins[sel, f]
-                    code[sel] = self._codes[f][b]
-                    text[sel] = self._texts[f][b]
-            out[f"reason_{r + 1}"] = pl.Series(code, dtype=pl.Utf8)
-            out[f"reason_text_{r + 1}"] = pl.Series(text, dtype=pl.Utf8)
+            b = np.take_along_axis(bins, j[:, None], axis=1)[:, 0]
+            ids = self._reason_offsets[j] + b
+            ids = np.where(np.take_along_axis(lost, j[:, None], axis=1)[:, 0] > 1e-9, ids, null_id)
+            out[f"reason_{r + 1}"] = flat_codes.gather(ids)
+            out[f"reason_text_{r + 1}"] = flat_texts.gather(ids).alias(f"reason_text_{r + 1}")
+            out[f"reason_{r + 1}"] = out[f"reason_{r + 1}"].alias(f"reason_{r + 1}")
         return out
+
+    @property
+    def _flat_reason_tables(self) -> tuple[pl.Series, pl.Series]:
+        cached = self.__dict__.get("_flat_cache")
+        if cached is None:
+            codes = [c for table in self._codes for c in table] + [None]
+            texts = [t for table in self._texts for t in table] + [None]
+            sizes = [len(t) for t in self._codes]
+            self._reason_offsets = np.r_[0, np.cumsum(sizes)[:-1]].astype(np.int64)
+            cached = (
+                pl.Series("code", codes, dtype=pl.Utf8),
+                pl.Series("text", texts, dtype=pl.Utf8),
+            )
+            self.__dict__["_flat_cache"] = cached
+        return cached
 
     # -- one row --------------------------------------------------------------------------------
     def score_one(self, row: Mapping[str, object], *, reasons: int | None = None) -> dict:
