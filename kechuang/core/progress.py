@@ -46,12 +46,16 @@ class TerminalProgress:
         self._task = None
 
     def start(self, total: int | None, message: str = "") -> None:
+        """Begin a phase; a later phase gets a line of its own under the finished ones."""
         if self._task is None:
             self._bar.start()
-            self._task = self._bar.add_task(message or self._description, total=total)
         else:
-            self._bar.update(self._task, total=total, completed=0,
-                             description=message or self._description)
+            task = self._bar.tasks[-1]
+            if task.total is not None:
+                self._bar.update(self._task, completed=task.total)
+            else:
+                self._bar.update(self._task, total=1, completed=1)
+        self._task = self._bar.add_task(message or self._description, total=total)
 
     def advance(self, n: int = 1, message: str | None = None) -> None:
         if self._task is not None:
@@ -60,8 +64,9 @@ class TerminalProgress:
 
     def finish(self, message: str = "") -> None:
         if self._task is not None:
-            if message:
-                self._bar.update(self._task, description=message)
+            total = self._bar.tasks[-1].total
+            self._bar.update(self._task, total=total or 1, completed=total or 1,
+                             **({"description": message} if message else {}))
             self._bar.stop()
             self._task = None
 

@@ -28,4 +28,5 @@ def print_logins(out, users) -> None:
         return
     out.write(f"demo logins (password for all: {DEMO_PASSWORD}):")
     for u in users:
-        out.write(f"  {u.username:<10} {u.organization} · {u.role}")
+        org = u.organization or "演示企业（合成数据中的第一家企业）"
+        out.write(f"  {u.username:<10} {org} · {u.role}")
