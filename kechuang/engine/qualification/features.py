@@ -606,6 +606,8 @@ class Lever:
     integer: bool = False
     what_zh: str = ""
     what_en: str = ""
+    #: relative effort of one unit for count levers (an award or a title is harder than a patent)
+    weight: float = 1.0
 
 
 @dataclass
@@ -670,8 +672,8 @@ def _ratio(num: str, den: str, k: int = 0, subset: bool = False, integer: bool =
                                            subset=subset, integer=integer)
 
 
-def _count_lever(zh: str, en: str) -> Lever:
-    return Lever("count", integer=True, what_zh=zh, what_en=en)
+def _count_lever(zh: str, en: str, weight: float = 1.0) -> Lever:
+    return Lever("count", integer=True, what_zh=zh, what_en=en, weight=weight)
 
 
 def _catalogue() -> dict[str, Feature]:
@@ -807,7 +809,8 @@ def _catalogue() -> dict[str, Feature]:
 
     # -- awards, standards, contests, financing, certificates, incidents
     def cnt(name, lst, pred, zh, en):
-        add(name, Count(lst, pred), "count", zh, en, "items", lever=_count_lever(zh, en))
+        weight = 1.0 if lst == "ip" else 10.0
+        add(name, Count(lst, pred), "count", zh, en, "items", lever=_count_lever(zh, en, weight))
 
     nat, prov = In("level", ("national",)), In("level", ("provincial",))
     cnt("awards_nat_top3_5y", "awards", And(nat, _rank_le(3), _year_window(5)), "近五年国家级科技奖励（前三名）", "national S&T award, top 3, last 5 years")
@@ -834,10 +837,10 @@ def _catalogue() -> dict[str, Feature]:
     cnt("cert_hnte_valid", "certificates", And(In("kind", ("hnte",)), Cmp("valid_from", "<=", lambda c: c.as_of), Cmp("valid_to", ">=", lambda c: c.as_of)),
         "有效期内的高新技术企业证书", "valid HNTE certificate")
     add("cert_srdi_sme_valid", _cert("srdi_sme"), "count", "有效期内的专精特新中小企业称号", "valid SRDI SME title", "items",
-        lever=_count_lever("专精特新中小企业称号", "SRDI SME title"))
+        lever=_count_lever("专精特新中小企业称号", "SRDI SME title", 10.0))
     add("cert_tier1_valid", _cert("tsme", "innovative_sme", "tech_innovation_sme"), "count",
         "有效期内的科技和创新型中小企业（含科技型、创新型）", "valid tech/innovative SME status", "items",
-        lever=_count_lever("科技和创新型中小企业资格", "tech/innovative SME status"))
+        lever=_count_lever("科技和创新型中小企业资格", "tech/innovative SME status", 10.0))
     cnt("incidents_tsme_2y", "incidents", And(In("kind", TSME_VETO), Cmp("date", ">=", lambda c: dt.date(c.as_of.year - 1, 1, 1)),
                                  Cmp("date", "<=", lambda c: c.as_of)),
         "申报当年及前一年的重大事故、违法、失信或异常经营记录", "incidents in the filing year and the year before")

@@ -15,7 +15,7 @@ from typing import Any
 from .features import FEATURES, Col, Count, fact_path
 from .nodes import MANUAL, MET, UNKNOWN, UNMET, NodeResult, compare, eval_nodes
 from .rules import Clause, Standard
-from .schema import Context, Issue, year_col
+from .schema import LIST_FIELDS, Context, Issue, year_col
 
 IMPOSSIBLE = 100.0  # cost of a change the enterprise cannot make by itself (age, limits, vetoes)
 
@@ -53,7 +53,7 @@ def _fact_col(template: str) -> str | None:
     if template.startswith("years[{y"):
         k = int(template[8])
         return year_col(template.split(".", 1)[1], k)
-    if "[" in template or "." in template:
+    if "[" in template or "." in template or template in LIST_FIELDS:
         return None
     return template
 
@@ -106,7 +106,7 @@ def _solve(feature: str, op: str, t: float, row: dict[str, Any], ctx: Context) -
     if lv.kind not in ("amount", "ratio", "growth") or col is None:
         return None
     cur = row.get(col)
-    if cur is None:
+    if not isinstance(cur, int | float):
         return None
     up = op in (">=", ">")
     den_col = _fact_col(lv.den) if (lv.subset and lv.den) else None
@@ -159,9 +159,13 @@ def propose(cid: str, feature: str, op: str, t: Any, row: dict[str, Any], feats:
         return _gap(cid, f"需满足：{title}", f"required: {f.title_en}", IMPOSSIBLE / 2)
     if f.dtype == "count" and op in (">=", ">"):
         k = int(t - v + (1 if op == ">" else 0))
-        return _gap(cid, f"再取得 {k} 项{f.title_zh}", f"{k} more: {f.title_en}", k)
+        return _gap(cid, f"再取得 {k} 项{f.title_zh}", f"{k} more: {f.title_en}", k * f.lever.weight)
     if f.dtype == "count" and op in ("==", "<=", "<"):
         return _gap(cid, f"不得有：{f.title_zh}（当前 {v} 项）", f"must have none: {f.title_en} (now {v})", IMPOSSIBLE)
+    if f.lever.kind == "amount" and f.lever.fact and _fact_col(f.lever.fact) is None and v is not None and op in (">=", ">"):
+        mz, me = money(t - v)
+        return _gap(cid, f"{f.title_zh}再增加 {mz}（当前 {show(feature, v)}）",
+                    f"{f.title_en}: {me} more (now {show(feature, v)})", 1 + (t - v) / max(abs(t), 1.0))
     solved = _solve(feature, op, t, row, ctx) if op in (">=", ">", "<=", "<") else None
     if solved is None:
         return _gap(cid, f"{f.title_zh}需{op}{show(feature, t)}（当前 {show(feature, v)}）",
@@ -173,17 +177,29 @@ def propose(cid: str, feature: str, op: str, t: Any, row: dict[str, Any], feats:
     verb_zh, verb_en = ("增加", "more") if more else ("减少", "less")
     if f.lever.integer and f.lever.subset:
         zh = f"再增加 {delta:g} 名{label}"
-        en = f"{delta:g} more {path.split('.')[-1].replace('_', ' ')}"
+        en = f"{delta:g} more {_en(path)}"
     elif f.lever.integer:
-        zh, en = f"{label}{verb_zh} {delta:g}", f"{delta:g} {verb_en} {path.split('.')[-1].replace('_', ' ')}"
+        zh, en = f"{label}{verb_zh} {delta:g}", f"{delta:g} {verb_en} {_en(path)}"
     else:
         mz, me = money(delta)
-        zh, en = f"{label}{verb_zh} {mz}（{path}）", f"{me} {verb_en} {path.split('.')[-1].replace('_', ' ')} ({path})"
+        zh, en = f"{label}{verb_zh} {mz}（{path}）", f"{me} {verb_en} {_en(path)} ({path})"
     if f.unit == "ratio" or f.lever.kind == "growth" or feature != _fact_col(fact):
         zh = f"{f.title_zh}从 {show(feature, v)} 提高到 {show(feature, t)}，即{zh}" if more else \
             f"{f.title_zh}从 {show(feature, v)} 降到 {show(feature, t)}，即{zh}"
         en = f"{f.title_en} from {show(feature, v)} to {show(feature, t)}, i.e. {en}"
     return _gap(cid, zh, en, 1 + delta / max(abs(cur), 1.0))
+
+
+_EN = {"rd_expense": "R&D", "tech_staff": "tech staff", "rd_staff": "R&D staff", "employees": "employees",
+       "total_liabilities": "liabilities", "main_business_revenue": "main-business revenue",
+       "operating_revenue": "operating revenue", "sales_revenue": "sales revenue", "net_profit": "net profit",
+       "high_tech_revenue": "high-tech income", "rd_expense_domestic": "domestic R&D",
+       "total_assets": "total assets", "tech_conversions": "tech conversions"}
+
+
+def _en(path: str) -> str:
+    base = path.split(".")[-1]
+    return _EN.get(base, base.replace("_", " "))
 
 
 def _unknown(cid: str, feature: str, row, ctx, issues: list[Issue]) -> dict[str, Any]:

@@ -275,11 +275,14 @@ def sanitise_frame(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """The batch counterpart of :func:`record_to_row`: pick the reference-year columns and drop the
     same impossible values (vectorised)."""
     ref = ctx.ref_year
-    picks = []
-    for k in range(LOOKBACK):
-        entry = pl.col("years").list.eval(pl.element().filter(pl.element().struct.field("year") == ref - k)).list.first()
-        picks.append(entry.struct.field(*YEAR_FIELDS).name.suffix(f"_y{k}"))
-    out = frame.with_columns(*picks)
+    entries = [
+        pl.col("years").list.eval(pl.element().filter(pl.element().struct.field("year") == ref - k)).list.first().alias(f"_year{k}")
+        for k in range(LOOKBACK)
+    ]
+    out = frame.with_columns(entries)
+    out = out.with_columns(
+        pl.col(f"_year{k}").struct.field(*YEAR_FIELDS).name.suffix(f"_y{k}") for k in range(LOOKBACK)
+    ).drop([f"_year{k}" for k in range(LOOKBACK)])
     fixes = [pl.when(pl.col("registered_on") <= ctx.as_of).then(pl.col("registered_on")).alias("registered_on")]
     for k in range(LOOKBACK):
         for f in NON_NEGATIVE_YEAR_FIELDS:
