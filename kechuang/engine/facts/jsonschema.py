@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import sys
 
-from .schema import AMOUNT_LIMIT, MIN_YEAR, SCHEMA_VERSION, SECTIONS, Field, Section
+from .schema import AMOUNT_LIMIT, INTEGER_MAX, MIN_YEAR, SCHEMA_VERSION, SECTIONS, Field, Section
 
 SCHEMA_ID = "https://kechuang.example/schemas/enterprise-facts.schema.json"
 
@@ -45,6 +45,8 @@ def _field_schema(f: Field) -> dict:
             out["minimum"] = f.minimum
         if f.maximum is not None:
             out["maximum"] = f.maximum
+        elif t == "integer":
+            out["maximum"] = INTEGER_MAX
     elif t == "amount":
         out["type"] = "number"
         out["description"] += " Yuan (元), not 万元."

@@ -221,20 +221,30 @@ def iter_jsonl(src) -> Iterator[RawRow]:
 # Spreadsheet rows (CSV and Excel share the header mapping and the cell conversion)
 
 
-def _map_header(cells: Iterable, section: str) -> tuple[list[Field | None], list[str]]:
-    """The field of each column (``None`` for a blank header) and the unknown headers."""
+def _map_header(cells: Iterable, section: str) -> tuple[list[Field | None], str | None, str]:
+    """The field of each column (``None`` for a blank header), and when some headers name no
+    field of the section or name one a second time (which would overwrite it), the Chinese and
+    English description of the problem."""
     fields: list[Field | None] = []
     unknown: list[str] = []
+    repeated: list[str] = []
     for cell in cells:
         text = "" if cell is None else str(cell).strip()
-        if not text:
-            fields.append(None)
-            continue
-        f = field_by_label(text, section)
-        if f is None:
+        f = field_by_label(text, section) if text else None
+        if text and f is None:
             unknown.append(text)
+        elif f is not None and f in fields:
+            repeated.append(text)
+            f = None
         fields.append(f)
-    return fields, unknown
+    zh, en = [], []
+    if unknown:
+        zh.append(f"未知的列：{'、'.join(unknown)}（{SECTIONS[section].label_zh}表没有这些列）")
+        en.append(f"unknown columns for {section}: {', '.join(unknown)}")
+    if repeated:
+        zh.append(f"重复的列：{'、'.join(repeated)}")
+        en.append(f"columns given twice: {', '.join(repeated)}")
+    return fields, ("；".join(zh) or None), "; ".join(en)
 
 
 def detect_section(headers: Iterable) -> str:
@@ -337,11 +347,9 @@ def iter_csv(src, section: str | None = None) -> Iterator[RawRow]:
             section = detect_section(header)
         elif section not in SECTIONS:
             raise ValueError(f"unknown section {section!r}")
-        fields, unknown = _map_header(header, section)
-        if unknown:
-            raise HeaderError(
-                f"未知的列：{'、'.join(unknown)}（{SECTIONS[section].label_zh}表没有这些列）",
-                f"unknown columns for {section}: {', '.join(unknown)}")
+        fields, problem, problem_en = _map_header(header, section)
+        if problem:
+            raise HeaderError(problem, problem_en)
         previous_line = reader.line_num
         for row, values in enumerate(reader, 2):
             raw_row = _convert_row(values, fields, section, row, None)
@@ -396,14 +404,13 @@ def iter_xlsx(src) -> Iterator[RawRow]:
             header = next(rows, None)
             if header is None or not _has_value(header):
                 continue
-            fields, unknown = _map_header(header, sec.name)
-            if unknown:
+            fields, problem, problem_en = _map_header(header, sec.name)
+            if problem:
                 count = sum(1 for values in rows if _has_value(values))
                 yield RawRow(1, title, None, [_file_error(
-                    Code.UNKNOWN_COLUMN, "", f"工作表“{title}”有未知的列：{'、'.join(unknown)}，"
-                    f"其中 {count} 行未导入", f"sheet {title!r} has unknown columns "
-                    f"{', '.join(unknown)}; {count} rows were not read", 1, title,
-                    ", ".join(unknown))], sec.name)
+                    Code.UNKNOWN_COLUMN, "", f"工作表“{title}”{problem}，其中 {count} 行未导入",
+                    f"sheet {title!r}: {problem_en}; {count} rows were not read", 1, title,
+                    None)], sec.name)
                 continue
             for row, values in enumerate(rows, 2):
                 raw_row = _convert_row(values, fields, sec.name, row, title)

@@ -29,6 +29,8 @@ MIN_YEAR = 1900
 #: Amounts are yuan with two decimals; anything at or above 10^15 yuan is a unit or typing error
 #: (and would not fit the ``numeric(17, 2)`` columns of the store).
 AMOUNT_LIMIT = 10**15
+#: Counts (headcounts, days, ranks) must fit a 32-bit integer column; more is a typing error.
+INTEGER_MAX = 2**31 - 1
 
 #: Chinese name of each type, used in messages and the 说明 sheet.
 TYPE_LABELS_ZH = {

@@ -20,6 +20,7 @@ from .rows import assemble, content_hash, explode, json_value, to_jsonable
 from .schema import (
     AMOUNT_LIMIT,
     CREATION_FIELDS,
+    INTEGER_MAX,
     LIST_SECTIONS,
     MIN_YEAR,
     SECTIONS,
@@ -172,6 +173,8 @@ def _as_number(v):
 
 def _bounded(convert: Callable, f: Field) -> Callable:
     lo, hi = f.minimum, f.maximum
+    if f.type == "integer" and hi is None:
+        hi = INTEGER_MAX
     negative_ok = f.allow_negative or (lo is not None and lo < 0)
     if f.type == "ratio":
         lo, hi, negative_ok = 0, 1, True  # a ratio outside 0..1 is a range error, not "negative"
@@ -350,8 +353,8 @@ def _bounds(f: Field) -> tuple:
         return f"{MIN_YEAR}-01-01", "…"
     if f.type == "amount":
         return (-AMOUNT_LIMIT if f.allow_negative else 0), AMOUNT_LIMIT
-    return (f.minimum if f.minimum is not None else "…"), (f.maximum if f.maximum is not None
-                                                              else "…")
+    hi = f.maximum if f.maximum is not None else (INTEGER_MAX if f.type == "integer" else "…")
+    return (f.minimum if f.minimum is not None else "…"), hi
 
 
 class _Where:

@@ -109,6 +109,7 @@ BAD_ITEMS = [
      ("years[0].operating_revenue", "negative")),
     ("bool as headcount", _set("years", 0, employees=False), ("years[0].employees", "type")),
     ("duplicate year", _set("years", 2, year=2024), ("years[2].year", "duplicate")),
+    ("headcount beyond 32 bits", _set("years", 1, employees=2**31), ("years[1].employees", "range")),
     ("fiscal year in the future", _set("years", 2, year=2027), ("years[2].year", "future_date")),
     ("fiscal year 1899", _set("years", 0, year=1899), ("years[0].year", "range")),
     ("missing year", _set("years", 0, year=None), ("years[0].year", "required")),
