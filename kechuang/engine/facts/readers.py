@@ -105,8 +105,12 @@ class _Source:
             raise TypeError("pass a path or a binary stream (open the file with 'rb')")
         else:
             self.stream, self.owned = src, False
-        self.head = self.stream.read(SAMPLE_BYTES)
-        self.encoding = detect_encoding(self.head) if self.head else "utf-8"
+        try:
+            self.head = self.stream.read(SAMPLE_BYTES)
+            self.encoding = detect_encoding(self.head) if self.head else "utf-8"
+        except BaseException:
+            self.close()
+            raise
 
     def lines(self) -> Iterator[bytes]:
         """Raw lines with their line ending, BOM removed; memory is one chunk plus one line."""
