@@ -8,7 +8,7 @@ from django.core.cache import cache
 
 from .models import AuditChainHead, AuditEntry, Job
 from .progress import job_progress_key
-from .services import GENESIS_HASH, entry_hash
+from .chain import GENESIS_HASH, entry_hash
 
 
 @dataclass

@@ -6,24 +6,21 @@ actor passed explicitly, so commands and jobs are covered as well as requests.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import logging
 import traceback
-from datetime import UTC, datetime
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from .chain import GENESIS_HASH, entry_hash
 from .choices import AuditAction, JobStatus
 from .models import AuditChainHead, AuditEntry, Job
 from .progress import JobProgress, NullProgress, Progress
 
 logger = logging.getLogger(__name__)
-
-GENESIS_HASH = "0" * 64
 
 #: Background job kinds and the function that runs each: ``fn(job, progress) -> dict``.
 JOB_HANDLERS: dict[str, str] = {
@@ -45,20 +42,6 @@ def model_snapshot(instance: models.Model, fields: list[str] | None = None) -> d
             continue
         data[field.attname] = field.value_from_object(instance)
     return to_jsonable(data)
-
-
-def entry_hash(*, prev_hash: str, seq: int, at: datetime, actor_label: str, organization_id: int | None,
-               action: str, object_type: str, object_id: str, object_repr: str, before: Any,
-               after: Any, purpose: str, context: Any) -> str:
-    """SHA-256 over the previous hash and a canonical JSON of the entry's content."""
-    payload = {
-        "seq": seq, "at": at.astimezone(UTC).isoformat(timespec="microseconds"),
-        "actor": actor_label, "organization": organization_id, "action": action,
-        "object_type": object_type, "object_id": object_id, "object_repr": object_repr,
-        "before": before, "after": after, "purpose": purpose, "context": context,
-    }
-    canonical = json.dumps(payload, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashlib.sha256((prev_hash + canonical).encode("utf-8")).hexdigest()
 
 
 def actor_label_for(actor) -> str:

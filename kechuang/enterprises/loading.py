@@ -78,6 +78,10 @@ class FactLoader:
     """Stages validated, exploded records for one batch and applies them in set operations."""
 
     def __init__(self, *, batch: SourceBatch, mode: str = ImportMode.UPSERT, is_synthetic: bool = False):
+        if not connection.in_atomic_block:
+            # The staging tables live until the transaction ends, and the load must be all or
+            # nothing: the caller owns the transaction.
+            raise RuntimeError("FactLoader must run inside transaction.atomic()")
         self.batch = batch
         self.mode = mode
         self.is_synthetic = is_synthetic
@@ -160,7 +164,7 @@ class FactLoader:
     def apply(self) -> LoadStats:
         for stage in self._stages.values():
             self._flush(stage)
-        batch, now = self.batch, self.batch.recorded_at
+        now = self.batch.recorded_at
         ent = Enterprise._meta.db_table
         with connection.cursor() as cur:
             cur.execute(f'CREATE INDEX "{self._stages["_enterprise"].name}_u" ON "{self._stages["_enterprise"].name}" (uscc)')

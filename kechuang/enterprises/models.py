@@ -179,6 +179,10 @@ class FactVersion(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        state = "current" if self.superseded_at is None else "superseded"
+        return f"{self.section}:{self.key} of enterprise {self.enterprise_id} ({state})"
+
     @classmethod
     def current_constraint(cls, name: str) -> models.UniqueConstraint:
         return models.UniqueConstraint(

@@ -49,7 +49,9 @@ class ImportRunListView(ImporterRequired, TemplateView):
         if upload is None:
             messages.error(request, _("请选择要导入的文件。"))
             return redirect("ingest:importrun_list")
-        source = DataSource.objects.filter(pk=request.POST.get("source")).first() or default_source()
+        source_id = request.POST.get("source", "")
+        source = (DataSource.objects.filter(pk=source_id).first() if source_id.isdigit() else None) \
+            or default_source()
         mode = request.POST.get("mode") if request.POST.get("mode") in ImportMode.values else ImportMode.UPSERT
         suffix = Path(upload.name).suffix
         with tempfile.NamedTemporaryFile(suffix=suffix, delete=True) as tmp:

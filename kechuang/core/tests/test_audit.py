@@ -7,7 +7,8 @@ from django.db import DatabaseError, connection, transaction
 
 from kechuang.core.models import AppendOnlyError, AuditEntry
 from kechuang.core.selectors import audit_verify
-from kechuang.core.services import GENESIS_HASH, audit_record
+from kechuang.core.chain import GENESIS_HASH
+from kechuang.core.services import audit_record
 
 pytestmark = pytest.mark.django_db
 

@@ -46,6 +46,8 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_field = "uscc"
     lookup_value_regex = "[0-9A-Z]{18}"
 
+    queryset = Enterprise.objects.none()  # for the schema; requests use get_queryset
+
     def get_queryset(self):
         return Enterprise.objects.restrict(self.request.user, "view").order_by("uscc")
 
@@ -83,10 +85,13 @@ class ConsentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = ConsentSerializer
     filterset_class = ConsentFilterSet
+    queryset = Consent.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
         user = self.request.user
         qs = Consent.objects.select_related("organization", "enterprise").order_by("-granted_at")
+        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
+            return qs.none()
         org = user.organization
         if user.is_superuser:
             return qs

@@ -6,10 +6,12 @@ from __future__ import annotations
 from datetime import date
 
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.utils import timezone
 
 from kechuang.accounts.choices import OrganizationKind, Role
-from kechuang.accounts.models import Organization
+from kechuang.accounts.models import Organization, Region
+from kechuang.accounts.regions import regions_load
 from kechuang.engine.facts.uscc import make_uscc
 from kechuang.engine.facts.validate import explode, validate_record
 from kechuang.enterprises.choices import SourceKind
@@ -57,6 +59,11 @@ def load(records: list[dict], *, source_code: str = "test-feed", actor="test", m
          recorded_at=None):
     """Load already-valid records through the real set-based loader (what an import does after
     validation). Returns the batch and the load statistics."""
+    with transaction.atomic():
+        return _load(records, source_code=source_code, actor=actor, mode=mode, recorded_at=recorded_at)
+
+
+def _load(records, *, source_code, actor, mode, recorded_at):
     source = data_source_ensure(code=source_code, name=f"测试来源 {source_code}", kind=SourceKind.FEED)
     batch = source_batch_create(source=source, actor=actor, mode=mode, recorded_at=recorded_at or timezone.now())
     loader = FactLoader(batch=batch, mode=mode)
@@ -72,6 +79,8 @@ def load(records: list[dict], *, source_code: str = "test-feed", actor="test", m
 
 
 def organization(kind: str, name: str | None = None, region: str = "370100", enterprise=None) -> Organization:
+    if not Region.objects.filter(code=region).exists():  # a transactional test flushed them
+        regions_load(Region)
     return Organization.objects.create(name=name or f"{kind}-{Organization.objects.count() + 1}",
                                        kind=kind, region_id=region, enterprise=enterprise)
 
