@@ -1,0 +1,11 @@
+from django.db import models
+
+
+class EvaluationErrorCode(models.TextChoices):
+    NOT_PERMITTED = "not_permitted", "not permitted"
+    BAD_DATE = "bad_date", "the evaluation date is not a valid date"
+    FUTURE_DATE = "future_date", "the evaluation date is in the future"
+    UNKNOWN_STANDARD = "unknown_standard", "unknown standard or no version in force"
+    BAD_REGION = "bad_region", "unknown region or outside the user's region"
+    BAD_CHANGE = "bad_change", "a what-if change is not valid"
+    NOT_QUEUED = "not_queued", "the run is not queued"

@@ -1,0 +1,179 @@
+"""Reads of the evaluation app: live evaluation and what-if for one enterprise, runs, counts,
+movements between runs and the enterprises close to qualifying."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.utils.translation import gettext as _
+
+from kechuang.accounts.models import region_prefix
+from kechuang.engine.qualification import (UnknownStandardError, apply_changes, check_record,
+                                           default_registry, evaluate_record, ladder)
+from kechuang.enterprises.models import Enterprise
+
+from .adapter import records_as_of
+from .choices import RunScope, RunStatus
+from .error_codes import EvaluationErrorCode as E
+from .models import EvaluationResult, EvaluationRun, TierPlacement
+
+#: What-if facts the report's form offers (annual facts of the reference year).
+WHAT_IF_YEAR_FACTS = ("employees", "tech_staff", "rd_staff", "operating_revenue", "sales_revenue",
+                      "rd_expense")
+
+
+def resolve_versions(*, as_of: dt.date, standards: list[str] | None) -> list:
+    """The engine's standards for ``standards`` on ``as_of``, or a ``ValidationError`` naming the
+    bad one."""
+    try:
+        return default_registry().select(standards or None, as_of)
+    except UnknownStandardError as exc:
+        raise ValidationError({"standard": ValidationError(str(exc), code=E.UNKNOWN_STANDARD)}) from exc
+
+
+def enterprise_record(*, enterprise: Enterprise, as_of: dt.date) -> dict[str, Any]:
+    """The interchange record of ``enterprise`` as known at the end of ``as_of``."""
+    return next(records_as_of([enterprise.pk], as_of=as_of))[1]
+
+
+def _evaluate(record: dict, as_of: dt.date, versions: list[str], with_gaps: bool) -> list[dict]:
+    results = evaluate_record(record, as_of, versions, with_gaps=False)
+    if with_gaps:  # gaps only for the standards not met (the costly part of an evaluation)
+        pending = [r["version"] for r in results if r["status"] != "met"]
+        if pending:
+            gapped = {r["version"]: r for r in evaluate_record(record, as_of, pending, with_gaps=True)}
+            results = [gapped.get(r["version"], r) for r in results]
+    return results
+
+
+def enterprise_evaluation(*, enterprise: Enterprise, as_of: dt.date, standards: list[str] | None = None,
+                          with_gaps: bool = True) -> dict[str, Any]:
+    """Evaluate one enterprise live: results in the data standard's format, the ladder, and the
+    problems the engine found in its facts (each naming the fact)."""
+    versions = [s.id for s in resolve_versions(as_of=as_of, standards=standards)]
+    record = enterprise_record(enterprise=enterprise, as_of=as_of)
+    results = _evaluate(record, as_of, versions, with_gaps)
+    return {"uscc": enterprise.uscc, "as_of": as_of, "results": results,
+            "ladder": ladder(results) if standards is None else None,
+            "issues": check_record(record, as_of), "record": record}
+
+
+def what_if(*, enterprise: Enterprise, as_of: dt.date, changes: dict[str, Any],
+            standards: list[str] | None = None, record: dict | None = None) -> dict[str, Any]:
+    """The enterprise's results before and after ``changes`` (engine paths:
+    ``years[2025].tech_staff``, ``ip[+]`` …; a list value under ``ip[+]`` appends several items).
+    Nothing is saved: a what-if is a read."""
+    versions = [s.id for s in resolve_versions(as_of=as_of, standards=standards)]
+    record = record if record is not None else enterprise_record(enterprise=enterprise, as_of=as_of)
+    scalar = {k: v for k, v in changes.items() if not k.endswith("[+]")}
+    try:
+        changed = apply_changes(record, scalar)
+    except (ValueError, IndexError, TypeError) as exc:
+        raise ValidationError({"changes": ValidationError(str(exc), code=E.BAD_CHANGE)}) from exc
+    for key, value in changes.items():
+        if key.endswith("[+]"):
+            name = key[:-3]
+            if not isinstance(changed.get(name) or [], list):
+                raise ValidationError({"changes": ValidationError(_("无法追加到 %(k)s") % {"k": name},
+                                                                  code=E.BAD_CHANGE)})
+            items = value if isinstance(value, list) else [value]
+            changed[name] = [*(changed.get(name) or []), *items]
+    before = _evaluate(record, as_of, versions, with_gaps=False)
+    after = _evaluate(changed, as_of, versions, with_gaps=True)
+    diff = [{"standard": a["standard"], "version": a["version"], "before": b["status"], "after": a["status"],
+             "score_before": b["score"] if b["score"] is not None else b["score_range"],
+             "score_after": a["score"] if a["score"] is not None else a["score_range"]}
+            for b, a in zip(before, after, strict=True)
+            if (b["status"], b["score"], b["score_range"]) != (a["status"], a["score"], a["score_range"])]
+    full = standards is None
+    return {"uscc": enterprise.uscc, "as_of": as_of, "changes": changes, "before": before, "after": after,
+            "changed": diff, "ladder_before": ladder(before) if full else None,
+            "ladder_after": ladder(after) if full else None,
+            "issues": check_record(changed, as_of)}
+
+
+# --- runs -------------------------------------------------------------------------------------
+
+
+def user_region_prefix(user) -> str | None:
+    """The region prefix whose runs ``user`` may see: ``""`` for everything (superuser), a prefix
+    for a regulator, ``None`` for everyone else (institutions and enterprises see their own
+    enterprise's evaluation on its report, not the region's runs)."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    org = getattr(user, "organization", None)
+    if org is None or not org.is_active or not org.is_regulator:
+        return None
+    return region_prefix(org.region_id)
+
+
+def runs_for(user) -> QuerySet[EvaluationRun]:
+    """The runs ``user`` may see: a regulator those of its region and the districts in it."""
+    prefix = user_region_prefix(user)
+    if prefix is None:
+        return EvaluationRun.objects.none()
+    qs = EvaluationRun.objects.select_related("created_by", "job")
+    if prefix:
+        qs = qs.filter(Q(scope=RunScope.REGION, region_code__startswith=prefix)
+                       | Q(scope=RunScope.FILE, created_by=user))
+    return qs
+
+
+def latest_runs(user, *, region_code: str | None = None, limit: int = 2) -> list[EvaluationRun]:
+    """The latest succeeded region runs ``user`` may see (newest first), optionally of one region."""
+    qs = runs_for(user).filter(scope=RunScope.REGION, status=RunStatus.SUCCEEDED)
+    if region_code:
+        qs = qs.filter(region_code=region_code)
+    return list(qs.order_by("-finished_at", "-pk")[:limit])
+
+
+def results_for(user, run: EvaluationRun) -> QuerySet[EvaluationResult]:
+    """A run's results, limited to the enterprises ``user`` may see."""
+    return (EvaluationResult.objects.filter(run=run,
+                                            enterprise__in=Enterprise.objects.restrict(user, "view"))
+            .select_related("enterprise"))
+
+
+def placements_for(user, run: EvaluationRun) -> QuerySet[TierPlacement]:
+    return (TierPlacement.objects.filter(run=run, enterprise__in=Enterprise.objects.restrict(user, "view"))
+            .select_related("enterprise"))
+
+
+def run_counts(run: EvaluationRun) -> dict[str, Any]:
+    """Counts by standard × status, by tier, and by district × tier (three aggregate queries)."""
+    by_status = (EvaluationResult.objects.filter(run=run).values("standard", "status")
+                 .annotate(n=Count("pk")).order_by("standard", "status"))
+    by_tier = (TierPlacement.objects.filter(run=run).values("tier").annotate(n=Count("pk"))
+               .order_by("tier"))
+    by_district = (TierPlacement.objects.filter(run=run).values("region_code", "tier")
+                   .annotate(n=Count("pk")).order_by("region_code", "tier"))
+    standards: dict[str, dict[str, int]] = {}
+    for row in by_status:
+        standards.setdefault(row["standard"], {})[row["status"]] = row["n"]
+    districts: dict[str, dict[str, int]] = {}
+    for row in by_district:
+        districts.setdefault(row["region_code"], {})[row["tier"]] = row["n"]
+    return {"standards": standards, "tiers": {r["tier"]: r["n"] for r in by_tier},
+            "districts": districts}
+
+
+def movements(*, run: EvaluationRun, previous: EvaluationRun) -> QuerySet[TierPlacement]:
+    """Placements of ``run`` whose rung differs from ``previous`` (annotated ``previous_rank`` and
+    ``previous_tier``; enterprises new in ``run`` are left out)."""
+    prev = TierPlacement.objects.filter(run=previous, enterprise_id=OuterRef("enterprise_id"))
+    return (TierPlacement.objects.filter(run=run)
+            .annotate(previous_rank=Subquery(prev.values("tier_rank")[:1], output_field=IntegerField()),
+                      previous_tier=Subquery(prev.values("tier")[:1]))
+            .filter(previous_rank__isnull=False).exclude(previous_rank=F("tier_rank"))
+            .select_related("enterprise"))
+
+
+def enterprise_placements(enterprise: Enterprise, limit: int = 10) -> QuerySet[TierPlacement]:
+    """The enterprise's placements in the latest succeeded runs (its history on the ladder)."""
+    return (TierPlacement.objects.filter(enterprise=enterprise, run__status=RunStatus.SUCCEEDED)
+            .select_related("run").order_by("-run__as_of", "-run__finished_at")[:limit])
