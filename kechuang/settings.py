@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "kechuang.accounts",
     "kechuang.enterprises",
     "kechuang.ingest",
+    "kechuang.evaluation",
     "kechuang.demo",
 ]
 
