@@ -26,6 +26,7 @@ logger = logging.getLogger(__name__)
 JOB_HANDLERS: dict[str, str] = {
     "ingest.import": "kechuang.ingest.jobs.run_import_job",
     "ingest.export": "kechuang.ingest.jobs.run_export_job",
+    "evaluation.run": "kechuang.evaluation.jobs.run_evaluation_job",
 }
 
 
