@@ -48,7 +48,7 @@ from .schema import (
 from .validate import Result, validate_record
 
 __all__ = ["RawRow", "GroupedRecord", "iter_jsonl", "iter_csv", "iter_xlsx", "group_rows",
-           "detect_encoding", "INSTRUCTIONS_SHEET"]
+           "detect_encoding", "jsonl_line_reader", "INSTRUCTIONS_SHEET"]
 
 #: The workbook sheet with instructions and examples; readers skip it.
 INSTRUCTIONS_SHEET = "说明"
@@ -180,45 +180,55 @@ def iter_jsonl(src) -> Iterator[RawRow]:
     try:
         if not source.head:
             raise EmptyFileError("文件为空", "the file is empty")
-        decode = _decoder(source.encoding)
-        utf8 = source.encoding in ("utf-8", "utf-8-sig")
+        read_line = jsonl_line_reader(source.encoding)
         seen = False
         for lineno, raw in enumerate(source.lines(), 1):
             if raw.isspace():
                 continue
             seen = True
-            if utf8:
-                try:  # orjson checks UTF-8 itself: no str copy of the line on the fast path
-                    obj = orjson.loads(raw)
-                except orjson.JSONDecodeError:
-                    obj = _NOT_PARSED
-            else:
-                obj = _NOT_PARSED
-            if obj is _NOT_PARSED:
-                text = decode(raw)
-                if text is None:
-                    yield RawRow(lineno, None, None, [_file_error(
-                        Code.ENCODING, "", f"第{lineno}行 无法按 {source.encoding} 编码读取",
-                        f"line {lineno} cannot be decoded as {source.encoding}", lineno, None)])
-                    continue
-                try:
-                    obj = orjson.loads(text)
-                except orjson.JSONDecodeError as exc:
-                    yield RawRow(lineno, None, None, [_file_error(
-                        Code.JSON, "", f"第{lineno}行 不是合法的 JSON：{exc}",
-                        f"line {lineno} is not valid JSON: {exc}", lineno, None, text.strip())])
-                    continue
-            if type(obj) is not dict:
-                yield RawRow(lineno, None, None, [_file_error(
-                    Code.JSON, "", f"第{lineno}行 应为一个 JSON 对象（一个企业一行）",
-                    f"line {lineno} must be a JSON object (one enterprise per line)", lineno,
-                    None, obj)])
-                continue
-            yield RawRow(lineno, None, obj)
+            yield read_line(raw, lineno)
         if not seen:
             raise EmptyFileError("文件只有空行，没有数据", "the file has only blank lines")
     finally:
         source.close()
+
+
+def jsonl_line_reader(encoding: str):
+    """``read(raw, lineno) -> RawRow`` for the non-blank lines of a JSON Lines file in
+    ``encoding`` (as :func:`detect_encoding` names it): what :func:`iter_jsonl` yields for the
+    line, so the batch path (:mod:`.batch`) reports a line it cannot take exactly the same way.
+    ``raw`` is the line with its line ending."""
+    decode = _decoder(encoding)
+    utf8 = encoding in ("utf-8", "utf-8-sig")
+
+    def read(raw: bytes, lineno: int) -> RawRow:
+        if utf8:
+            try:  # orjson checks UTF-8 itself: no str copy of the line on the fast path
+                obj = orjson.loads(raw)
+            except orjson.JSONDecodeError:
+                obj = _NOT_PARSED
+        else:
+            obj = _NOT_PARSED
+        if obj is _NOT_PARSED:
+            text = decode(raw)
+            if text is None:
+                return RawRow(lineno, None, None, [_file_error(
+                    Code.ENCODING, "", f"第{lineno}行 无法按 {encoding} 编码读取",
+                    f"line {lineno} cannot be decoded as {encoding}", lineno, None)])
+            try:
+                obj = orjson.loads(text)
+            except orjson.JSONDecodeError as exc:
+                return RawRow(lineno, None, None, [_file_error(
+                    Code.JSON, "", f"第{lineno}行 不是合法的 JSON：{exc}",
+                    f"line {lineno} is not valid JSON: {exc}", lineno, None, text.strip())])
+        if type(obj) is not dict:
+            return RawRow(lineno, None, None, [_file_error(
+                Code.JSON, "", f"第{lineno}行 应为一个 JSON 对象（一个企业一行）",
+                f"line {lineno} must be a JSON object (one enterprise per line)", lineno,
+                None, obj)])
+        return RawRow(lineno, None, obj)
+
+    return read
 
 
 # --------------------------------------------------------------------------------------------
