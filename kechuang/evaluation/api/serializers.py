@@ -1,0 +1,123 @@
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from kechuang.core.selectors import job_progress
+from kechuang.evaluation.choices import RunDetails, Standard
+from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
+
+
+class ClauseSerializer(serializers.Serializer):
+    id = serializers.CharField()
+    title = serializers.CharField()
+    status = serializers.CharField()
+    value = serializers.JSONField(allow_null=True)
+    threshold = serializers.JSONField(allow_null=True)
+    points = serializers.JSONField(allow_null=True)
+    source = serializers.CharField()
+
+
+class GapSerializer(serializers.Serializer):
+    clause = serializers.CharField()
+    needed = serializers.CharField(help_text=_("中文 / English"))
+
+
+class LiveResultSerializer(serializers.Serializer):
+    """One result in the data standard's format (enterprise-facts.md, "Evaluation results")."""
+
+    uscc = serializers.CharField()
+    standard = serializers.CharField()
+    version = serializers.CharField()
+    as_of = serializers.DateField()
+    status = serializers.ChoiceField(choices=["met", "unmet", "manual_review", "unknown"])
+    score = serializers.FloatField(allow_null=True)
+    score_range = serializers.ListField(child=serializers.FloatField(), allow_null=True)
+    route = serializers.CharField()
+    clauses = ClauseSerializer(many=True)
+    gaps = GapSerializer(many=True)
+
+
+class IssueSerializer(serializers.Serializer):
+    fact = serializers.CharField()
+    code = serializers.CharField()
+    message_zh = serializers.CharField()
+    message_en = serializers.CharField()
+
+
+class EnterpriseEvaluationSerializer(serializers.Serializer):
+    uscc = serializers.CharField()
+    as_of = serializers.DateField()
+    results = LiveResultSerializer(many=True)
+    ladder = serializers.DictField(allow_null=True, help_text=_("tier, tier_rank, flags, versions, next（仅评价全部标准时）"))
+    issues = IssueSerializer(many=True)
+
+
+class WhatIfRequestSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+    standards = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    changes = serializers.DictField(help_text=_("引擎路径 → 新值，如 {\"years[2025].tech_staff\": 12, \"ip[+]\": {...}}"))
+
+
+class ChangeSerializer(serializers.Serializer):
+    standard = serializers.CharField()
+    version = serializers.CharField()
+    before = serializers.CharField()
+    after = serializers.CharField()
+    score_before = serializers.JSONField(allow_null=True)
+    score_after = serializers.JSONField(allow_null=True)
+
+
+class WhatIfSerializer(serializers.Serializer):
+    uscc = serializers.CharField()
+    as_of = serializers.DateField()
+    changes = serializers.DictField()
+    before = LiveResultSerializer(many=True)
+    after = LiveResultSerializer(many=True)
+    changed = ChangeSerializer(many=True)
+    ladder_before = serializers.DictField(allow_null=True)
+    ladder_after = serializers.DictField(allow_null=True)
+    issues = IssueSerializer(many=True)
+
+
+class EvaluationRunSerializer(serializers.ModelSerializer):
+    progress = serializers.SerializerMethodField()
+
+    class Meta:
+        model = EvaluationRun
+        fields = ["id", "as_of", "scope", "region_code", "file_name", "standards", "versions", "rules",
+                  "details", "status", "enterprises_total", "results_total", "records_rejected",
+                  "counts", "error", "actor_label", "created_at", "started_at", "finished_at", "job",
+                  "progress"]
+        read_only_fields = fields
+
+    def get_progress(self, obj) -> dict | None:
+        return job_progress(obj.job) if obj.job_id else None
+
+
+class EvaluationRunCreateSerializer(serializers.Serializer):
+    region_code = serializers.CharField(max_length=6)
+    as_of = serializers.DateField()
+    standards = serializers.ListField(child=serializers.ChoiceField(choices=Standard.choices),
+                                      required=False, default=list)
+    details = serializers.ChoiceField(choices=RunDetails.choices, default=RunDetails.JSON)
+
+
+class EvaluationResultSerializer(serializers.ModelSerializer):
+    uscc = serializers.CharField(source="enterprise.uscc", read_only=True)
+    score_range = serializers.ListField(child=serializers.DecimalField(max_digits=7, decimal_places=2),
+                                        allow_null=True, read_only=True)
+
+    class Meta:
+        model = EvaluationResult
+        fields = ["id", "run", "enterprise", "uscc", "standard", "version", "status", "score",
+                  "score_min", "score_max", "score_range", "route", "clauses", "gaps"]
+        read_only_fields = fields
+
+
+class TierPlacementSerializer(serializers.ModelSerializer):
+    uscc = serializers.CharField(source="enterprise.uscc", read_only=True)
+
+    class Meta:
+        model = TierPlacement
+        fields = ["id", "run", "enterprise", "uscc", "region_code", "tier", "tier_rank", "flags",
+                  "next_standard", "next_status", "failing", "unknown", "points_short", "closeness"]
+        read_only_fields = fields

@@ -1,0 +1,142 @@
+"""REST API of the evaluation app: one enterprise evaluated live (and what-if), evaluation runs
+(list, retrieve, create → background job) and a run's results and placements (filterable)."""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound
+from rest_framework.response import Response
+
+from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.services import enterprise_profile_read
+from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
+                                            TierPlacementFilterSet)
+from kechuang.evaluation.models import EvaluationRun
+from kechuang.evaluation.selectors import (enterprise_evaluation, placements_for, results_for,
+                                           runs_for, user_region_prefix, what_if)
+from kechuang.evaluation.services import evaluation_run_create
+
+from .serializers import (EnterpriseEvaluationSerializer, EvaluationResultSerializer,
+                          EvaluationRunCreateSerializer, EvaluationRunSerializer,
+                          TierPlacementSerializer, WhatIfRequestSerializer, WhatIfSerializer)
+
+
+def _as_of(text: str | None):
+    if not text:
+        return timezone.localdate()
+    field = serializers.DateField()
+    try:
+        return field.to_internal_value(text)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"as_of": exc.detail}) from exc
+
+
+class EnterpriseEvaluationViewSet(viewsets.ViewSet):
+    """An enterprise's evaluation against the standards, computed live from the facts known at the
+    end of ``as_of`` (gaps only for the standards not met). Institutions' reads are audited with
+    the consent they rely on."""
+
+    lookup_field = "uscc"
+
+    def _enterprise(self, uscc: str) -> Enterprise:
+        enterprise = Enterprise.objects.restrict(self.request.user, "view").filter(uscc=uscc).first()
+        if enterprise is None:
+            raise NotFound("enterprise not found or not visible to you")
+        return enterprise
+
+    @extend_schema(parameters=[
+        OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH),
+        OpenApiParameter("as_of", OpenApiTypes.DATE, description="evaluation date (default: today)"),
+        OpenApiParameter("standard", OpenApiTypes.STR, many=True,
+                         description="family or version id, repeatable (default: all in force)")],
+        responses=EnterpriseEvaluationSerializer)
+    def list(self, request, uscc=None):
+        enterprise = self._enterprise(uscc)
+        as_of = _as_of(request.query_params.get("as_of"))
+        standards = request.query_params.getlist("standard") or None
+        enterprise_profile_read(enterprise=enterprise, user=request.user,
+                                what=f"api evaluation as of {as_of.isoformat()}")
+        payload = enterprise_evaluation(enterprise=enterprise, as_of=as_of, standards=standards)
+        return Response(EnterpriseEvaluationSerializer(payload).data)
+
+    @extend_schema(parameters=[OpenApiParameter("uscc", OpenApiTypes.STR, OpenApiParameter.PATH)],
+                   request=WhatIfRequestSerializer, responses=WhatIfSerializer)
+    @action(detail=False, methods=["post"], url_path="what-if")
+    def what_if(self, request, uscc=None):
+        """Evaluate before and after ``changes`` (engine paths); nothing is saved."""
+        body = WhatIfRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        enterprise = self._enterprise(uscc)
+        as_of = body.validated_data.get("as_of") or timezone.localdate()
+        enterprise_profile_read(enterprise=enterprise, user=request.user,
+                                what=f"api evaluation what-if as of {as_of.isoformat()}")
+        payload = what_if(enterprise=enterprise, as_of=as_of, changes=body.validated_data["changes"],
+                          standards=body.validated_data["standards"] or None)
+        return Response(WhatIfSerializer(payload).data)
+
+
+class IsRegulator(permissions.BasePermission):
+    message = "only the regulator (or a superuser) sees evaluation runs"
+
+    def has_permission(self, request, view):
+        return user_region_prefix(request.user) is not None
+
+
+class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Evaluation runs of the caller's region. ``POST`` queues a run (a background job); poll it
+    for ``progress``."""
+
+    serializer_class = EvaluationRunSerializer
+    permission_classes = [IsRegulator]
+    queryset = EvaluationRun.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return EvaluationRun.objects.none()
+        return runs_for(self.request.user).order_by("-created_at", "-pk")
+
+    def get_serializer_class(self):
+        if self.action == "results":
+            return EvaluationResultSerializer
+        if self.action == "placements":
+            return TierPlacementSerializer
+        return EvaluationRunSerializer
+
+    @property
+    def filterset_class(self):
+        """The filters follow the action: runs, a run's results, a run's placements."""
+        return {"results": EvaluationResultFilterSet, "placements": TierPlacementFilterSet}.get(
+            getattr(self, "action", None), EvaluationRunFilterSet)
+
+    @extend_schema(request=EvaluationRunCreateSerializer, responses={202: EvaluationRunSerializer})
+    def create(self, request, *args, **kwargs):
+        body = EvaluationRunCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        run = evaluation_run_create(as_of=data["as_of"], actor=request.user, region_code=data["region_code"],
+                                    standards=data["standards"], details=data["details"], enqueue=True)
+        return Response(EvaluationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(responses=EvaluationResultSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def results(self, request, pk=None):
+        """The run's results (filter by standard, status, version, enterprise, district, ``q``)."""
+        run = self.get_object()
+        qs = self.filter_queryset(results_for(request.user, run).order_by("enterprise_id", "standard"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(EvaluationResultSerializer(page, many=True).data)
+
+    @extend_schema(responses=TierPlacementSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def placements(self, request, pk=None):
+        """The run's placements on the ladder (filter by tier, next standard, failing/unknown ≤ …)."""
+        run = self.get_object()
+        qs = self.filter_queryset(placements_for(request.user, run).order_by("enterprise_id"))
+        page = self.paginate_queryset(qs)
+        return self.get_paginated_response(TierPlacementSerializer(page, many=True).data)
+
+
