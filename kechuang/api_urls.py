@@ -4,6 +4,7 @@
 from rest_framework.routers import DefaultRouter
 
 from kechuang.enterprises.api.views import ConsentViewSet, EnterpriseViewSet
+from kechuang.evaluation.api.views import EnterpriseEvaluationViewSet, EvaluationRunViewSet
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 
 router = DefaultRouter()
@@ -11,5 +12,8 @@ router.register("enterprises", EnterpriseViewSet, basename="enterprise")
 router.register("consents", ConsentViewSet, basename="consent")
 router.register("imports", ImportRunViewSet, basename="importrun")
 router.register("quarantine", QuarantinedRowViewSet, basename="quarantinedrow")
+router.register(r"enterprises/(?P<uscc>[0-9A-Z]{18})/evaluation", EnterpriseEvaluationViewSet,
+                basename="enterprise-evaluation")
+router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluationrun")
 
 urlpatterns = router.urls

@@ -8,6 +8,7 @@ urlpatterns = [
     path("accounts/", include("kechuang.accounts.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("ingest/", include("kechuang.ingest.urls")),
+    path("evaluation/", include("kechuang.evaluation.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),
