@@ -1,17 +1,19 @@
 """Set-based loading of validated facts into the versioned fact tables.
 
-One :class:`FactLoader` per source batch. It runs inside the caller's transaction:
+One :class:`FactLoader` per source batch, inside the caller's transaction. Records take one of two
+paths, decided by whether the enterprise is already in the theme database:
 
-1. ``stage(record)`` writes each record's rows into temporary staging tables (PostgreSQL: ``COPY``;
-   SQLite: ``executemany``), never touching the real tables row by row;
-2. ``apply()`` creates the new enterprises, then per section closes the current versions of this
-   source that changed (and, in replace mode, those the file no longer lists) and inserts the new
-   versions, all in a handful of ``INSERT … SELECT`` / ``UPDATE … WHERE EXISTS`` statements that
-   are the same SQL on both databases.
+- **new enterprises** (``stage(..., summary=...)``): nothing can be superseded, so the enterprise
+  row (with an id taken from its sequence) and its fact rows are written straight into the final
+  tables — ``COPY`` on PostgreSQL, ``executemany`` on SQLite;
+- **known enterprises** (``summary=None``): rows go to temporary staging tables, and ``apply()``
+  then, per section, closes this source's current versions that changed (and, in replace mode,
+  those the batch no longer lists) and inserts the new versions, in a few ``INSERT … SELECT`` /
+  ``UPDATE … WHERE EXISTS`` statements that are the same SQL on both databases.
 
 Re-loading identical content changes nothing: a staged row whose ``content_hash`` equals the
 current version's is neither closed nor inserted. A crash anywhere rolls the transaction back, and
-the temporary tables vanish with the connection.
+the temporary tables vanish with it.
 """
 
 from __future__ import annotations
@@ -32,9 +34,10 @@ from .models import FACT_MODELS, Enterprise, FactVersion, SourceBatch
 _SYSTEM_COLUMNS = {"id", "enterprise", "source", "batch", "key", "content_hash", "recorded_at",
                    "superseded_at", "superseded_by"}
 SUMMARY_FIELDS = ["name", "registered_on", "region_code", "industry_code", "latest_year",
-                   "employees", "operating_revenue", "rd_ratio", "ip_class1_count",
-                   "ip_total_count", "certificates", "adverse_count"]
+                  "employees", "operating_revenue", "rd_ratio", "ip_class1_count",
+                  "ip_total_count", "certificates", "adverse_count"]
 _FLUSH_ROWS = 20_000
+_ID_BLOCK = 10_000
 
 
 def data_fields(model: type[FactVersion]) -> list[models.Field]:
@@ -52,13 +55,13 @@ class LoadStats:
     per_section: dict[str, dict[str, int]] = field(default_factory=dict)
 
 
-class _Stage:
-    """A temporary table and its write buffer."""
+class _Buffer:
+    """Rows waiting to be written to one table (a staging table or a final one)."""
 
-    def __init__(self, name: str, columns: list[tuple[str, str]]):
-        self.name = name
+    def __init__(self, table: str, columns: list[str]):
+        self.table = table
         self.columns = columns
-        self.buffer: list[tuple] = []
+        self.rows: list[tuple] = []
         self.count = 0
 
 
@@ -67,15 +70,24 @@ def _json_text(value: Any) -> str | None:
 
 
 def _sqlite_value(value: Any) -> Any:
+    """A value as Django itself would store it in SQLite (datetimes in UTC without the "T"), so
+    rows written here sort and compare like rows written through the ORM."""
     if isinstance(value, Decimal):
         return str(value)
-    if isinstance(value, (date, datetime)):
+    if isinstance(value, datetime):
+        return connection.ops.adapt_datetimefield_value(value)
+    if isinstance(value, date):
         return value.isoformat()
     return value
 
 
+def _column_type(f: models.Field) -> str:
+    return "text" if isinstance(f, models.JSONField) else f.db_type(connection)
+
+
 class FactLoader:
-    """Stages validated, exploded records for one batch and applies them in set operations."""
+    """Loads validated, exploded records of one batch: new enterprises straight into the final
+    tables, known ones through staging and set operations (see the module docstring)."""
 
     def __init__(self, *, batch: SourceBatch, mode: str = ImportMode.UPSERT, is_synthetic: bool = False):
         if not connection.in_atomic_block:
@@ -87,130 +99,174 @@ class FactLoader:
         self.is_synthetic = is_synthetic
         self.vendor = connection.vendor
         self.stats = LoadStats()
-        self._tag = f"{batch.pk}"
-        self._stages: dict[str, _Stage] = {}
         self._fields = {section: data_fields(model) for section, model in FACT_MODELS.items()}
         self._json_fields = {section: [f.name for f in fields if isinstance(f, models.JSONField)]
                              for section, fields in self._fields.items()}
-        self._create_stages()
+        self._ids: list[int] = []
+        self._sqlite_next_id: int | None = None
+        tag = batch.pk
+        # Direct writes for new enterprises.
+        self._direct: dict[str, _Buffer] = {
+            "_enterprise": _Buffer(Enterprise._meta.db_table, [
+                "id", "uscc", *(Enterprise._meta.get_field(n).column for n in SUMMARY_FIELDS),
+                "is_synthetic", "created_at", "updated_at"])}
+        for section, model in FACT_MODELS.items():
+            self._direct[section] = _Buffer(model._meta.db_table, [
+                "enterprise_id", "source_id", "batch_id", "key", "content_hash", "recorded_at",
+                *(f.column for f in self._fields[section])])
+        # Staging for known enterprises, created on first use.
+        self._stages: dict[str, _Buffer] = {
+            "_touched": _Buffer(f"kc_stage_touched_{tag}", ["uscc"]),
+            "_present": _Buffer(f"kc_stage_present_{tag}", ["uscc", "section"]),
+            **{section: _Buffer(f"kc_stage_{section}_{tag}",
+                                ["uscc", "key", "content_hash", *(f.column for f in fields)])
+               for section, fields in self._fields.items()}}
+        self._stage_types = {
+            "_touched": ["varchar(18)"], "_present": ["varchar(18)", "varchar(30)"],
+            **{section: ["varchar(18)", "varchar(64)", "varchar(32)", *map(_column_type, fields)]
+               for section, fields in self._fields.items()}}
+        self._staging_created = False
 
-    # --- staging ------------------------------------------------------------------------------
-
-    def _create_stages(self) -> None:
-        ent_cols = [("uscc", "varchar(18)")] + [
-            (f.column, "text" if isinstance(f, models.JSONField) else f.db_type(connection))
-            for f in (Enterprise._meta.get_field(n) for n in SUMMARY_FIELDS)]
-        self._stages["_enterprise"] = _Stage(f"kc_stage_ent_{self._tag}", ent_cols)
-        self._stages["_touched"] = _Stage(f"kc_stage_touched_{self._tag}", [("uscc", "varchar(18)")])
-        self._stages["_present"] = _Stage(f"kc_stage_present_{self._tag}",
-                                          [("uscc", "varchar(18)"), ("section", "varchar(30)")])
-        for section, fields in self._fields.items():
-            cols = [("uscc", "varchar(18)"), ("key", "varchar(64)"), ("content_hash", "varchar(32)")]
-            cols += [(f.column, "text" if isinstance(f, models.JSONField) else f.db_type(connection))
-                     for f in fields]
-            self._stages[section] = _Stage(f"kc_stage_{section}_{self._tag}", cols)
-        with connection.cursor() as cur:
-            for stage in self._stages.values():
-                cols = ", ".join(f'"{name}" {ctype}' for name, ctype in stage.columns)
-                suffix = " ON COMMIT DROP" if self.vendor == "postgresql" else ""
-                cur.execute(f'CREATE TEMPORARY TABLE "{stage.name}" ({cols}){suffix}')
+    # --- receiving records --------------------------------------------------------------------
 
     def stage(self, uscc: str, sections: dict[str, list[dict]], summary: dict | None) -> None:
-        """Stage one enterprise's exploded sections. ``summary`` (the enterprise list columns) is
-        given for enterprises that are new to the platform; existing ones are refreshed from the
-        merged facts after the load."""
-        self._push("_touched", (uscc,))
+        """Take one enterprise's exploded sections. ``summary`` (the enterprise list columns) is
+        given for enterprises new to the platform and selects the direct path; known enterprises
+        are staged and their summaries refreshed from the merged facts after the load."""
         if summary is not None:
-            self._push("_enterprise", (uscc, *(summary.get(n) for n in SUMMARY_FIELDS)))
+            self._write_new(uscc, sections, summary)
+            return
+        self._push(self._stages, "_touched", (uscc,))
         replace = self.mode == ImportMode.REPLACE
         for section, rows in sections.items():
             if section not in self._fields:
                 continue
             if replace:
-                self._push("_present", (uscc, section))
+                self._push(self._stages, "_present", (uscc, section))
+            for row in self._prepared(section, rows):
+                self._push(self._stages, section, (uscc, row["key"], row["content_hash"],
+                                                   *(row.get(f.name) for f in self._fields[section])))
+
+    def _prepared(self, section: str, rows: list[dict]) -> Iterable[dict]:
+        json_names = self._json_fields[section]
+        if not json_names:
+            return rows
+        return ({**row, **{n: _json_text(row.get(n)) for n in json_names}} for row in rows)
+
+    def _write_new(self, uscc: str, sections: dict[str, list[dict]], summary: dict) -> None:
+        eid = self._next_id()
+        now = self.batch.recorded_at
+        self._push(self._direct, "_enterprise", (eid, uscc, *(summary.get(n) for n in SUMMARY_FIELDS),
+                                                 self.is_synthetic, now, now))
+        self.stats.enterprises_created += 1
+        src, batch_id = self.batch.source_id, self.batch.pk
+        for section, rows in sections.items():
+            if section not in self._fields:
+                continue
             fields = self._fields[section]
-            json_names = self._json_fields[section]
-            for row in rows:
-                if json_names:
-                    row = {**row, **{n: _json_text(row.get(n)) for n in json_names}}
-                self._push(section, (uscc, row["key"], row["content_hash"],
-                                     *(row.get(f.name) for f in fields)))
+            for row in self._prepared(section, rows):
+                self._push(self._direct, section, (eid, src, batch_id, row["key"], row["content_hash"],
+                                                   now, *(row.get(f.name) for f in fields)))
+                self.stats.facts_inserted += 1
 
-    def _push(self, name: str, values: tuple) -> None:
-        stage = self._stages[name]
-        stage.buffer.append(values)
-        if len(stage.buffer) >= _FLUSH_ROWS:
-            self._flush(stage)
+    def _next_id(self) -> int:
+        if self.vendor == "postgresql":
+            if not self._ids:
+                with connection.cursor() as cur:
+                    cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
+                                "FROM generate_series(1, %s)", [Enterprise._meta.db_table, _ID_BLOCK])
+                    self._ids = [row[0] for row in reversed(cur.fetchall())]
+            return self._ids.pop()
+        if self._sqlite_next_id is None:  # SQLite: the transaction holds the write lock
+            with connection.cursor() as cur:
+                cur.execute(f'SELECT COALESCE(MAX(id), 0) + 1 FROM "{Enterprise._meta.db_table}"')
+                self._sqlite_next_id = cur.fetchone()[0]
+        self._sqlite_next_id += 1
+        return self._sqlite_next_id - 1
 
-    def _flush(self, stage: _Stage) -> None:
-        if not stage.buffer:
+    def _push(self, group: dict[str, _Buffer], name: str, values: tuple) -> None:
+        buf = group[name]
+        buf.rows.append(values)
+        if len(buf.rows) >= _FLUSH_ROWS:
+            self._flush(group, name)
+
+    def _flush(self, group: dict[str, _Buffer], name: str) -> None:
+        buf = group[name]
+        if not buf.rows:
             return
-        names = ", ".join(f'"{n}"' for n, _t in stage.columns)
+        if group is self._stages and not self._staging_created:
+            self._create_staging()
+        if group is self._direct and name != "_enterprise":
+            self._flush(group, "_enterprise")  # facts reference their enterprise
+        names = ", ".join(f'"{n}"' for n in buf.columns)
         with connection.cursor() as cur:
             if self.vendor == "postgresql":
-                with cur.cursor.copy(f'COPY "{stage.name}" ({names}) FROM STDIN') as copy:
+                with cur.cursor.copy(f'COPY "{buf.table}" ({names}) FROM STDIN') as copy:
                     write = copy.write_row
-                    for values in stage.buffer:
+                    for values in buf.rows:
                         write(values)
             else:
-                marks = ", ".join("?" * len(stage.columns))
-                cur.executemany(f'INSERT INTO "{stage.name}" ({names}) VALUES ({marks})',
-                                [tuple(map(_sqlite_value, v)) for v in stage.buffer])
-        stage.count += len(stage.buffer)
-        stage.buffer.clear()
+                marks = ", ".join("?" * len(buf.columns))
+                cur.executemany(f'INSERT INTO "{buf.table}" ({names}) VALUES ({marks})',
+                                [tuple(map(_sqlite_value, v)) for v in buf.rows])
+        buf.count += len(buf.rows)
+        buf.rows.clear()
+
+    def _create_staging(self) -> None:
+        suffix = " ON COMMIT DROP" if self.vendor == "postgresql" else ""
+        with connection.cursor() as cur:
+            for name, buf in self._stages.items():
+                cols = ", ".join(f'"{c}" {t}' for c, t in zip(buf.columns, self._stage_types[name], strict=True))
+                cur.execute(f'CREATE TEMPORARY TABLE "{buf.table}" ({cols}, enterprise_id bigint){suffix}')
+        self._staging_created = True
 
     # --- applying -----------------------------------------------------------------------------
 
     def apply(self) -> LoadStats:
-        for stage in self._stages.values():
-            self._flush(stage)
-        now = self.batch.recorded_at
-        ent = Enterprise._meta.db_table
-        with connection.cursor() as cur:
-            cur.execute(f'CREATE INDEX "{self._stages["_enterprise"].name}_u" ON "{self._stages["_enterprise"].name}" (uscc)')
-            # 1. New enterprises, with their summary.
-            cols = [Enterprise._meta.get_field(n).column for n in SUMMARY_FIELDS]
-            sel = ", ".join(self._cast_json(f"s.{c}", Enterprise._meta.get_field(n))
-                            for c, n in zip(cols, SUMMARY_FIELDS, strict=True))
-            cur.execute(
-                f'INSERT INTO "{ent}" (uscc, {", ".join(cols)}, is_synthetic, created_at, updated_at) '
-                f'SELECT s.uscc, {sel}, %s, %s, %s FROM "{self._stages["_enterprise"].name}" s '
-                f'WHERE NOT EXISTS (SELECT 1 FROM "{ent}" e WHERE e.uscc = s.uscc)',
-                [self.is_synthetic, now, now])
-            self.stats.enterprises_created = max(cur.rowcount, 0)
-            if self.mode == ImportMode.REPLACE:
-                present = self._stages["_present"].name
-                cur.execute(f'ALTER TABLE "{present}" ADD COLUMN enterprise_id bigint')
-                cur.execute(f'UPDATE "{present}" SET enterprise_id = e.id FROM "{ent}" e WHERE e.uscc = "{present}".uscc')
-                cur.execute(f'CREATE INDEX "{present}_i" ON "{present}" (section, enterprise_id)')
-            for section, model in FACT_MODELS.items():
-                self._apply_section(cur, section, model, now)
-        self._collect_changed_enterprises()
+        """Write what is buffered and apply the staged changes; returns the statistics."""
+        for name in self._direct:
+            self._flush(self._direct, name)
+        for name in self._stages:
+            self._flush(self._stages, name)
+        for section in FACT_MODELS:
+            self.stats.per_section[section] = {"staged": 0, "inserted": self._direct[section].count,
+                                               "superseded": 0}
+        if self._staging_created:
+            self._apply_staged()
         return self.stats
 
-    def _cast_json(self, expr: str, f: models.Field) -> str:
-        if isinstance(f, models.JSONField) and self.vendor == "postgresql":
-            return f"CAST({expr} AS jsonb)"
-        return expr
+    def _apply_staged(self) -> None:
+        ent = Enterprise._meta.db_table
+        with connection.cursor() as cur:
+            for name, buf in self._stages.items():
+                if buf.count:
+                    cur.execute(f'UPDATE "{buf.table}" SET enterprise_id = e.id FROM "{ent}" e '
+                                f'WHERE e.uscc = "{buf.table}".uscc')
+                    index = "(enterprise_id, key)" if name in FACT_MODELS else \
+                        "(section, enterprise_id)" if name == "_present" else "(enterprise_id)"
+                    cur.execute(f'CREATE INDEX "{buf.table}_i" ON "{buf.table}" {index}')
+                    if self.vendor == "postgresql":
+                        # Temporary tables are never auto-analysed; without statistics the
+                        # planner guesses nested loops over millions of staged rows.
+                        cur.execute(f'ANALYZE "{buf.table}"')
+            for section, model in FACT_MODELS.items():
+                self._apply_section(cur, section, model)
+        self._collect_changed_enterprises()
 
-    def _apply_section(self, cur, section: str, model: type[FactVersion], now: datetime) -> None:
+    def _apply_section(self, cur, section: str, model: type[FactVersion]) -> None:
         stage = self._stages[section]
         table = model._meta.db_table
-        ent = Enterprise._meta.db_table
-        present = self._stages["_present"].name
-        src, batch_id = self.batch.source_id, self.batch.pk
-        stats = {"staged": stage.count, "inserted": 0, "superseded": 0}
-        cur.execute(f'ALTER TABLE "{stage.name}" ADD COLUMN enterprise_id bigint')
-        if stage.count:
-            cur.execute(f'UPDATE "{stage.name}" SET enterprise_id = e.id FROM "{ent}" e WHERE e.uscc = "{stage.name}".uscc')
-            cur.execute(f'CREATE INDEX "{stage.name}_k" ON "{stage.name}" (enterprise_id, key)')
+        present = self._stages["_present"].table
+        now, src, batch_id = self.batch.recorded_at, self.batch.source_id, self.batch.pk
+        stats = self.stats.per_section[section]
+        stats["staged"] = stage.count
         # Close this source's current versions that the batch changes (same key, other content)
         # and, in replace mode, those of enterprises whose record lists the section but not the key.
-        changed = (f'EXISTS (SELECT 1 FROM "{stage.name}" s WHERE s.enterprise_id = t.enterprise_id '
+        changed = (f'EXISTS (SELECT 1 FROM "{stage.table}" s WHERE s.enterprise_id = t.enterprise_id '
                    f'AND s.key = t.key AND s.content_hash <> t.content_hash)') if stage.count else "1 = 0"
         if self.mode == ImportMode.REPLACE:
             dropped = (f'(EXISTS (SELECT 1 FROM "{present}" p WHERE p.section = %s AND p.enterprise_id = t.enterprise_id) '
-                       f'AND NOT EXISTS (SELECT 1 FROM "{stage.name}" s WHERE s.enterprise_id = t.enterprise_id AND s.key = t.key))')
+                       f'AND NOT EXISTS (SELECT 1 FROM "{stage.table}" s WHERE s.enterprise_id = t.enterprise_id AND s.key = t.key))')
             condition, params = f"({changed} OR {dropped})", [section]
         else:
             condition, params = changed, []
@@ -221,38 +277,38 @@ class FactLoader:
                 f'AND t.superseded_at IS NULL AND {condition})',
                 [now, batch_id, src, *params])
             stats["superseded"] = max(cur.rowcount, 0)
+        inserted = 0
         if stage.count:
-            fields = data_fields(model)
+            fields = self._fields[section]
             cols = ", ".join(f.column for f in fields)
             sel = ", ".join(self._cast_json(f"s.{f.column}", f) for f in fields)
             cur.execute(
                 f'INSERT INTO "{table}" (enterprise_id, source_id, batch_id, key, content_hash, recorded_at, {cols}) '
-                f'SELECT s.enterprise_id, %s, %s, s.key, s.content_hash, %s, {sel} FROM "{stage.name}" s '
+                f'SELECT s.enterprise_id, %s, %s, s.key, s.content_hash, %s, {sel} FROM "{stage.table}" s '
                 f'WHERE NOT EXISTS (SELECT 1 FROM "{table}" t WHERE t.enterprise_id = s.enterprise_id '
                 f'AND t.source_id = %s AND t.key = s.key AND t.superseded_at IS NULL)',
                 [src, batch_id, now, src])
-            stats["inserted"] = max(cur.rowcount, 0)
-        self.stats.per_section[section] = stats
-        self.stats.facts_inserted += stats["inserted"]
+            inserted = max(cur.rowcount, 0)
+        stats["inserted"] += inserted
+        self.stats.facts_inserted += inserted
         self.stats.facts_superseded += stats["superseded"]
-        self.stats.facts_unchanged += stats["staged"] - stats["inserted"]
+        self.stats.facts_unchanged += stage.count - inserted
+
+    def _cast_json(self, expr: str, f: models.Field) -> str:
+        if isinstance(f, models.JSONField) and self.vendor == "postgresql":
+            return f"CAST({expr} AS jsonb)"
+        return expr
 
     def _collect_changed_enterprises(self) -> None:
-        """Enterprises that existed before this batch and whose facts it changed: their summaries
-        need a refresh from the merged facts. New enterprises got theirs from the record."""
-        touched_stage = self._stages["_touched"].name
-        ent = Enterprise._meta.db_table
-        touched = " OR ".join(
-            f'EXISTS (SELECT 1 FROM "{m._meta.db_table}" t WHERE t.enterprise_id = e.id '
+        """Known enterprises whose facts this batch changed: their summaries need a refresh from
+        the merged facts (new enterprises got theirs from the record)."""
+        touched = self._stages["_touched"].table
+        conditions = " OR ".join(
+            f'EXISTS (SELECT 1 FROM "{m._meta.db_table}" t WHERE t.enterprise_id = p.enterprise_id '
             f'AND (t.batch_id = %s OR t.superseded_by_id = %s))' for m in FACT_MODELS.values())
-        params = [self.batch.recorded_at]
-        for _m in FACT_MODELS:
-            params += [self.batch.pk, self.batch.pk]
+        params = [self.batch.pk, self.batch.pk] * len(FACT_MODELS)
         with connection.cursor() as cur:
-            cur.execute(f'CREATE INDEX "{touched_stage}_u" ON "{touched_stage}" (uscc)')
-            cur.execute(
-                f'SELECT DISTINCT e.id FROM "{touched_stage}" p JOIN "{ent}" e ON e.uscc = p.uscc '
-                f'WHERE e.created_at <> %s AND ({touched})', params)
+            cur.execute(f'SELECT DISTINCT p.enterprise_id FROM "{touched}" p WHERE {conditions}', params)
             self.stats.changed_enterprise_ids = {row[0] for row in cur.fetchall()}
 
 

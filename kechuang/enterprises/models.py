@@ -160,18 +160,21 @@ class FactVersion(models.Model):
     Text fact columns are nullable on purpose: in the interchange standard ``null`` means "not
     known", which an empty string would blur."""
 
+    # Only ``enterprise`` is indexed: every read starts from an enterprise, and each extra index
+    # costs every one of the millions of rows a regional load inserts (docs/benchmarks.md).
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
                                    on_delete=models.PROTECT, related_name="+")
     source = models.ForeignKey("enterprises.DataSource", verbose_name=_("数据来源"),
-                               on_delete=models.PROTECT, related_name="+")
+                               on_delete=models.PROTECT, related_name="+", db_index=False)
     batch = models.ForeignKey("enterprises.SourceBatch", verbose_name=_("数据批次"),
-                              on_delete=models.PROTECT, related_name="+")
+                              on_delete=models.PROTECT, related_name="+", db_index=False)
     key = models.CharField(_("条目标识"), max_length=64)
     content_hash = models.CharField(_("内容哈希"), max_length=32)
     recorded_at = models.DateTimeField(_("入库时间"))
     superseded_at = models.DateTimeField(_("被替代时间"), null=True, blank=True)
     superseded_by = models.ForeignKey("enterprises.SourceBatch", verbose_name=_("替代批次"),
-                                      null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+                                      null=True, blank=True, on_delete=models.PROTECT,
+                                      related_name="+", db_index=False)
 
     #: The interchange standard's section this table holds.
     section: str = ""
@@ -191,14 +194,13 @@ class FactVersion(models.Model):
 
 
 def _fact_meta(model_name: str, verbose: str, ordering: list[str]):
-    """Meta options every fact table shares: a unique current version per (enterprise, source,
-    key) and an index for as-of reads."""
+    """Meta options every fact table shares: one current version per (enterprise, source, key).
+    As-of reads go through the enterprise index (an enterprise has tens of rows, not millions)."""
     return type("Meta", (), {
         "ordering": ordering,
         "verbose_name": verbose,
         "verbose_name_plural": verbose,
         "constraints": [FactVersion.current_constraint(f"{model_name}_one_current")],
-        "indexes": [models.Index(fields=["enterprise", "recorded_at"], name=f"{model_name}_asof_idx")],
     })
 
 
