@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -125,7 +126,7 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["get"])
     def results(self, request, pk=None):
         """The run's results (filter by standard, status, version, enterprise, district, ``q``)."""
-        run = self.get_object()
+        run = get_object_or_404(self.get_queryset(), pk=pk)
         qs = self.filter_queryset(results_for(request.user, run).order_by("enterprise_id", "standard"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(EvaluationResultSerializer(page, many=True).data)
@@ -134,7 +135,7 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     @action(detail=True, methods=["get"])
     def placements(self, request, pk=None):
         """The run's placements on the ladder (filter by tier, next standard, failing/unknown ≤ …)."""
-        run = self.get_object()
+        run = get_object_or_404(self.get_queryset(), pk=pk)
         qs = self.filter_queryset(placements_for(request.user, run).order_by("enterprise_id"))
         page = self.paginate_queryset(qs)
         return self.get_paginated_response(TierPlacementSerializer(page, many=True).data)

@@ -33,6 +33,8 @@ def load_golden(name: str, **overrides) -> Enterprise:
     """The golden case's record in the database (under :data:`GOLDEN_USCC`)."""
     case = golden(name)
     rec = copy.deepcopy(case["record"]) | {"uscc": GOLDEN_USCC} | overrides
+    for i, item in enumerate(rec.get("ip") or []):  # identical items need a number to be distinct
+        item.setdefault("number", f"ZL2020{i:06d}.0")
     load([rec], recorded_at=RECORDED)
     return Enterprise.objects.get(uscc=rec["uscc"])
 
