@@ -1,0 +1,410 @@
+"""Vectorised checks, normalisation and canonical text of the batch path (:mod:`.batch`).
+
+The checks here are a *proof of cleanliness*, not a second validator: a record passes when every
+value is of the common, well-typed kind and every rule of :mod:`.validate` (types, ranges, enums,
+patterns, dates, cross-field rules, duplicate items) holds without an error or a warning. Anything
+else — including cases the validator would accept but that are unusual (a float in an integer
+field, a non-ASCII digit in a region code, an integer beyond 2**53) — only marks the record
+*not clean*, and the caller sends it through :func:`~.validate.validate_record`, which produces
+the exact messages. So a rule missing here would be a defect (a record accepted that should not
+be), but a rule that is stricter than the validator only costs speed.
+
+Each field yields its output-typed values (see :func:`output_type`) and its canonical text for
+:func:`~.rows.content_hash` (``name=value``, exactly as :mod:`.rows` writes it).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from .rows import _canon
+from .schema import AMOUNT_LIMIT, INTEGER_MAX, MIN_YEAR, SECTIONS, Field
+from .uscc import ALPHABET
+from .validate import to_amount
+
+__all__ = ["output_type", "SectionColumns", "check_section", "uscc_ok", "json_text",
+           "CROSS_SECTIONS"]
+
+_EPOCH = date(1970, 1, 1)
+_EXACT = 2.0**53  # numbers at or beyond this are not exact in float64: leave them to the validator
+_AMOUNT_CENTS = AMOUNT_LIMIT * 100
+_FAST_AMOUNT = 1e10  # |yuan| below this: x * 100 is exact enough to find the cents (validate.py)
+_STRING_NULL = pa.nulls(0, pa.string())
+
+
+def output_type(f: Field) -> pa.DataType:
+    """The Arrow type of a field in the batch output.
+
+    Dates are ``date32``; amounts ``decimal128(20, 2)`` (COPY … CSV writes them as ``1200.50``);
+    integers, years and numeric choices ``int64``; numbers and ratios ``float64``; lists of choices
+    and JSON objects JSON text as :class:`~kechuang.enterprises.loading.FactLoader` writes it
+    (``json.dumps(value, ensure_ascii=False, sort_keys=True)``)."""
+    t = f.type
+    if t == "date":
+        return pa.date32()
+    if t == "amount":
+        return pa.decimal128(20, 2)
+    if t in ("integer", "year") or (t == "enum" and all(type(c) is int for c in f.choices)):
+        return pa.int64()
+    if t in ("number", "ratio"):
+        return pa.float64()
+    if t == "bool":
+        return pa.bool_()
+    return pa.string()
+
+
+def json_text(value: object) -> str | None:
+    """A list or object field as the loader stores it (JSON text)."""
+    return None if value is None else json.dumps(value, ensure_ascii=False, sort_keys=True)
+
+
+@dataclass(slots=True)
+class SectionColumns:
+    """One section of a chunk after the checks.
+
+    ``parent`` is the table row (record) of each item, ``item`` its position in the record's list;
+    ``values`` the output-typed values per field, ``canon`` the ``name=value`` texts (null when
+    not known), ``bad`` the items that keep their record off the fast path."""
+
+    name: str
+    parent: np.ndarray
+    item: np.ndarray
+    values: dict[str, pa.Array] = field(default_factory=dict)
+    canon: list[pa.Array] = field(default_factory=list)
+    bad: np.ndarray | None = None
+    take: np.ndarray | None = None  # the items kept for hashing (records still clean)
+    known: dict[str, np.ndarray] = field(default_factory=dict)  # is each value known (not null)
+    numeric: dict[str, np.ndarray] = field(default_factory=dict)  # for the cross-field rules
+
+
+def _valid(array: pa.Array) -> np.ndarray:
+    if array.null_count == 0:
+        return np.ones(len(array), dtype=bool)
+    return array.is_valid().to_numpy(zero_copy_only=False)
+
+
+def _bool(array: pa.Array) -> np.ndarray:
+    """A boolean array as numpy, null as False."""
+    return pc.fill_null(array, False).to_numpy(zero_copy_only=False)
+
+
+def _blank_to_null(array: pa.Array) -> pa.Array:
+    """``""`` means "not known", like null (the validator skips it)."""
+    empty = pc.equal(pc.binary_length(array), 0)
+    if not pc.any(empty).as_py():
+        return array
+    return pc.if_else(empty, pa.scalar(None, array.type), array)
+
+
+def _fixed_width(array: pa.Array, width: int, filler: str) -> np.ndarray:
+    """A string array whose non-null values all have ``width`` bytes as an (n, width) uint8
+    matrix; null and other values read as ``filler``."""
+    ok = pc.equal(pc.binary_length(array), width)
+    filled = pc.if_else(pc.fill_null(ok, False), array, filler)
+    if isinstance(filled, pa.ChunkedArray):
+        filled = filled.combine_chunks()
+    n = len(filled)
+    offsets = np.frombuffer(filled.buffers()[1], dtype=np.int32)[filled.offset:filled.offset + n + 1]
+    data = np.frombuffer(filled.buffers()[2], dtype=np.uint8)
+    start = int(offsets[0]) if n else 0
+    return data[start:start + width * n].reshape(n, width)
+
+
+# --------------------------------------------------------------------------------------------
+# USCC: length, alphabet and check digit, on an (n, 18) byte matrix
+
+_USCC_VALUE = np.full(256, -1, dtype=np.int64)
+for _i, _ch in enumerate(ALPHABET):
+    _USCC_VALUE[ord(_ch)] = _i
+_USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
+
+
+def uscc_ok(array: pa.Array) -> np.ndarray:
+    """Rows holding a valid code (GB 32100-2015); null and empty are not."""
+    matrix = _fixed_width(array, 18, "0" * 18)
+    values = _USCC_VALUE[matrix]
+    check = (31 - (values[:, :17] @ _USCC_WEIGHTS) % 31) % 31
+    ok = (values >= 0).all(axis=1) & (check == values[:, 17])
+    return ok & _bool(pc.equal(pc.binary_length(array), 18))
+
+
+# --------------------------------------------------------------------------------------------
+# One function per field type: (bad, value, canon, numeric)
+
+
+def _string(f: Field, array: pa.Array, prefix: str):
+    array = _blank_to_null(array)
+    bad = None
+    if f.pattern:
+        regex = "^" + f.pattern.replace(r"\d", "[0-9]") + "$"
+        bad = _valid(array) & ~_bool(pc.match_substring_regex(array, regex))
+    return bad, array, _quoted(array, prefix), None
+
+
+def _quoted(array: pa.Array, prefix: str) -> pa.Array:
+    escaped = array
+    if pc.any(pc.match_substring(array, "\\")).as_py():
+        escaped = pc.replace_substring(escaped, "\\", "\\\\")
+    if pc.any(pc.match_substring(array, '"')).as_py():
+        escaped = pc.replace_substring(escaped, '"', '\\"')
+    return pc.binary_join_element_wise(prefix + '"', escaped, '"', "")
+
+
+def _enum(f: Field, array: pa.Array, prefix: str):
+    if all(type(c) is int for c in f.choices):
+        v = array.to_numpy(zero_copy_only=False)
+        known = ~np.isnan(v)
+        ok = np.isin(v, np.array(f.choices, dtype=np.float64))
+        ints = pa.array(np.where(ok, v, 0).astype(np.int64), mask=~ok)
+        return known & ~ok, ints, _joined(prefix, pc.cast(ints, pa.string())), None
+    array = _blank_to_null(array)
+    ok = _bool(pc.is_in(array, value_set=pa.array(list(f.choices), pa.string())))
+    return _valid(array) & ~ok, array, _quoted(array, prefix), None
+
+
+def _joined(prefix: str, text: pa.Array) -> pa.Array:
+    return pc.binary_join_element_wise(prefix, text, "")
+
+
+def _bool_field(f: Field, array: pa.Array, prefix: str):
+    text = pc.if_else(array, prefix + "true", prefix + "false")
+    return None, array, text, None
+
+
+def _bounds(f: Field, today: date) -> tuple[float, float]:
+    """The closed interval of accepted numbers (mirrors ``validate._bounded``)."""
+    lo, hi = f.minimum, f.maximum
+    if f.type == "integer" and hi is None:
+        hi = INTEGER_MAX
+    negative_ok = f.allow_negative or (lo is not None and lo < 0)
+    if f.type == "ratio":
+        lo, hi = 0, 1
+    elif f.type == "year":
+        lo, hi = MIN_YEAR, today.year  # a later year is a future_date error
+    elif not negative_ok:
+        lo = max(lo, 0) if lo is not None else 0
+    return (-np.inf if lo is None else lo), (np.inf if hi is None else hi)
+
+
+def _integer(f: Field, array: pa.Array, prefix: str, today: date):
+    v = array.to_numpy(zero_copy_only=False)
+    known = ~np.isnan(v)
+    lo, hi = _bounds(f, today)
+    with np.errstate(invalid="ignore"):
+        ok = (v == np.floor(v)) & (v >= lo) & (v <= hi) & (np.abs(v) < _EXACT)
+    ints = pa.array(np.where(ok, v, 0).astype(np.int64), mask=~known)
+    return known & ~ok, ints, _joined(prefix, pc.cast(ints, pa.string())), v
+
+
+def _number(f: Field, array: pa.Array, prefix: str, today: date):
+    v = array.to_numpy(zero_copy_only=False)
+    known = ~np.isnan(v)
+    lo, hi = _bounds(f, today)
+    with np.errstate(invalid="ignore"):
+        ok = (v >= lo) & (v <= hi) & (np.abs(v) < _EXACT)
+    texts = [None] * len(v)
+    for i in np.flatnonzero(known & ok).tolist():
+        x = float(v[i])
+        texts[i] = prefix + (str(int(x)) if x.is_integer() else repr(x))
+    return known & ~ok, array, pa.array(texts, pa.string()), v
+
+
+def _amount(f: Field, array: pa.Array, prefix: str, today: date):
+    v = array.to_numpy(zero_copy_only=False)
+    known = ~np.isnan(v)
+    with np.errstate(invalid="ignore"):
+        y = v * 100
+        k = np.floor(y + 0.5)
+        fast = (np.abs(v) < _FAST_AMOUNT) & (np.abs(y - k) < 0.01)
+        whole = (v == np.floor(v)) & (np.abs(v) < _EXACT)
+    cents = np.zeros(len(v), dtype=np.int64)
+    cents[fast] = k[fast].astype(np.int64)
+    slow_whole = known & ~fast & whole
+    cents[slow_whole] = v[slow_whole].astype(np.int64) * 100
+    bad = np.zeros(len(v), dtype=bool)
+    for i in np.flatnonzero(known & ~fast & ~whole).tolist():
+        try:
+            d = to_amount(float(v[i]))
+        except ValueError:
+            bad[i] = True
+            continue
+        if abs(d) >= AMOUNT_LIMIT:
+            bad[i] = True
+        else:
+            cents[i] = int(d.scaleb(2))
+    bad |= known & (np.abs(cents) >= _AMOUNT_CENTS)
+    if not f.allow_negative:
+        bad |= known & (cents < 0)
+    cents[~known | bad] = 0
+    decimals = _decimal_from_cents(cents, known)
+    return bad, decimals, _joined(prefix, pc.cast(decimals, pa.string())), cents
+
+
+def _decimal_from_cents(cents: np.ndarray, known: np.ndarray) -> pa.Array:
+    n = len(cents)
+    words = np.empty((n, 2), dtype=np.int64)
+    words[:, 0] = cents
+    words[:, 1] = cents >> 63  # sign extension to 128 bits
+    validity = None if known.all() else pa.py_buffer(np.packbits(known, bitorder="little"))
+    return pa.Array.from_buffers(pa.decimal128(20, 2), n, [validity, pa.py_buffer(words)],
+                                 null_count=int(n - known.sum()))
+
+
+_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+
+
+def _date(f: Field, array: pa.Array, prefix: str, today: date):
+    array = _blank_to_null(array)
+    known = _valid(array)
+    shaped = _bool(pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
+    digits = _fixed_width(array, 10, "2000-01-01").astype(np.int64) - ord("0")
+    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
+    m = digits[:, 5] * 10 + digits[:, 6]
+    d = digits[:, 8] * 10 + digits[:, 9]
+    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
+    month = np.clip(m, 0, 12)
+    last = _DAYS_IN_MONTH[month] + ((month == 2) & leap)
+    ok = shaped & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last) & (y >= MIN_YEAR)
+    y, m, d = np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1)
+    days = ((y - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (m - 1)).astype(
+        "datetime64[D]").astype(np.int64) + (d - 1)
+    if f.past_only:
+        ok &= days <= (today - _EPOCH).days
+    dates = pa.array(days.astype(np.int32), pa.int32(), mask=~known).cast(pa.date32())
+    return known & ~ok, dates, _joined(prefix, array), days
+
+
+def _enum_list(f: Field, array: pa.Array, prefix: str):
+    """Lists of choices, decided once per distinct list (there are few)."""
+    choices = frozenset(f.choices)
+    joined = pc.binary_join(array, "\x1f")
+    lengths = pc.fill_null(pc.list_value_length(array), -1)
+    keys = pc.binary_join_element_wise(pc.cast(lengths, pa.string()), joined, "\x1e")
+    encoded = pc.dictionary_encode(keys)
+    texts, jsons, oks = [], [], []
+    for key in encoded.dictionary.to_pylist():
+        length, _, body = key.partition("\x1e")
+        items = body.split("\x1f") if int(length) else []
+        ok = len(items) == int(length) and set(items) <= choices and len(set(items)) == len(items)
+        oks.append(ok)
+        texts.append(prefix + _canon(items) if ok else None)
+        jsons.append(json_text(items) if ok else None)
+    index = encoded.indices
+    known = _valid(array)
+    ok = np.array(oks, dtype=bool)[pc.fill_null(index, 0).to_numpy(zero_copy_only=False)] \
+        if len(oks) else np.zeros(len(array), dtype=bool)
+    ok &= _valid(index)  # a null key: a null list, or a list holding null
+    text = pc.take(pa.array(texts, pa.string()), index)
+    value = pc.take(pa.array(jsons, pa.string()), index)
+    return known & ~ok, value, text, None
+
+
+def check_field(f: Field, array: pa.Array, today: date):
+    """``(bad, value, canon, numeric)`` of one field over a section's items; ``bad`` is ``None``
+    when no value can be bad, ``numeric`` a numpy view for the cross-field rules."""
+    prefix = f"{f.name}="
+    t = f.type
+    if t == "string":
+        return _string(f, array, prefix)
+    if t == "enum":
+        return _enum(f, array, prefix)
+    if t == "bool":
+        return _bool_field(f, array, prefix)
+    if t in ("integer", "year"):
+        return _integer(f, array, prefix, today)
+    if t in ("number", "ratio"):
+        return _number(f, array, prefix, today)
+    if t == "amount":
+        return _amount(f, array, prefix, today)
+    if t == "date":
+        return _date(f, array, prefix, today)
+    if t == "enum_list":
+        return _enum_list(f, array, prefix)
+    raise ValueError(f"{f.name}: {t} fields are read from the line (see batch.SIDE_FIELDS)")
+
+
+# --------------------------------------------------------------------------------------------
+# Sections
+
+
+def check_section(name: str, items: pa.StructArray | pa.Table, parent: np.ndarray,
+                  item: np.ndarray, today: date, *, skip: tuple[str, ...] = ()) -> SectionColumns:
+    """Check every field of a section's items and the section's cross-field rules."""
+    sec = SECTIONS[name]
+    out = SectionColumns(name, parent, item)
+    n = len(parent)
+    bad = np.zeros(n, dtype=bool)
+    if isinstance(items, pa.StructArray) and items.null_count:
+        bad |= ~_valid(items)  # an item that is null, not an object
+    for f in sec.fields:
+        if f.name in skip:
+            continue
+        array = items.field(f.name) if isinstance(items, pa.StructArray) else items.column(
+            f.name).combine_chunks()
+        field_bad, value, canon, numeric = check_field(f, array, today)
+        if field_bad is not None:
+            bad |= field_bad
+        out.values[f.name] = value
+        out.canon.append(canon)
+        out.known[f.name] = _valid(value)
+        if numeric is not None:
+            out.numeric[f.name] = numeric
+        if f.required and name != "profile":
+            bad |= ~out.known[f.name]
+    cross = _CROSS.get(name)
+    if cross is not None:
+        bad |= cross(out)
+    out.bad = bad
+    return out
+
+
+def _greater(out: SectionColumns, part: str, whole: str) -> np.ndarray:
+    both = out.known[part] & out.known[whole]
+    return both & (out.numeric[part] > out.numeric[whole])
+
+
+def _cross_years(out: SectionColumns) -> np.ndarray:
+    # validate._cross_years: headcounts above employees (errors, and a warning for social
+    # insurance), main revenue above operating revenue, domestic R&D above R&D (warnings), R&D
+    # above ten times revenue, negative sales (errors)
+    bad = np.zeros(len(out.parent), dtype=bool)
+    for part in ("tech_staff", "rd_staff", "social_insurance_headcount"):
+        bad |= _greater(out, part, "employees")
+    bad |= _greater(out, "main_business_revenue", "operating_revenue")
+    bad |= _greater(out, "rd_expense_domestic", "rd_expense")
+    rd, revenue = out.numeric["rd_expense"], out.numeric["operating_revenue"]
+    both = out.known["rd_expense"] & out.known["operating_revenue"]
+    bad |= both & (rd > revenue) & (revenue > 0) & (rd > 10 * revenue)
+    bad |= out.known["sales_revenue"] & (out.numeric["sales_revenue"] < 0)
+    return bad
+
+
+def _cross_ip(out: SectionColumns) -> np.ndarray:
+    pledged = out.values["pledged"]
+    not_pledged = _valid(pledged) & ~_bool(pledged)
+    return not_pledged & out.known["pledged_on"]
+
+
+def _before(earlier: str, later: str):
+    def rule(out: SectionColumns) -> np.ndarray:
+        both = out.known[earlier] & out.known[later]
+        return both & (out.numeric[later] < out.numeric[earlier])
+
+    return rule
+
+
+def _cross_loans(out: SectionColumns) -> np.ndarray:
+    return _before("start_on", "due_on")(out) | _greater(out, "overdue_amount", "amount")
+
+
+_CROSS = {"years": _cross_years, "ip": _cross_ip,
+          "certificates": _before("valid_from", "valid_to"),
+          "incidents": _before("date", "removed_on"), "loans": _cross_loans}
+#: The sections with cross-field rules: must be those of ``validate._CROSS`` (a test checks it).
+CROSS_SECTIONS = frozenset(_CROSS)
