@@ -7,7 +7,6 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
@@ -19,6 +18,7 @@ from django.views.generic import TemplateView
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization, Region
 from kechuang.core.models import AuditEntry
+from kechuang.core.pagination import CappedPaginator
 
 from .choices import ConsentPurpose
 from .filtersets import EnterpriseFilterSet
@@ -44,7 +44,7 @@ class EnterpriseListView(LoginRequiredMixin, TemplateView):
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
         if not self.request.GET.get("ordering"):
             qs = qs.order_by("uscc")
-        page = Paginator(qs.only(
+        page = CappedPaginator(qs.only(
             "pk", "uscc", "name", "region_code", "industry_code", "latest_year", "employees",
             "operating_revenue", "rd_ratio", "ip_class1_count", "ip_total_count", "certificates",
             "adverse_count"), self.paginate_by).get_page(self.request.GET.get("page"))

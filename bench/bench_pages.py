@@ -1,0 +1,177 @@
+"""Benchmark: latency of the enterprise list, the profile page and the API under 50 concurrent
+clients, against a database holding the region's enterprises (1,000,000 for the target).
+
+    .venv/bin/python bench/bench_import.py --n 1000000          # leaves kechuang_bench_import
+    .venv/bin/python bench/bench_pages.py --database kechuang_bench_import --users 50 --seconds 60
+
+It starts gunicorn (production settings, PostgreSQL) on 127.0.0.1, creates a regulator and a bank
+(with consent from 1,000 enterprises) if missing, then runs locust headless with 50 users on the
+same machine: regulators browse the list with filters and open profiles, a bank opens the profiles
+it may see (each read audited), API clients list and read facts. The login page, which touches no
+enterprise data, is measured in the same run as the baseline. Target: profile p95 < 200 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+PORT = 8765
+PASSWORD = "bench-password-1"
+
+SETUP = """
+import os, json
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings")
+import django; django.setup()
+from datetime import timedelta
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from kechuang.accounts.models import Organization
+from kechuang.enterprises.models import Consent, Enterprise
+User = get_user_model()
+reg, _ = Organization.objects.get_or_create(name="基准测试监管局", defaults={"kind": "regulator", "region_id": "370100"})
+bank, _ = Organization.objects.get_or_create(name="基准测试银行", defaults={"kind": "bank", "region_id": "370100"})
+for username, org in (("bench-regulator", reg), ("bench-bank", bank)):
+    if not User.objects.filter(username=username).exists():
+        User.objects.create_user(username, password=PASSWORD, organization=org, role="officer")
+ids = list(Enterprise.objects.order_by("pk").values_list("pk", flat=True)[:200000:200])
+if not Consent.objects.filter(organization=bank).exists():
+    now = timezone.now()
+    Consent.objects.bulk_create([Consent(enterprise_id=i, organization=bank, purpose="credit_assessment",
+                                         valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30))
+                                 for i in ids])
+sample = list(Enterprise.objects.order_by("pk").values_list("pk", "uscc")[:200000:97])
+print(json.dumps({"consented": ids, "sample": sample, "total": Enterprise.objects.count()}))
+""".replace("PASSWORD", repr(PASSWORD))
+
+LOCUSTFILE = '''
+import json, random, re
+from locust import HttpUser, task, between
+
+DATA = json.load(open(DATA_PATH))
+PASSWORD = PASSWORD_VALUE
+DISTRICTS = ["370102", "370103", "370104", "370105", "370112", "370113", "370114", "370116"]
+
+
+def login(client, username):
+    page = client.get("/accounts/login/", name="baseline: login page")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+    client.post("/accounts/login/", {"username": username, "password": PASSWORD,
+                "csrfmiddlewaretoken": token}, name="login (setup)")
+
+
+class Regulator(HttpUser):
+    weight = 3
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self):
+        login(self.client, "bench-regulator")
+
+    @task(2)
+    def list_filtered(self):
+        self.client.get("/enterprises/", params={"region_code": random.choice(DISTRICTS),
+                        "certificate": random.choice(["", "hnte", "tsme"])}, name="page: enterprise list")
+
+    @task(3)
+    def profile(self):
+        pk, _uscc = random.choice(DATA["sample"])
+        self.client.get(f"/enterprises/{pk}/", name="page: enterprise profile")
+
+    @task(1)
+    def api_list(self):
+        self.client.get("/api/enterprises/", params={"region_code": random.choice(DISTRICTS)},
+                        name="api: enterprise list")
+
+    @task(2)
+    def api_facts(self):
+        _pk, uscc = random.choice(DATA["sample"])
+        self.client.get(f"/api/enterprises/{uscc}/facts/", name="api: enterprise facts")
+
+    @task(1)
+    def baseline(self):
+        self.client.get("/accounts/login/", name="baseline: login page")
+
+
+class Bank(HttpUser):
+    weight = 1
+    wait_time = between(0.5, 1.5)
+
+    def on_start(self):
+        login(self.client, "bench-bank")
+
+    @task
+    def profile(self):
+        pk = random.choice(DATA["consented"])
+        self.client.get(f"/enterprises/{pk}/", name="page: enterprise profile (bank, audited read)")
+'''
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database", default="kechuang_bench_import")
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--seconds", type=int, default=60)
+    parser.add_argument("--workers", type=int, default=4)
+    args = parser.parse_args()
+    OUT.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "DATABASE_URL": f"postgres://postgres@127.0.0.1:5432/{args.database}",
+           "KECHUANG_DEBUG": "0", "KECHUANG_SECRET_KEY": "bench-only-secret", "KECHUANG_LOG_LEVEL": "ERROR",
+           "KECHUANG_ALLOWED_HOSTS": "127.0.0.1,localhost", "KECHUANG_VAR_DIR": str(OUT / "var")}
+    if os.environ.get("REDIS_URL"):
+        env["REDIS_URL"] = os.environ["REDIS_URL"]
+    setup = subprocess.run([sys.executable, "-c", SETUP], env=env, cwd=ROOT, capture_output=True, text=True, check=True)
+    data_path = OUT / "pages-data.json"
+    data_path.write_text(setup.stdout.strip().splitlines()[-1])
+    total = __import__("json").loads(data_path.read_text())["total"]
+    subprocess.run([sys.executable, "-m", "kechuang.cli", "collectstatic", "--noinput", "-v0"], env=env, cwd=ROOT, check=True)
+    server = subprocess.Popen([str(Path(sys.executable).with_name("gunicorn")), "kechuang.wsgi",
+                               "--bind", f"127.0.0.1:{PORT}", "--workers", str(args.workers),
+                               "--threads", "2", "--worker-class", "gthread", "--log-level", "warning"],
+                              env=env, cwd=ROOT)
+    try:
+        for _ in range(60):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{PORT}/accounts/login/", timeout=2)
+                break
+            except OSError:
+                time.sleep(0.5)
+        locustfile = OUT / "locustfile.py"
+        locustfile.write_text(LOCUSTFILE.replace("DATA_PATH", repr(str(data_path)))
+                              .replace("PASSWORD_VALUE", repr(PASSWORD)))
+        prefix = OUT / "pages"
+        subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(locustfile), "--headless",
+                        "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
+                        "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary"],
+                       cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    finally:
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=30)
+    rows = list(csv.DictReader((OUT / "pages_stats.csv").open()))
+    print(f"{total:,} enterprises in {args.database}; {args.users} concurrent clients for {args.seconds} s; "
+          f"gunicorn {args.workers} workers x 2 threads; {os.cpu_count()} cores shared with PostgreSQL and locust")
+    print(f"{'endpoint':<48}{'requests':>9}{'fails':>7}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}")
+    baseline = None
+    for row in rows:
+        if row["Name"] == "Aggregated":
+            continue
+        print(f"{row['Name']:<48}{row['Request Count']:>9}{row['Failure Count']:>7}{row['50%']:>11}"
+              f"{row['95%']:>9}{row['99%']:>9}")
+        if row["Name"] == "baseline: login page":
+            baseline = float(row["95%"])
+    for row in rows:
+        if row["Name"].startswith("page: enterprise profile") and baseline:
+            print(f"{row['Name']}: p95 {row['95%']} ms = {float(row['95%']) / baseline:.1f}x the login page's p95 "
+                  f"(target p95 < 200 ms: {'met' if float(row['95%']) < 200 else 'NOT met'})")
+
+
+if __name__ == "__main__":
+    main()
