@@ -28,7 +28,7 @@ class LiveResultSerializer(serializers.Serializer):
     standard = serializers.CharField()
     version = serializers.CharField()
     as_of = serializers.DateField()
-    status = serializers.ChoiceField(choices=["met", "unmet", "manual_review", "unknown"])
+    status = serializers.CharField(help_text="met | unmet | manual_review | unknown")
     score = serializers.FloatField(allow_null=True)
     score_range = serializers.ListField(child=serializers.FloatField(), allow_null=True)
     route = serializers.CharField()
@@ -80,6 +80,7 @@ class WhatIfSerializer(serializers.Serializer):
 
 class EvaluationRunSerializer(serializers.ModelSerializer):
     progress = serializers.SerializerMethodField()
+    status = serializers.CharField(read_only=True, help_text="queued | running | succeeded | failed")
 
     class Meta:
         model = EvaluationRun
@@ -96,13 +97,14 @@ class EvaluationRunSerializer(serializers.ModelSerializer):
 class EvaluationRunCreateSerializer(serializers.Serializer):
     region_code = serializers.CharField(max_length=6)
     as_of = serializers.DateField()
-    standards = serializers.ListField(child=serializers.ChoiceField(choices=Standard.choices),
-                                      required=False, default=list)
+    standards = serializers.ListField(child=serializers.CharField(), required=False, default=list,
+                                      help_text=_("标准族或版本号：%s") % ", ".join(Standard.values))
     details = serializers.ChoiceField(choices=RunDetails.choices, default=RunDetails.JSON)
 
 
 class EvaluationResultSerializer(serializers.ModelSerializer):
     uscc = serializers.CharField(source="enterprise.uscc", read_only=True)
+    status = serializers.CharField(read_only=True, help_text="met | unmet | manual_review | unknown")
     score_range = serializers.ListField(child=serializers.DecimalField(max_digits=7, decimal_places=2),
                                         allow_null=True, read_only=True)
 
@@ -115,6 +117,8 @@ class EvaluationResultSerializer(serializers.ModelSerializer):
 
 class TierPlacementSerializer(serializers.ModelSerializer):
     uscc = serializers.CharField(source="enterprise.uscc", read_only=True)
+    next_status = serializers.CharField(read_only=True, help_text="met | unmet | manual_review | unknown | ''")
+    next_standard = serializers.CharField(read_only=True, help_text=_("下一梯度的标准族（空 = 已在最高梯度）"))
 
     class Meta:
         model = TierPlacement

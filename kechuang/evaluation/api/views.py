@@ -16,7 +16,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
                                             TierPlacementFilterSet)
-from kechuang.evaluation.models import EvaluationRun
+from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
 from kechuang.evaluation.selectors import (enterprise_evaluation, placements_for, results_for,
                                            runs_for, user_region_prefix, what_if)
 from kechuang.evaluation.services import evaluation_run_create
@@ -100,18 +100,7 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
             return EvaluationRun.objects.none()
         return runs_for(self.request.user).order_by("-created_at", "-pk")
 
-    def get_serializer_class(self):
-        if self.action == "results":
-            return EvaluationResultSerializer
-        if self.action == "placements":
-            return TierPlacementSerializer
-        return EvaluationRunSerializer
-
-    @property
-    def filterset_class(self):
-        """The filters follow the action: runs, a run's results, a run's placements."""
-        return {"results": EvaluationResultFilterSet, "placements": TierPlacementFilterSet}.get(
-            getattr(self, "action", None), EvaluationRunFilterSet)
+    filterset_class = EvaluationRunFilterSet
 
     @extend_schema(request=EvaluationRunCreateSerializer, responses={202: EvaluationRunSerializer})
     def create(self, request, *args, **kwargs):
@@ -122,22 +111,39 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
                                     standards=data["standards"], details=data["details"], enqueue=True)
         return Response(EvaluationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
-    @extend_schema(responses=EvaluationResultSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def results(self, request, pk=None):
-        """The run's results (filter by standard, status, version, enterprise, district, ``q``)."""
-        run = get_object_or_404(self.get_queryset(), pk=pk)
-        qs = self.filter_queryset(results_for(request.user, run).order_by("enterprise_id", "standard"))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(EvaluationResultSerializer(page, many=True).data)
 
-    @extend_schema(responses=TierPlacementSerializer(many=True))
-    @action(detail=True, methods=["get"])
-    def placements(self, request, pk=None):
-        """The run's placements on the ladder (filter by tier, next standard, failing/unknown ≤ …)."""
-        run = get_object_or_404(self.get_queryset(), pk=pk)
-        qs = self.filter_queryset(placements_for(request.user, run).order_by("enterprise_id"))
-        page = self.paginate_queryset(qs)
-        return self.get_paginated_response(TierPlacementSerializer(page, many=True).data)
+class _RunChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Rows of one run the caller may see (``/api/evaluation-runs/{run_id}/…``)."""
+
+    permission_classes = [IsRegulator]
+
+    def run(self) -> EvaluationRun:
+        return get_object_or_404(runs_for(self.request.user), pk=self.kwargs["run_id"])
 
 
+@extend_schema(parameters=[OpenApiParameter("run_id", OpenApiTypes.INT, OpenApiParameter.PATH)])
+class EvaluationResultViewSet(_RunChildViewSet):
+    """A run's results (filter by standard, status, version, enterprise, district, ``q``)."""
+
+    serializer_class = EvaluationResultSerializer
+    filterset_class = EvaluationResultFilterSet
+    queryset = EvaluationResult.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return EvaluationResult.objects.none()
+        return results_for(self.request.user, self.run()).order_by("enterprise_id", "standard")
+
+
+@extend_schema(parameters=[OpenApiParameter("run_id", OpenApiTypes.INT, OpenApiParameter.PATH)])
+class TierPlacementViewSet(_RunChildViewSet):
+    """A run's placements on the ladder (filter by tier, next standard, failing/unknown ≤ …)."""
+
+    serializer_class = TierPlacementSerializer
+    filterset_class = TierPlacementFilterSet
+    queryset = TierPlacement.objects.none()  # for the schema; requests use get_queryset
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return TierPlacement.objects.none()
+        return placements_for(self.request.user, self.run()).order_by("enterprise_id")
