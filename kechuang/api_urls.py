@@ -4,7 +4,8 @@
 from rest_framework.routers import DefaultRouter
 
 from kechuang.enterprises.api.views import ConsentViewSet, EnterpriseViewSet
-from kechuang.evaluation.api.views import EnterpriseEvaluationViewSet, EvaluationRunViewSet
+from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, EvaluationResultViewSet,
+                                           EvaluationRunViewSet, TierPlacementViewSet)
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 
 router = DefaultRouter()
@@ -15,5 +16,7 @@ router.register("quarantine", QuarantinedRowViewSet, basename="quarantinedrow")
 router.register(r"enterprises/(?P<uscc>[0-9A-Z]{18})/evaluation", EnterpriseEvaluationViewSet,
                 basename="enterprise-evaluation")
 router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluationrun")
+router.register(r"evaluation-runs/(?P<run_id>\d+)/results", EvaluationResultViewSet, basename="evaluationresult")
+router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementViewSet, basename="tierplacement")
 
 urlpatterns = router.urls
