@@ -21,10 +21,10 @@ synthetic data); a same code appearing a second time is rejected as the importer
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
+from operator import methodcaller
 from pathlib import Path
 
 import numpy as np
@@ -39,6 +39,11 @@ from .readers import detect_encoding, jsonl_line_reader
 from .rows import _canon
 from .schema import CREATION_FIELDS, SECTIONS
 from .validate import _CHECKERS, explode, validate_record
+
+try:  # CPython's own md5 (HACL*) beats OpenSSL's on short texts: no EVP set-up per call
+    from _md5 import md5 as _MD5
+except ImportError:  # pragma: no cover - other Pythons
+    from hashlib import md5 as _MD5
 
 __all__ = ["BatchResult", "validate_lines", "iter_chunks", "output_schema",
            "duplicate_uscc_error", "CHUNK_LINES"]
@@ -166,8 +171,9 @@ class _Run:
         table = parsed.table
         n = table.num_rows
         self.total = n + len(parsed.python)
+        escape = self.buf.find(b"\\") >= 0
         profile = check_section("profile", table, np.arange(n), np.zeros(n, dtype=np.int64),
-                                self.today, skip=SIDE_FIELDS)
+                                self.today, skip=SIDE_FIELDS, escape=escape)
         uscc = self.uscc = profile.values["uscc"]
         bad = parsed.unknown | profile.bad | ~uscc_ok(uscc)
         is_known = pc.is_in(uscc, value_set=pa.array(sorted(self.known), pa.string())) \
@@ -176,7 +182,7 @@ class _Run:
         for name in CREATION_FIELDS:
             bad |= new & ~profile.known[name]
         self.columns["profile"] = profile
-        for name, sec in SECTIONS.items():
+        for name in SECTIONS:
             if name == "profile":
                 continue
             lists = table.column(name).chunk(0) if table.column(name).num_chunks else \
@@ -184,7 +190,8 @@ class _Run:
             parent = pc.list_parent_indices(lists).to_numpy(zero_copy_only=False).astype(np.int64)
             items = pc.list_flatten(lists)
             first = np.searchsorted(parent, parent, side="left")
-            cols = check_section(name, items, parent, np.arange(len(parent)) - first, self.today)
+            cols = check_section(name, items, parent, np.arange(len(parent)) - first, self.today,
+                                 escape=escape)
             bad[parent[cols.bad]] = True
             self.columns[name] = cols
         bad |= self._years_before_registration()
@@ -233,26 +240,30 @@ class _Run:
     def _hash(self, live: np.ndarray) -> None:
         """``key`` and ``content_hash`` of the items of the ``live`` records."""
         side_rows = np.array(sorted(r for r in self.side if live[r]), dtype=np.int64)
+        everything = bool(live.all())
         for name, cols in self.columns.items():
             sec = SECTIONS[name]
-            take = np.flatnonzero(live[cols.parent])
-            cols.parent, cols.item = cols.parent[take], cols.item[take]
-            cols.take = take
-            index = pa.array(take)
-            canon = [c.take(index) for c in cols.canon]
+            take = np.arange(len(cols.parent)) if everything else np.flatnonzero(
+                live[cols.parent])
+            cols.parent, cols.item, cols.take = cols.parent[take], cols.item[take], take
+            index = None if everything else pa.array(take)
+            canon = cols.canon if index is None else [c.take(index) for c in cols.canon]
             if name == "profile":
                 canon = self._profile_canon(canon, cols.parent, side_rows)
-            text = pc.binary_join_element_wise(*canon, "\x1e", null_handling="skip") if canon \
-                else pa.array([""] * len(take))
-            digests = pa.array(_md5(text), pa.string())
+            text = pc.binary_join_element_wise(*canon, "\x1e", null_handling="skip")
+            digests = _md5_hex(text)
             keys = sec.key_fields
             if keys is None:
                 key = digests
             elif not keys:
-                key = pa.array([""] * len(take), pa.string())
+                key = pa.repeat("", len(take)).cast(pa.string())
             else:
-                value = cols.values[keys[0]].take(index)
-                key = pc.if_else(value.is_valid(), pc.cast(value, pa.string()), digests)
+                value = cols.values[keys[0]]
+                value = value if index is None else value.take(index)
+                if value.null_count == 0:
+                    key = pc.cast(value, pa.string())
+                else:
+                    key = pc.if_else(value.is_valid(), pc.cast(value, pa.string()), digests)
             self.keys[name] = (key, digests)
 
     def _profile_canon(self, canon: list[pa.Array], parent: np.ndarray,
@@ -407,20 +418,24 @@ class _Run:
 
     def _fast_table(self, name: str, keep: np.ndarray) -> pa.Table:
         cols = self.columns[name]
-        take = cols.take
         mine = keep[cols.parent]
-        index = pa.array(take[mine])
-        local = pa.array(np.flatnonzero(mine))
+        everything = bool(mine.all()) and len(cols.take) == len(cols.values[
+            SECTIONS[name].fields[0].name])
+        index = None if everything else pa.array(cols.take[mine])
+        local = None if mine.all() else pa.array(np.flatnonzero(mine))
         parent = cols.parent[mine]
         arrays = {}
         if name != "profile":
             arrays["uscc"] = self.uscc.take(pa.array(parent))
         for f in SECTIONS[name].fields:
             value = cols.values[f.name]
-            arrays[f.name] = value.take(local) if f.name in SIDE_FIELDS else value.take(index)
+            if f.name in SIDE_FIELDS:
+                arrays[f.name] = value if local is None else value.take(local)
+            else:
+                arrays[f.name] = value if index is None else value.take(index)
         key, digest = self.keys[name]
-        arrays["key"] = key.take(local)
-        arrays["content_hash"] = digest.take(local)
+        arrays["key"] = key if local is None else key.take(local)
+        arrays["content_hash"] = digest if local is None else digest.take(local)
         arrays["_line"] = pa.array(self.parsed.line[parent], pa.int64())
         arrays["_item"] = pa.array(cols.item[mine], pa.int64())
         schema = _SCHEMAS[name].append(_ORDER[0]).append(_ORDER[1])
@@ -451,13 +466,26 @@ class _Run:
 
 
 def _merge_present(fast, python: list) -> pa.Array:
+    if not python:
+        return fast[1] if fast is not None else pa.array([], pa.string())
     lines = [] if fast is None else fast[0].tolist()
     codes = [] if fast is None else fast[1].to_pylist()
     pairs = sorted([*zip(lines, codes, strict=True), *python])
     return pa.array([c for _, c in pairs], pa.string())
 
 
-def _md5(text: pa.Array) -> list[str]:
-    md5 = hashlib.md5
-    return [md5(t.encode(), usedforsecurity=False).hexdigest() for t in text.to_pylist()]
+def _md5_hex(text: pa.Array) -> pa.Array:
+    """The hex md5 of each text (the one per-row step in Python: Arrow has no md5)."""
+    digests = b"".join(map(_DIGEST, map(_MD5, text.cast(pa.binary()).to_pylist())))
+    raw = np.frombuffer(digests, dtype=np.uint8)
+    hexed = np.empty(len(raw) * 2, dtype=np.uint8)
+    hexed[0::2] = _HEX[raw >> 4]
+    hexed[1::2] = _HEX[raw & 15]
+    n = len(text)
+    offsets = np.arange(0, 32 * n + 1, 32, dtype=np.int32)
+    return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
+                                                  pa.py_buffer(hexed)])
 
+
+_HEX = np.frombuffer(b"0123456789abcdef", dtype=np.uint8)
+_DIGEST = methodcaller("digest")

@@ -16,6 +16,8 @@ Each field yields its output-typed values (see :func:`output_type`) and its cano
 from __future__ import annotations
 
 import json
+import math
+import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -31,7 +33,7 @@ from .validate import to_amount
 __all__ = ["output_type", "SectionColumns", "check_section", "uscc_ok", "json_text",
            "CROSS_SECTIONS"]
 
-_EPOCH = date(1970, 1, 1)
+_EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EXACT = 2.0**53  # numbers at or beyond this are not exact in float64: leave them to the validator
 _AMOUNT_CENTS = AMOUNT_LIMIT * 100
 _FAST_AMOUNT = 1e10  # |yuan| below this: x * 100 is exact enough to find the cents (validate.py)
@@ -102,18 +104,16 @@ def _blank_to_null(array: pa.Array) -> pa.Array:
     return pc.if_else(empty, pa.scalar(None, array.type), array)
 
 
-def _fixed_width(array: pa.Array, width: int, filler: str) -> np.ndarray:
-    """A string array whose non-null values all have ``width`` bytes as an (n, width) uint8
-    matrix; null and other values read as ``filler``."""
-    ok = pc.equal(pc.binary_length(array), width)
-    filled = pc.if_else(pc.fill_null(ok, False), array, filler)
-    if isinstance(filled, pa.ChunkedArray):
-        filled = filled.combine_chunks()
+def _fixed_width(array: pa.Array, width: int, filler: str) -> tuple[np.ndarray, np.ndarray]:
+    """``(matrix, ok)``: the values of a string array as an (n, width) uint8 matrix, where
+    ``ok`` marks the non-null values of exactly ``width`` bytes; the others read as ``filler``."""
+    ok = _bool(pc.equal(pc.binary_length(array), width))
+    filled = pc.if_else(pa.array(ok), array, filler) if not ok.all() else array
     n = len(filled)
     offsets = np.frombuffer(filled.buffers()[1], dtype=np.int32)[filled.offset:filled.offset + n + 1]
     data = np.frombuffer(filled.buffers()[2], dtype=np.uint8)
     start = int(offsets[0]) if n else 0
-    return data[start:start + width * n].reshape(n, width)
+    return data[start:start + width * n].reshape(n, width), ok
 
 
 # --------------------------------------------------------------------------------------------
@@ -127,45 +127,71 @@ _USCC_WEIGHTS = np.array([pow(3, i, 31) for i in range(17)], dtype=np.int64)
 
 def uscc_ok(array: pa.Array) -> np.ndarray:
     """Rows holding a valid code (GB 32100-2015); null and empty are not."""
-    matrix = _fixed_width(array, 18, "0" * 18)
+    matrix, ok = _fixed_width(array, 18, "0" * 18)
     values = _USCC_VALUE[matrix]
     check = (31 - (values[:, :17] @ _USCC_WEIGHTS) % 31) % 31
-    ok = (values >= 0).all(axis=1) & (check == values[:, 17])
-    return ok & _bool(pc.equal(pc.binary_length(array), 18))
+    return ok & (values >= 0).all(axis=1) & (check == values[:, 17])
 
 
 # --------------------------------------------------------------------------------------------
 # One function per field type: (bad, value, canon, numeric)
 
 
-def _string(f: Field, array: pa.Array, prefix: str):
+def _by_value(array: pa.Array, decide, out_type: pa.DataType):
+    """Decide each *distinct* value once: ``decide(value) -> (ok, canon, normalised)``.
+
+    Most fields of a chunk have few distinct values (choices, years, headcounts, dates), so
+    dictionary-encoding and a Python call per distinct value beat a chain of element-wise
+    kernels. Returns ``(bad, values, canon)``."""
+    encoded = pc.dictionary_encode(array)
+    oks, texts, values = [], [], []
+    for value in encoded.dictionary.to_pylist():
+        ok, text, normalised = decide(value)
+        oks.append(ok)
+        texts.append(text if ok else None)
+        values.append(normalised if ok else None)
+    index = encoded.indices
+    known = _valid(array)
+    if oks:
+        ok = np.array(oks, dtype=bool)[pc.fill_null(index, 0).to_numpy(zero_copy_only=False)]
+    else:
+        ok = np.zeros(len(array), dtype=bool)
+    canon = pa.array(texts, pa.string()).take(index)
+    return known & ~ok, pa.array(values, out_type).take(index), canon
+
+
+def _string(f: Field, array: pa.Array, prefix: str, escape: bool):
     array = _blank_to_null(array)
     bad = None
     if f.pattern:
         regex = "^" + f.pattern.replace(r"\d", "[0-9]") + "$"
         bad = _valid(array) & ~_bool(pc.match_substring_regex(array, regex))
-    return bad, array, _quoted(array, prefix), None
+    return bad, array, _quoted(array, prefix, escape), None
 
 
-def _quoted(array: pa.Array, prefix: str) -> pa.Array:
-    escaped = array
-    if pc.any(pc.match_substring(array, "\\")).as_py():
-        escaped = pc.replace_substring(escaped, "\\", "\\\\")
-    if pc.any(pc.match_substring(array, '"')).as_py():
-        escaped = pc.replace_substring(escaped, '"', '\\"')
-    return pc.binary_join_element_wise(prefix + '"', escaped, '"', "")
+def _quoted(array: pa.Array, prefix: str, escape: bool) -> pa.Array:
+    """``name="text"`` with ``\\`` and ``"`` escaped (``rows._canon_str``). Without a backslash
+    in the chunk, no string can hold either (JSON escapes both)."""
+    if escape:
+        array = pc.replace_substring(pc.replace_substring(array, "\\", "\\\\"), '"', '\\"')
+    return pc.binary_join_element_wise(prefix + '"', array, '"', "")
 
 
 def _enum(f: Field, array: pa.Array, prefix: str):
+    choices = frozenset(f.choices)
     if all(type(c) is int for c in f.choices):
-        v = array.to_numpy(zero_copy_only=False)
-        known = ~np.isnan(v)
-        ok = np.isin(v, np.array(f.choices, dtype=np.float64))
-        ints = pa.array(np.where(ok, v, 0).astype(np.int64), mask=~ok)
-        return known & ~ok, ints, _joined(prefix, pc.cast(ints, pa.string())), None
+        def decide(v):
+            return v in choices, f"{prefix}{int(v)}", int(v)
+
+        bad, values, canon = _by_value(array, decide, pa.int64())
+        return bad, values, canon, None
+
+    def decide_text(v):
+        return v in choices, prefix + _canon(v), v
+
     array = _blank_to_null(array)
-    ok = _bool(pc.is_in(array, value_set=pa.array(list(f.choices), pa.string())))
-    return _valid(array) & ~ok, array, _quoted(array, prefix), None
+    bad, _, canon = _by_value(array, decide_text, pa.string())
+    return bad, array, canon, None
 
 
 def _joined(prefix: str, text: pa.Array) -> pa.Array:
@@ -189,30 +215,32 @@ def _bounds(f: Field, today: date) -> tuple[float, float]:
         lo, hi = MIN_YEAR, today.year  # a later year is a future_date error
     elif not negative_ok:
         lo = max(lo, 0) if lo is not None else 0
-    return (-np.inf if lo is None else lo), (np.inf if hi is None else hi)
+    return (-math.inf if lo is None else lo), (math.inf if hi is None else hi)
 
 
 def _integer(f: Field, array: pa.Array, prefix: str, today: date):
-    v = array.to_numpy(zero_copy_only=False)
-    known = ~np.isnan(v)
+    """Integers and years: read as float64, integral and within bounds (3.0 is 3)."""
     lo, hi = _bounds(f, today)
-    with np.errstate(invalid="ignore"):
-        ok = (v == np.floor(v)) & (v >= lo) & (v <= hi) & (np.abs(v) < _EXACT)
-    ints = pa.array(np.where(ok, v, 0).astype(np.int64), mask=~known)
-    return known & ~ok, ints, _joined(prefix, pc.cast(ints, pa.string())), v
+
+    def decide(v):
+        ok = v.is_integer() and lo <= v <= hi and abs(v) < _EXACT
+        return ok, f"{prefix}{int(v)}" if ok else None, int(v) if ok else None
+
+    bad, values, canon = _by_value(array, decide, pa.int64())
+    return bad, values, canon, array.to_numpy(zero_copy_only=False)
 
 
 def _number(f: Field, array: pa.Array, prefix: str, today: date):
-    v = array.to_numpy(zero_copy_only=False)
-    known = ~np.isnan(v)
+    """Numbers and ratios; the text is ``rows._canon_float`` (an integral value as an integer,
+    which is also the text of a JSON integer)."""
     lo, hi = _bounds(f, today)
-    with np.errstate(invalid="ignore"):
-        ok = (v >= lo) & (v <= hi) & (np.abs(v) < _EXACT)
-    texts = [None] * len(v)
-    for i in np.flatnonzero(known & ok).tolist():
-        x = float(v[i])
-        texts[i] = prefix + (str(int(x)) if x.is_integer() else repr(x))
-    return known & ~ok, array, pa.array(texts, pa.string()), v
+
+    def decide(v):
+        ok = lo <= v <= hi and abs(v) < _EXACT
+        return ok, prefix + (str(int(v)) if v.is_integer() else repr(v)), v
+
+    bad, _, canon = _by_value(array, decide, pa.float64())
+    return bad, array, canon, array.to_numpy(zero_copy_only=False)
 
 
 def _amount(f: Field, array: pa.Array, prefix: str, today: date):
@@ -242,8 +270,22 @@ def _amount(f: Field, array: pa.Array, prefix: str, today: date):
     if not f.allow_negative:
         bad |= known & (cents < 0)
     cents[~known | bad] = 0
-    decimals = _decimal_from_cents(cents, known)
-    return bad, decimals, _joined(prefix, pc.cast(decimals, pa.string())), cents
+    return bad, _decimal_from_cents(cents, known), _amount_text(prefix, cents, known), cents
+
+
+_CENTS_TEXT = pa.array([f".{i:02d}" for i in range(100)], pa.string())
+
+
+def _amount_text(prefix: str, cents: np.ndarray, known: np.ndarray) -> pa.Array:
+    """``name=1200.50``: the ``str`` of the two-place ``Decimal``."""
+    magnitude = np.abs(cents)
+    mask = None if known.all() else ~known
+    whole = pc.cast(pa.array(magnitude // 100, mask=mask), pa.string())
+    fraction = _CENTS_TEXT.take(pa.array(magnitude % 100))
+    negative = cents < 0
+    lead = pa.array(np.where(negative, prefix + "-", prefix), pa.string()) if negative.any() \
+        else prefix
+    return pc.binary_join_element_wise(lead, whole, fraction, "")
 
 
 def _decimal_from_cents(cents: np.ndarray, known: np.ndarray) -> pa.Array:
@@ -256,28 +298,26 @@ def _decimal_from_cents(cents: np.ndarray, known: np.ndarray) -> pa.Array:
                                  null_count=int(n - known.sum()))
 
 
-_DAYS_IN_MONTH = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31], dtype=np.int64)
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 def _date(f: Field, array: pa.Array, prefix: str, today: date):
+    """ISO dates ``YYYY-MM-DD`` (what ``validate._check_date`` takes from text), not before
+    :data:`~.schema.MIN_YEAR` and, for event dates, not after ``today``."""
+    limit = today if f.past_only else date.max
+
+    def decide(text):
+        try:
+            d = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
+        except ValueError:
+            d = None
+        ok = d is not None and d.year >= MIN_YEAR and d <= limit
+        return ok, prefix + text, d.toordinal() - _EPOCH_ORDINAL if ok else None
+
     array = _blank_to_null(array)
-    known = _valid(array)
-    shaped = _bool(pc.match_substring_regex(array, r"^[0-9]{4}-[0-9]{2}-[0-9]{2}$"))
-    digits = _fixed_width(array, 10, "2000-01-01").astype(np.int64) - ord("0")
-    y = digits[:, 0] * 1000 + digits[:, 1] * 100 + digits[:, 2] * 10 + digits[:, 3]
-    m = digits[:, 5] * 10 + digits[:, 6]
-    d = digits[:, 8] * 10 + digits[:, 9]
-    leap = (y % 4 == 0) & ((y % 100 != 0) | (y % 400 == 0))
-    month = np.clip(m, 0, 12)
-    last = _DAYS_IN_MONTH[month] + ((month == 2) & leap)
-    ok = shaped & (m >= 1) & (m <= 12) & (d >= 1) & (d <= last) & (y >= MIN_YEAR)
-    y, m, d = np.where(ok, y, 1970), np.where(ok, m, 1), np.where(ok, d, 1)
-    days = ((y - 1970).astype("datetime64[Y]").astype("datetime64[M]") + (m - 1)).astype(
-        "datetime64[D]").astype(np.int64) + (d - 1)
-    if f.past_only:
-        ok &= days <= (today - _EPOCH).days
-    dates = pa.array(days.astype(np.int32), pa.int32(), mask=~known).cast(pa.date32())
-    return known & ~ok, dates, _joined(prefix, array), days
+    bad, days, canon = _by_value(array, decide, pa.int32())
+    return bad, days.view(pa.date32()), canon, \
+        pc.fill_null(days, 0).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 def _enum_list(f: Field, array: pa.Array, prefix: str):
@@ -305,13 +345,13 @@ def _enum_list(f: Field, array: pa.Array, prefix: str):
     return known & ~ok, value, text, None
 
 
-def check_field(f: Field, array: pa.Array, today: date):
+def check_field(f: Field, array: pa.Array, today: date, *, escape: bool = True):
     """``(bad, value, canon, numeric)`` of one field over a section's items; ``bad`` is ``None``
     when no value can be bad, ``numeric`` a numpy view for the cross-field rules."""
     prefix = f"{f.name}="
     t = f.type
     if t == "string":
-        return _string(f, array, prefix)
+        return _string(f, array, prefix, escape)
     if t == "enum":
         return _enum(f, array, prefix)
     if t == "bool":
@@ -334,7 +374,8 @@ def check_field(f: Field, array: pa.Array, today: date):
 
 
 def check_section(name: str, items: pa.StructArray | pa.Table, parent: np.ndarray,
-                  item: np.ndarray, today: date, *, skip: tuple[str, ...] = ()) -> SectionColumns:
+                  item: np.ndarray, today: date, *, skip: tuple[str, ...] = (),
+                  escape: bool = True) -> SectionColumns:
     """Check every field of a section's items and the section's cross-field rules."""
     sec = SECTIONS[name]
     out = SectionColumns(name, parent, item)
@@ -347,7 +388,7 @@ def check_section(name: str, items: pa.StructArray | pa.Table, parent: np.ndarra
             continue
         array = items.field(f.name) if isinstance(items, pa.StructArray) else items.column(
             f.name).combine_chunks()
-        field_bad, value, canon, numeric = check_field(f, array, today)
+        field_bad, value, canon, numeric = check_field(f, array, today, escape=escape)
         if field_bad is not None:
             bad |= field_bad
         out.values[f.name] = value
