@@ -250,6 +250,7 @@ class _Run:
             canon = cols.canon if index is None else [c.take(index) for c in cols.canon]
             if name == "profile":
                 canon = self._profile_canon(canon, cols.parent, side_rows)
+            canon = [c for c in canon if c.null_count < len(c)] or [pa.repeat("", len(take))]
             text = pc.binary_join_element_wise(*canon, "\x1e", null_handling="skip")
             digests = _md5_hex(text)
             keys = sec.key_fields
@@ -476,12 +477,16 @@ def _merge_present(fast, python: list) -> pa.Array:
 
 def _md5_hex(text: pa.Array) -> pa.Array:
     """The hex md5 of each text (the one per-row step in Python: Arrow has no md5)."""
-    digests = b"".join(map(_DIGEST, map(_MD5, text.cast(pa.binary()).to_pylist())))
+    n = len(text)
+    offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset:text.offset + n + 1]
+    data = memoryview(text.buffers()[2])
+    bounds = offsets.tolist()
+    texts = map(data.__getitem__, map(slice, bounds[:-1], bounds[1:]))
+    digests = b"".join(map(_DIGEST, map(_MD5, texts)))
     raw = np.frombuffer(digests, dtype=np.uint8)
     hexed = np.empty(len(raw) * 2, dtype=np.uint8)
     hexed[0::2] = _HEX[raw >> 4]
     hexed[1::2] = _HEX[raw & 15]
-    n = len(text)
     offsets = np.arange(0, 32 * n + 1, 32, dtype=np.int32)
     return pa.Array.from_buffers(pa.string(), n, [None, pa.py_buffer(offsets),
                                                   pa.py_buffer(hexed)])

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -298,19 +297,19 @@ def _decimal_from_cents(cents: np.ndarray, known: np.ndarray) -> pa.Array:
                                  null_count=int(n - known.sum()))
 
 
-_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-
-
 def _date(f: Field, array: pa.Array, prefix: str, today: date):
     """ISO dates ``YYYY-MM-DD`` (what ``validate._check_date`` takes from text), not before
     :data:`~.schema.MIN_YEAR` and, for event dates, not after ``today``."""
     limit = today if f.past_only else date.max
 
     def decide(text):
-        try:
-            d = date.fromisoformat(text) if _ISO_DATE.fullmatch(text) else None
-        except ValueError:
-            d = None
+        d = None
+        if len(text) == 10 and text[4] == "-" and text[7] == "-" and text.isascii() \
+                and text[:4].isdigit() and text[5:7].isdigit() and text[8:].isdigit():
+            try:
+                d = date.fromisoformat(text)
+            except ValueError:
+                pass
         ok = d is not None and d.year >= MIN_YEAR and d <= limit
         return ok, prefix + text, d.toordinal() - _EPOCH_ORDINAL if ok else None
 

@@ -33,7 +33,7 @@ __all__ = ["ARROW_SCHEMA", "SIDE_FIELDS", "ParsedChunk", "json_type", "parse_chu
 #: Profile fields whose JSON value the batch path reads from the line itself (free-form objects).
 SIDE_FIELDS = tuple(f.name for f in SECTIONS["profile"].fields if f.type == "object")
 #: Bytes per Arrow read: one block per read, so a reported row is a row of the segment.
-SEGMENT_BYTES = 1 << 20
+SEGMENT_BYTES = 1 << 22
 
 _NUMERIC = frozenset({"integer", "year", "amount", "number", "ratio"})
 _ROW = re.compile(r" in row (\d+)")
