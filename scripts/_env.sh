@@ -14,4 +14,8 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 .venv/bin/python -m pip install -q --upgrade pip >/dev/null
-.venv/bin/python -m pip install -q -e ".[$1]"
+if [ -n "${1:-}" ]; then
+  .venv/bin/python -m pip install -q -e ".[$1]"
+else
+  .venv/bin/python -m pip install -q -e .
+fi

@@ -18,6 +18,7 @@ the temporary tables vanish with it.
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -81,6 +82,22 @@ def _sqlite_value(value: Any) -> Any:
     return value
 
 
+def with_reported_sections(sections: dict[str, list[dict]]) -> dict[str, list[dict]]:
+    """Record on the profile version which lists the source reported, so that a list reported
+    empty ("known to have none") stays distinct from one not reported ("not known") once stored:
+    an empty list leaves no item rows. The list is part of the version's content hash."""
+    reported = ",".join(sorted(name for name in sections if name != "profile" and name in FACT_MODELS))
+    profile = sections.get("profile")
+    if not profile:
+        return sections
+    row = dict(profile[0])
+    row["reported_sections"] = f",{reported}," if reported else ""
+    if reported:
+        row["content_hash"] = hashlib.md5(f"{row['content_hash']}|{reported}".encode(),
+                                          usedforsecurity=False).hexdigest()
+    return {**sections, "profile": [row]}
+
+
 def _column_type(f: models.Field) -> str:
     return "text" if isinstance(f, models.JSONField) else f.db_type(connection)
 
@@ -133,6 +150,7 @@ class FactLoader:
         """Take one enterprise's exploded sections. ``summary`` (the enterprise list columns) is
         given for enterprises new to the platform and selects the direct path; known enterprises
         are staged and their summaries refreshed from the merged facts after the load."""
+        sections = with_reported_sections(sections)
         if summary is not None:
             self._write_new(uscc, sections, summary)
             return

@@ -227,6 +227,10 @@ class ProfileFact(FactVersion):
     srdi_platform_score = models.DecimalField(_("专精特新发展评价得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     expert_scores = models.JSONField(_("专家评分"), null=True, blank=True)
     registered_capital = models.DecimalField(_("注册资本（元）"), **AMOUNT)
+    reported_sections = models.CharField(
+        _("报送的列表"), max_length=300, default="", blank=True,
+        help_text=_("该来源本次报送了哪些列表（如 “,incidents,ip,”）：报送为空列表表示“确认没有”，"
+                    "未报送表示“未知”，二者不能混为一谈。"))
 
     Meta = _fact_meta("profilefact", _("企业基本信息"), ["enterprise", "-recorded_at"])
 

@@ -77,7 +77,8 @@ def _merge(sections: dict[str, list[dict]], with_provenance: bool) -> tuple[dict
     record: dict = {}
     provenance: dict = {}
     meta = {"enterprise_id", "source_id", "batch_id", "key", "recorded_at"}
-    for section, rows in sections.items():  # rows ascend by recorded_at: later wins
+    ordered = sorted(sections.items(), key=lambda item: item[0] != "profile")  # profile first
+    for section, rows in ordered:  # rows ascend by recorded_at: later wins
         by_key: dict[str, dict] = {}
         prov: dict[str, dict] = {}
         for row in rows:
@@ -97,6 +98,12 @@ def _merge(sections: dict[str, list[dict]], with_provenance: bool) -> tuple[dict
                     prov[row["key"]] = {"*": origin}
         if section == "profile":
             record.update(by_key.get("", {}))
+            # A list some source reported, even empty, is known; one nobody reported is not.
+            for row in rows:
+                for name in (row.get("reported_sections") or "").split(","):
+                    if name:
+                        record.setdefault(name, [])
+            record.pop("reported_sections", None)
         elif section == "years":
             record["years"] = sorted(by_key.values(), key=lambda y: y["year"])
         else:

@@ -23,15 +23,6 @@ from kechuang.enterprises.selectors import merged_facts
 
 #: Enterprises whose facts are read per query (each read touches every fact table once).
 FACTS_CHUNK = 2000
-#: List sections the engine reads. The theme database stores list *items*, not the knowledge that
-#: a list is empty: a record loaded with ``"incidents": []`` leaves no row, exactly like a record
-#: that never mentioned incidents. Records reach the platform whole (a feed delivers an
-#: enterprise's record, an import its sections), so an enterprise with facts and no rows in one of
-#: these sections is read as having none (``[]``) — otherwise every veto clause ("no major
-#: incident in the last year") would be ``unknown`` for every enterprise. Item fields that are
-#: null stay unknown (three-valued counts in the engine). See docs/qualification-engine.md.
-ENGINE_LIST_SECTIONS = ("ip", "equity_financing", "awards", "standards_led", "maker_china",
-                        "certificates", "incidents")
 #: Families that form the ladder's rungs (only these can be "the next standard").
 LADDER_FAMILIES = frozenset(f for f, _r in TIERS)
 
@@ -52,10 +43,9 @@ def records_as_of(enterprise_ids: Iterable[int], *, as_of: date,
         merged = merged_facts(part, at=at)
         for eid in part:
             if eid in merged:
-                record = to_jsonable(merged[eid].record)
-                for name in ENGINE_LIST_SECTIONS:
-                    record.setdefault(name, [])
-                yield eid, record
+                # A list a source reported empty comes back as [] ("known: none"); one no source
+                # reported stays absent, which the engine reads as unknown, never as "none".
+                yield eid, to_jsonable(merged[eid].record)
 
 
 def _light_result(std: Standard, row: dict[str, Any]) -> dict[str, Any]:

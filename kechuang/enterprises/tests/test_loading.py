@@ -104,3 +104,23 @@ def test_merged_facts_for_many_enterprises_match_one_by_one():
 
     for eid in ids:
         assert many[eid].record == merged_facts([eid])[eid].record
+
+
+def test_a_list_reported_empty_is_known_and_one_not_reported_is_not():
+    load([record(1, incidents=[], loans=[])])
+    e = Enterprise.objects.get(uscc=uscc(1))
+
+    known = facts_as_of(e).record
+
+    assert (known["incidents"], known["loans"]) == ([], [])
+    assert "judgments" not in known  # never reported: not known, never silently "none"
+    assert len(known["ip"]) == 2
+
+
+def test_reporting_a_list_later_changes_the_profile_version_once():
+    load([record(1)])
+    _b, again = load([record(1)])
+    _b, more = load([record(1, incidents=[])])
+
+    assert (again.facts_inserted, more.facts_inserted, more.facts_superseded) == (0, 1, 1)
+    assert facts_as_of(Enterprise.objects.get(uscc=uscc(1))).record["incidents"] == []
