@@ -32,7 +32,14 @@ import orjson
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from .batch_checks import SectionColumns, check_section, json_text, output_type, uscc_ok
+from .batch_checks import (
+    SEPARATOR,
+    SectionColumns,
+    check_section,
+    json_text,
+    output_type,
+    uscc_ok,
+)
 from .batch_parse import SIDE_FIELDS, ParsedChunk, parse_chunk
 from .errors import Code, FieldError
 from .readers import detect_encoding, jsonl_line_reader
@@ -234,7 +241,8 @@ class _Run:
                 except ValueError:
                     bad[r] = True
                     break
-                self.side.setdefault(r, {})[name] = (f"{name}={_canon(value)}", json_text(value))
+                self.side.setdefault(r, {})[name] = (
+                    f"{SEPARATOR}{name}={_canon(value)}", json_text(value))
         return bad
 
     def _hash(self, live: np.ndarray) -> None:
@@ -250,8 +258,7 @@ class _Run:
             canon = cols.canon if index is None else [c.take(index) for c in cols.canon]
             if name == "profile":
                 canon = self._profile_canon(canon, cols.parent, side_rows)
-            canon = [c for c in canon if c.null_count < len(c)] or [pa.repeat("", len(take))]
-            text = pc.binary_join_element_wise(*canon, "\x1e", null_handling="skip")
+            text = _join(canon, len(take))
             digests = _md5_hex(text)
             keys = sec.key_fields
             if keys is None:
@@ -475,13 +482,28 @@ def _merge_present(fast, python: list) -> pa.Array:
     return pa.array([c for _, c in pairs], pa.string())
 
 
+def _join(canon: list[pa.Array], n: int) -> pa.Array:
+    """Each row's known ``\x1ename=value`` pieces run together (the canonical text with one
+    separator in front, which :func:`_md5_hex` skips). Not ``null_handling="skip"``: this
+    pyarrow drops the rows where every piece is null."""
+    canon = [c for c in canon if c.null_count < len(c)]
+    if not canon:
+        return pa.array([""] * n, pa.string())
+    return pc.binary_join_element_wise(*canon, "", null_handling="replace",
+                                       null_replacement="")
+
+
 def _md5_hex(text: pa.Array) -> pa.Array:
-    """The hex md5 of each text (the one per-row step in Python: Arrow has no md5)."""
+    """The hex md5 of each text without its first character (the one per-row step in Python:
+    Arrow has no md5); the texts are read straight from the array's buffers, so ``text`` must
+    have no null."""
+    if text.null_count:
+        raise ValueError("null text")
     n = len(text)
     offsets = np.frombuffer(text.buffers()[1], dtype=np.int32)[text.offset:text.offset + n + 1]
+    starts = offsets[:-1] + (offsets[1:] > offsets[:-1])  # skip the leading separator
     data = memoryview(text.buffers()[2])
-    bounds = offsets.tolist()
-    texts = map(data.__getitem__, map(slice, bounds[:-1], bounds[1:]))
+    texts = map(data.__getitem__, map(slice, starts.tolist(), offsets[1:].tolist()))
     digests = b"".join(map(_DIGEST, map(_MD5, texts)))
     raw = np.frombuffer(digests, dtype=np.uint8)
     hexed = np.empty(len(raw) * 2, dtype=np.uint8)

@@ -10,7 +10,8 @@ the exact messages. So a rule missing here would be a defect (a record accepted 
 be), but a rule that is stricter than the validator only costs speed.
 
 Each field yields its output-typed values (see :func:`output_type`) and its canonical text for
-:func:`~.rows.content_hash` (``name=value``, exactly as :mod:`.rows` writes it).
+:func:`~.rows.content_hash` (``\x1ename=value``, exactly as :mod:`.rows` writes it, with the
+separator in front: see :data:`SEPARATOR`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ _EPOCH_ORDINAL = date(1970, 1, 1).toordinal()
 _EXACT = 2.0**53  # numbers at or beyond this are not exact in float64: leave them to the validator
 _AMOUNT_CENTS = AMOUNT_LIMIT * 100
 _FAST_AMOUNT = 1e10  # |yuan| below this: x * 100 is exact enough to find the cents (validate.py)
-_STRING_NULL = pa.nulls(0, pa.string())
+#: Each canonical piece starts with the separator of ``rows.content_hash``: joined with nothing
+#: between them, the known pieces give the canonical text after its first character.
+SEPARATOR = "\x1e"
 
 
 def output_type(f: Field) -> pa.DataType:
@@ -70,8 +73,8 @@ class SectionColumns:
     """One section of a chunk after the checks.
 
     ``parent`` is the table row (record) of each item, ``item`` its position in the record's list;
-    ``values`` the output-typed values per field, ``canon`` the ``name=value`` texts (null when
-    not known), ``bad`` the items that keep their record off the fast path."""
+    ``values`` the output-typed values per field, ``canon`` the ``\x1ename=value`` texts (null
+    when not known), ``bad`` the items that keep their record off the fast path."""
 
     name: str
     parent: np.ndarray
@@ -347,7 +350,7 @@ def _enum_list(f: Field, array: pa.Array, prefix: str):
 def check_field(f: Field, array: pa.Array, today: date, *, escape: bool = True):
     """``(bad, value, canon, numeric)`` of one field over a section's items; ``bad`` is ``None``
     when no value can be bad, ``numeric`` a numpy view for the cross-field rules."""
-    prefix = f"{f.name}="
+    prefix = f"{SEPARATOR}{f.name}="
     t = f.type
     if t == "string":
         return _string(f, array, prefix, escape)

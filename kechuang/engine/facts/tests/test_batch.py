@@ -275,6 +275,13 @@ def test_blank_lines_crlf_and_lone_carriage_returns_keep_their_row_numbers():
                                   (106, USCC_A)]
 
 
+def test_an_item_with_no_known_value_hashes_the_empty_text():
+    # an empty item beside a full one (Arrow's join would drop an all-null row if asked to skip)
+    result = assert_same(lines(make_record(equity_financing=[{}, {"amount": 5}])))
+    assert result.sections["equity_financing"].column("content_hash")[0].as_py() == \
+        "d41d8cd98f00b204e9800998ecf8427e"  # md5 of ""
+
+
 def test_escaped_text_is_hashed_like_explode():
     record = make_record(name='济南"引号"\\公司')
     record["ip"][0]["title"] = "a\\b"
