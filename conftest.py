@@ -10,11 +10,21 @@ from __future__ import annotations
 import os
 
 import pytest
+from django.core.cache import cache
 from django.db import connection
 
 from kechuang.core.triggers import audit_triggers_disable, audit_triggers_enable
 
 ALLOWED_SKIP_PREFIXES = ("postgresql only:", "sqlite only:")
+os.environ.setdefault("KECHUANG_CACHE", "locmem")  # before Django reads its settings
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Every test starts with an empty cache (cached profiles are keyed by database ids, which
+    tests reuse)."""
+    cache.clear()
+    yield
 
 
 @pytest.hookimpl(hookwrapper=True)

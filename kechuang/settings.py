@@ -131,7 +131,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 
-if os.environ.get("REDIS_URL"):
+if os.environ.get("KECHUANG_CACHE") == "locmem":  # tests: a fresh cache per process
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+elif os.environ.get("REDIS_URL"):
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                           "LOCATION": os.environ["REDIS_URL"]}}
 else:

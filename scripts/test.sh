@@ -3,7 +3,7 @@
 # schema, then pytest on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/kechuang)
 # including the browser tests in headless Chromium, then the SQLite smoke run.
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh" test
-export KECHUANG_STRICT_SKIPS=1
+export KECHUANG_STRICT_SKIPS=1 KECHUANG_CACHE=locmem
 export KECHUANG_VAR_DIR=${KECHUANG_VAR_DIR:-$PWD/var/test}
 
 if ! command -v chromium >/dev/null 2>&1 && [ -z "${KECHUANG_CHROMIUM:-}" ]; then

@@ -144,6 +144,9 @@ class Enterprise(models.Model):
         ordering = ["uscc"]
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
+        # Lists filter by district and page in code order: one index serves both, so a page of a
+        # million-enterprise region is an index range scan, not a sort.
+        indexes = [models.Index(fields=["region_code", "uscc"], name="enterprise_region_uscc_idx")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"

@@ -7,6 +7,8 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from django.utils import timezone
+
 from kechuang.engine.facts.schema import SECTIONS
 
 from .choices import IP_CLASS_I
@@ -52,9 +54,18 @@ def label(section: str, name: str) -> str:
 
 
 def _source_text(facts: MergedFacts, origin) -> str:
+    """"来源名称 · 批次#12 · 2026-11-23 07:27 · 操作人" for one value (memoised per batch)."""
+    memo = facts.__dict__.setdefault("_source_texts", {})
+    text = memo.get(origin.batch_id)
+    if text is None:
+        text = memo[origin.batch_id] = _describe_batch(facts, origin)
+    return text
+
+
+def _describe_batch(facts: MergedFacts, origin) -> str:
     batch = facts.batches.get(origin.batch_id)
     source = facts.sources.get(origin.source_id)
-    when = origin.recorded_at.astimezone().strftime("%Y-%m-%d %H:%M")
+    when = timezone.localtime(origin.recorded_at).strftime("%Y-%m-%d %H:%M")
     who = batch.actor_label if batch else ""
     return f"{source.name if source else '?'} · 批次#{origin.batch_id} · {when} · {who}"
 

@@ -13,6 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.core.cache import cache
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -113,8 +114,29 @@ def _merge(sections: dict[str, list[dict]], with_provenance: bool) -> tuple[dict
     return record, provenance
 
 
+#: How long a merged profile stays in the cache. Keys change with every load that touches the
+#: enterprise (``updated_at``), so this only bounds memory.
+FACTS_CACHE_SECONDS = 6 * 3600
+
+
 def facts_as_of(enterprise: Enterprise, at: datetime | None = None) -> MergedFacts:
-    """What the platform knew about ``enterprise`` at ``at`` (now when ``None``), with sources."""
+    """What the platform knew about ``enterprise`` at ``at`` (now when ``None``), with sources.
+
+    The current view is cached under the enterprise's ``updated_at``, which every load that
+    changes its facts moves on. Past views are not: a long import records its rows at its start
+    but commits minutes later, so a past moment can still gain rows until that commit."""
+    key = f"kechuang:facts:{enterprise.pk}:{enterprise.updated_at.timestamp()}" if at is None else None
+    if key is not None:
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+    merged = _facts_as_of(enterprise, at)
+    if key is not None:
+        cache.set(key, merged, FACTS_CACHE_SECONDS)
+    return merged
+
+
+def _facts_as_of(enterprise: Enterprise, at: datetime | None) -> MergedFacts:
     merged = merged_facts([enterprise.pk], at=at, with_provenance=True)[enterprise.pk]
     batch_ids = {fv.batch_id for sec in merged.provenance.values() for item in sec.values()
                  for fv in item.values()}

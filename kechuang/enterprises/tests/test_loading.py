@@ -124,3 +124,15 @@ def test_reporting_a_list_later_changes_the_profile_version_once():
 
     assert (again.facts_inserted, more.facts_inserted, more.facts_superseded) == (0, 1, 1)
     assert facts_as_of(Enterprise.objects.get(uscc=uscc(1))).record["incidents"] == []
+
+
+def test_cached_current_view_is_replaced_when_a_load_changes_the_enterprise():
+    load([record(1)])
+    first = facts_as_of(Enterprise.objects.get(uscc=uscc(1)))
+    changed = record(1)
+    changed["years"][2]["employees"] = 150
+    load([changed])
+
+    again = facts_as_of(Enterprise.objects.get(uscc=uscc(1)))
+
+    assert (first.record["years"][2]["employees"], again.record["years"][2]["employees"]) == (100, 150)
