@@ -456,6 +456,9 @@ class _Run:
         sent = []
         json_fields = [f.name for f in SECTIONS[name].fields
                        if f.type in ("enum_list", "object")]
+        # float64 columns: an integer beyond 2**53 in a number field is stored rounded (its hash,
+        # computed by explode from the exact value, is not)
+        number_fields = [f.name for f in SECTIONS[name].fields if f.type in ("number", "ratio")]
         for i, uscc, sections in exploded:
             items = sections.get(name)
             if items is None:
@@ -465,6 +468,9 @@ class _Run:
                 row = dict(item)
                 for n in json_fields:
                     row[n] = json_text(row[n])
+                for n in number_fields:
+                    if row[n] is not None:
+                        row[n] = float(row[n])
                 if name != "profile":
                     row["uscc"] = uscc
                 row["_line"], row["_item"] = i, k

@@ -81,9 +81,18 @@ def reference(chunk: bytes, *, first_row: int = 1, known=frozenset(), seen=None,
             if name != "profile":
                 out["present"][name].append(uscc)
             for item in rows:
-                item = {**item, **{n: json_text(item[n]) for n in _JSON_FIELDS[name]}}
+                item = _float_numbers(name, {**item, **{n: json_text(item[n])
+                                                        for n in _JSON_FIELDS[name]}})
                 out["sections"][name].append(item if name == "profile" else {"uscc": uscc, **item})
     return out
+
+
+def _float_numbers(name: str, row: dict) -> dict:
+    """Number columns are float64 (see batch._python_table)."""
+    for f in SECTIONS[name].fields:
+        if f.type in ("number", "ratio") and row[f.name] is not None:
+            row[f.name] = float(row[f.name])
+    return row
 
 
 def batch_view(result: BatchResult) -> dict:
