@@ -17,6 +17,25 @@ tables per section, at a fraction of the cost:
 For any input, the accepted records, their rows (values, keys, hashes) and the errors of the
 rejected ones are those of the per-record path (the tests compare both on generated and
 synthetic data); a same code appearing a second time is rejected as the importer does.
+
+What takes the per-record path (each costs ~350 µs instead of ~60): lines Arrow cannot read as
+the standard's JSON types (bad JSON, a non-object, a value of the wrong JSON type — text in a
+number field, a bool as an integer —, a key given twice, two objects on a line, a lone carriage
+return, text that is not UTF-8, a line not starting with ``{``); records with a field the
+standard does not have; and every record that is not clean: any error or warning, and the unusual
+but valid (a float such as ``3.0`` in an integer field is fine, but ``1e16``, integers beyond
+2**53 in a number field, non-ASCII digits in a pattern field, an ``expert_scores`` value the
+validator would reject, …). Files in another encoding than UTF-8 take it line by line.
+
+Output types (:func:`output_schema`): dates ``date32``; amounts ``decimal128(20, 2)``, which
+``COPY … (FORMAT csv)`` receives as ``1200.50`` from pyarrow's CSV writer; integers, years and
+numeric choices ``int64``; numbers and ratios ``float64`` (the hash is of the exact value);
+``quality_items`` and ``expert_scores`` JSON text as the loader writes it.
+
+Cost, measured with ``python -m kechuang.engine.facts.batch_bench /tmp/x-synthetic.jsonl`` on
+the 20,000 synthetic records (2 cores, both busy with other work): 58–72 µs CPU per record for
+read + validate + explode, of which Arrow's parse is 27–34 µs and md5 9–11 µs; the per-record
+path costs ~350 µs (54 read + 148 validate + 148 explode).
 """
 
 from __future__ import annotations
@@ -183,7 +202,7 @@ class _Run:
                                 self.today, skip=SIDE_FIELDS, escape=escape)
         uscc = self.uscc = profile.values["uscc"]
         bad = parsed.unknown | profile.bad | ~uscc_ok(uscc)
-        is_known = pc.is_in(uscc, value_set=pa.array(sorted(self.known), pa.string())) \
+        is_known = pc.is_in(uscc, value_set=pa.array(list(self.known), pa.string())) \
             if self.known else pa.nulls(n, pa.bool_())
         new = ~pc.fill_null(is_known, False).to_numpy(zero_copy_only=False)
         for name in CREATION_FIELDS:
