@@ -85,7 +85,7 @@ TEMPLATES = [
 
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'kechuang.sqlite3'}"),
+        os.environ.get("DATABASE_URL") or f"sqlite:///{VAR_DIR / 'kechuang.sqlite3'}",
         conn_max_age=int(os.environ.get("KECHUANG_CONN_MAX_AGE", "60")),
     )
 }
