@@ -274,10 +274,11 @@ class _Run:
                 live[cols.parent])
             cols.parent, cols.item, cols.take = cols.parent[take], cols.item[take], take
             index = None if everything else pa.array(take)
-            canon = cols.canon if index is None else [c.take(index) for c in cols.canon]
+            canon = cols.canon if index is None else [[c.take(index) for c in pieces]
+                                                      for pieces in cols.canon]
             if name == "profile":
                 canon = self._profile_canon(canon, cols.parent, side_rows)
-            text = _join(canon, len(take))
+            text = _join([c for pieces in canon for c in pieces], len(take))
             digests = _md5_hex(text)
             keys = sec.key_fields
             if keys is None:
@@ -293,8 +294,8 @@ class _Run:
                     key = pc.if_else(value.is_valid(), pc.cast(value, pa.string()), digests)
             self.keys[name] = (key, digests)
 
-    def _profile_canon(self, canon: list[pa.Array], parent: np.ndarray,
-                       side_rows: np.ndarray) -> list[pa.Array]:
+    def _profile_canon(self, canon: list[list[pa.Array]], parent: np.ndarray,
+                       side_rows: np.ndarray) -> list[list[pa.Array]]:
         """Put the side fields' texts in their schema place."""
         names = [f.name for f in SECTIONS["profile"].fields]
         position = {r: i for i, r in enumerate(parent.tolist())} if len(side_rows) else {}
@@ -305,7 +306,7 @@ class _Run:
                 entry = self.side.get(r, {}).get(name)
                 if entry is not None:
                     texts[position[r]], values[position[r]] = entry
-            canon.insert(names.index(name), pa.array(texts, pa.string()))
+            canon.insert(names.index(name), [pa.array(texts, pa.string())])
             self.columns["profile"].values[name] = pa.array(values, pa.string())
         return canon
 

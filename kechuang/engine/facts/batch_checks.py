@@ -80,7 +80,7 @@ class SectionColumns:
     parent: np.ndarray
     item: np.ndarray
     values: dict[str, pa.Array] = field(default_factory=dict)
-    canon: list[pa.Array] = field(default_factory=list)
+    canon: list[list[pa.Array]] = field(default_factory=list)  # per field, its pieces
     bad: np.ndarray | None = None
     take: np.ndarray | None = None  # the items kept for hashing (records still clean)
     known: dict[str, np.ndarray] = field(default_factory=dict)  # is each value known (not null)
@@ -279,14 +279,14 @@ _CENTS_TEXT = pa.array([f".{i:02d}" for i in range(100)], pa.string())
 
 
 def _amount_text(prefix: str, cents: np.ndarray, known: np.ndarray) -> pa.Array:
-    """``name=1200.50``: the ``str`` of the two-place ``Decimal``."""
+    """``\x1ename=1200.50``: the ``str`` of the two-place ``Decimal``."""
     magnitude = np.abs(cents)
     mask = None if known.all() else ~known
     whole = pc.cast(pa.array(magnitude // 100, mask=mask), pa.string())
     fraction = _CENTS_TEXT.take(pa.array(magnitude % 100))
     negative = cents < 0
-    lead = pa.array(np.where(negative, prefix + "-", prefix), pa.string()) if negative.any() \
-        else prefix
+    lead = pa.array([prefix, prefix + "-"], pa.string()).take(
+        pa.array(negative.view(np.int8))) if negative.any() else prefix
     return pc.binary_join_element_wise(lead, whole, fraction, "")
 
 
@@ -349,7 +349,8 @@ def _enum_list(f: Field, array: pa.Array, prefix: str):
 
 def check_field(f: Field, array: pa.Array, today: date, *, escape: bool = True):
     """``(bad, value, canon, numeric)`` of one field over a section's items; ``bad`` is ``None``
-    when no value can be bad, ``numeric`` a numpy view for the cross-field rules."""
+    when no value can be bad, ``canon`` the canonical text (an array, or a list of pieces to run
+    together), ``numeric`` a numpy view for the cross-field rules."""
     prefix = f"{SEPARATOR}{f.name}="
     t = f.type
     if t == "string":
@@ -394,7 +395,7 @@ def check_section(name: str, items: pa.StructArray | pa.Table, parent: np.ndarra
         if field_bad is not None:
             bad |= field_bad
         out.values[f.name] = value
-        out.canon.append(canon)
+        out.canon.append(canon if isinstance(canon, list) else [canon])
         out.known[f.name] = _valid(value)
         if numeric is not None:
             out.numeric[f.name] = numeric
