@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import orjson
 import pyarrow as pa
+import pyarrow.csv as pa_csv
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -167,6 +168,17 @@ def test_output_types_load_straight_into_the_fact_tables(synthetic_chunk):
     first = years.slice(0, 1).to_pylist()[0]
     assert first["key"] == str(first["year"])
     assert isinstance(first["operating_revenue"], Decimal)
+
+
+def test_sections_write_as_postgresql_copy_csv():
+    # given the rows of a record with a negative amount and an unknown (null) field
+    result = validate_lines(lines(make_record()), first_row=1, today=TODAY)
+    years = result.sections["years"].select(["year", "net_profit", "tax_paid", "key"])
+    # when written as CSV for COPY ... (FORMAT csv)
+    out = io.BytesIO()
+    pa_csv.write_csv(years.slice(0, 1), out, pa_csv.WriteOptions(include_header=False))
+    # then amounts have two places, null is an unquoted empty field
+    assert out.getvalue() == b'2023,-1200000.75,,"2023"\n'
 
 
 # --------------------------------------------------------------------------------------------
