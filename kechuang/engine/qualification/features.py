@@ -15,6 +15,8 @@ Conventions
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import datetime as dt
 import math
 from collections.abc import Callable
@@ -55,16 +57,18 @@ def _not(v: bool | None) -> bool | None:
 # Row-level nodes
 
 
-class Node:
+class Node(ABC):
     """A feature expression: ``py(row, ctx)`` on one row, ``pl(ctx)`` as a Polars expression."""
 
     facts: tuple[str, ...] = ()
 
+    @abstractmethod
     def py(self, r: dict[str, Any], c: Context) -> Any:
-        raise NotImplementedError
+        """The value on one row (the one-enterprise path)."""
 
+    @abstractmethod
     def pl(self, c: Context) -> pl.Expr:
-        raise NotImplementedError
+        """The same value as a Polars expression (the batch path)."""
 
 
 @dataclass
@@ -408,11 +412,13 @@ class Pred:
 
     fields: tuple[str, ...] = ()
 
+    @abstractmethod
     def py(self, it: dict[str, Any], c: Context) -> bool | None:
-        raise NotImplementedError
+        """True, False or None (unknown) for one item."""
 
+    @abstractmethod
     def pl(self, c: Context) -> pl.Expr:
-        raise NotImplementedError
+        """The same predicate on ``pl.element()``."""
 
     def __and__(self, other: Pred) -> Pred:
         return And(self, other)
