@@ -72,10 +72,10 @@ except ImportError:  # pragma: no cover - other Pythons
     from hashlib import md5 as _MD5
 
 __all__ = ["BatchResult", "validate_lines", "iter_chunks", "output_schema",
-           "duplicate_uscc_error", "CHUNK_LINES"]
+           "duplicate_uscc_error", "CHUNK_BYTES"]
 
-#: Lines per chunk that keep a worker's memory near 1 GB with the typical record (3.3 kB).
-CHUNK_LINES = 50_000
+#: Bytes per chunk: about 20,000 typical records (3.3 kB); a worker then holds well under 1 GB.
+CHUNK_BYTES = 64 << 20
 _EPOCH_YEAR = 1970
 
 
@@ -102,7 +102,8 @@ class BatchResult:
     ``valid``: ``row`` and ``uscc`` of the accepted records, in file order. ``errors`` and
     ``warnings``: ``(row, uscc, [FieldError])`` for the rejected records and for the accepted
     ones that have warnings, every error carrying its ``row``; ``uscc`` is ``""`` when the line
-    has none. ``total``: the non-blank lines; ``fallback``: how many took the per-record path."""
+    has none. ``total``: the non-blank lines; ``lines``: all lines of the chunk (the next chunk
+    starts at ``first_row + lines``); ``fallback``: how many took the per-record path."""
 
     sections: dict[str, pa.Table]
     present: dict[str, pa.Array]
@@ -110,6 +111,7 @@ class BatchResult:
     errors: list[tuple[int, str, list[FieldError]]] = field(default_factory=list)
     warnings: list[tuple[int, str, list[FieldError]]] = field(default_factory=list)
     total: int = 0
+    lines: int = 0
     fallback: int = 0
 
     @property
@@ -127,22 +129,34 @@ def duplicate_uscc_error(uscc: str, first_row: int) -> FieldError:
         message_en=f"the code {uscc} already appears at row {first_row} of this file", value=uscc)
 
 
-def iter_chunks(path: str | Path, *, lines: int = CHUNK_LINES) -> Iterator[tuple[int, bytes, str]]:
-    """``(first_row, chunk, encoding)`` for a JSON Lines file: whole lines, ``lines`` at a time,
-    the byte-order mark removed, with the file's encoding (:func:`~.readers.detect_encoding`)."""
+def iter_chunks(path: str | Path, *, size: int = CHUNK_BYTES) -> Iterator[tuple[bytes, str]]:
+    """``(chunk, encoding)`` for a JSON Lines file: whole lines, about ``size`` bytes at a time
+    (one line longer than that is one chunk), the byte-order mark removed, with the file's
+    encoding (:func:`~.readers.detect_encoding`). Rows go on from chunk to chunk::
+
+        row = 1
+        for chunk, encoding in iter_chunks(path):
+            result = validate_lines(chunk, first_row=row, today=today, encoding=encoding)
+            row += result.lines
+    """
     with open(path, "rb") as fh:
-        encoding = detect_encoding(fh.read(1 << 16))
+        head = fh.read(1 << 16)
+        encoding = detect_encoding(head) if head else "utf-8"
         fh.seek(0)
-        first_row = 1
-        batch: list[bytes] = []
-        for line in fh:
-            batch.append(line)
-            if len(batch) >= lines:
-                yield first_row, _strip_bom(b"".join(batch), first_row), encoding
-                first_row += len(batch)
-                batch = []
-        if batch:
-            yield first_row, _strip_bom(b"".join(batch), first_row), encoding
+        rest = b""
+        first = True
+        while True:
+            block = fh.read(size)
+            if not block:
+                break
+            rest += _strip_bom(block, 1) if first else block
+            first = False
+            cut = rest.rfind(b"\n") + 1
+            if cut:
+                yield rest[:cut], encoding
+                rest = rest[cut:]
+        if rest:
+            yield rest, encoding
 
 
 def _strip_bom(chunk: bytes, first_row: int) -> bytes:
@@ -183,7 +197,7 @@ class _Run:
         self.buf, self.first_row, self.today, self.known = buf, first_row, today, known
         self.parsed: ParsedChunk | None = None
         self.python_lines: list[int] = []
-        self.total = 0
+        self.total = self.lines = 0
         self.clean = np.zeros(0, dtype=bool)
         self.uscc: pa.Array = pa.array([], pa.string())
         self.columns: dict[str, SectionColumns] = {}
@@ -197,6 +211,7 @@ class _Run:
         table = parsed.table
         n = table.num_rows
         self.total = n + len(parsed.python)
+        self.lines = len(parsed.starts)
         escape = self.buf.find(b"\\") >= 0
         profile = check_section("profile", table, np.arange(n), np.zeros(n, dtype=np.int64),
                                 self.today, skip=SIDE_FIELDS, escape=escape)
@@ -338,6 +353,7 @@ class _Run:
         self.python_lines = [i for i, line in enumerate(lines) if line and not (
             line + b"\n").isspace()]
         self.total = len(self.python_lines)
+        self.lines = len(lines)
 
     def _raw(self, i: int) -> bytes:
         if self.parsed is not None:
@@ -414,7 +430,7 @@ class _Run:
                             "uscc": pa.array(valid_usccs, pa.string())}),
             errors=[(first_row + i, u, errs) for i, u, errs in errors],
             warnings=[(first_row + i, u, w) for i, (u, w) in sorted(warnings.items())],
-            total=self.total, fallback=fallback)
+            total=self.total, lines=self.lines, fallback=fallback)
 
     def _tables(self, keep_rows: np.ndarray, python_rows: list) -> tuple[dict, dict]:
         sections: dict[str, pa.Table] = {}

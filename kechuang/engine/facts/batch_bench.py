@@ -17,7 +17,7 @@ from datetime import date
 
 import pyarrow as pa
 
-from .batch import CHUNK_LINES, iter_chunks, validate_lines
+from .batch import CHUNK_BYTES, iter_chunks, validate_lines
 from .batch_parse import parse_chunk
 
 
@@ -25,7 +25,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("path")
     parser.add_argument("--today", default="2026-11-22", type=date.fromisoformat)
-    parser.add_argument("--lines", type=int, default=CHUNK_LINES)
+    parser.add_argument("--megabytes", type=int, default=CHUNK_BYTES >> 20)
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args(argv)
     figures: dict[str, float] = {}
@@ -34,15 +34,16 @@ def main(argv: list[str] | None = None) -> None:
         pa.default_memory_pool().release_unused()
         start = time.process_time()
         records = valid = fallback = 0
-        for first_row, chunk, encoding in iter_chunks(args.path, lines=args.lines):
-            result = validate_lines(chunk, first_row=first_row, today=args.today,
-                                    encoding=encoding)
+        row = 1
+        for chunk, encoding in iter_chunks(args.path, size=args.megabytes << 20):
+            result = validate_lines(chunk, first_row=row, today=args.today, encoding=encoding)
+            row += result.lines
             records += result.total
             valid += result.valid.num_rows
             fallback += result.fallback
         spent = time.process_time() - start
         figures["read+validate+explode"] = min(figures.get("read+validate+explode", spent), spent)
-        chunks = [chunk for _, chunk, _ in iter_chunks(args.path, lines=args.lines)]
+        chunks = [chunk for chunk, _ in iter_chunks(args.path, size=args.megabytes << 20)]
         start = time.process_time()
         for chunk in chunks:
             parse_chunk(chunk)
@@ -52,7 +53,7 @@ def main(argv: list[str] | None = None) -> None:
     for name, seconds in figures.items():
         sys.stdout.write(f"{name:22} {seconds / max(records, 1) * 1e6:7.1f} µs/record\n")
     sys.stdout.write(f"records {records}, valid {valid}, per-record fallback {fallback}, "
-                     f"chunks of {args.lines} lines\n")
+                     f"chunks of {args.megabytes} MB\n")
 
 
 if __name__ == "__main__":

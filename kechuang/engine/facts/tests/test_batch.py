@@ -315,12 +315,23 @@ def test_other_encodings_take_the_per_record_path():
     assert (result.fallback, len(result.valid_usccs)) == (2, 2)
 
 
-def test_iter_chunks_gives_whole_lines_and_row_numbers(tmp_path):
+def test_iter_chunks_gives_whole_lines_and_rows_go_on(tmp_path):
+    # given a file with a byte-order mark, read in chunks smaller than two lines
     path = tmp_path / "x.jsonl"
-    path.write_bytes(b"\xef\xbb\xbf" + lines(GOOD, make_record(), GOOD))
-    chunks = list(iter_chunks(path, lines=2))
-    assert [(row, enc) for row, _, enc in chunks] == [(1, "utf-8-sig"), (3, "utf-8-sig")]
-    assert chunks[0][1] == lines(GOOD, make_record())
+    path.write_bytes(b"\xef\xbb\xbf" + lines(GOOD, make_record()) + b"\n" + lines(GOOD))
+    size = len(lines(GOOD)) + 10
+    # when each chunk is validated, the next one starting where the last ended
+    row, seen, errors, chunks = 1, {}, [], []
+    for chunk, encoding in iter_chunks(path, size=size):
+        result = validate_lines(chunk, first_row=row, today=TODAY, seen=seen, encoding=encoding)
+        chunks.append((row, encoding, result.lines))
+        seen.update((uscc, r) for r, uscc in result.valid_usccs)
+        errors += [(r, [e.code for e in errs]) for r, _, errs in result.errors]
+        row += result.lines
+    # then whole lines came out with their rows, and the repeated code was caught across chunks
+    assert chunks == [(1, "utf-8-sig", 1), (2, "utf-8-sig", 2), (4, "utf-8-sig", 1)]
+    assert seen == {USCC_B: 1, USCC_A: 2}
+    assert errors == [(4, [Code.DUPLICATE])]
 
 
 def test_cross_field_rules_cover_the_validators_sections():
