@@ -40,7 +40,7 @@ path costs ~350 µs (54 read + 148 validate + 148 explode).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from operator import methodcaller
@@ -165,23 +165,27 @@ def _strip_bom(chunk: bytes, first_row: int) -> bytes:
     return chunk
 
 
+Known = Collection[str] | Callable[[list[str]], Collection[str]] | None
+
+
 def validate_lines(data: bytes | Sequence[bytes], *, first_row: int, today: date,
-                   known: Collection[str] | None = None, seen: Mapping[str, int] | None = None,
+                   known: Known = None, seen: Mapping[str, int] | None = None,
                    encoding: str = "utf-8") -> BatchResult:
     """Validate and explode a chunk of JSON Lines.
 
     ``data`` is the chunk's bytes (lines separated by ``\\n``) or its lines (each with or without
     its line ending); its first line is line ``first_row`` of the file. ``today`` is the
-    evaluation day. ``known`` holds the codes already in the database: those records are
-    validated with ``partial=True`` (``name`` and ``registered_on`` may be absent). ``seen`` maps
-    codes accepted in earlier chunks of the same file to their row: a code accepted before, in
-    ``seen`` or earlier in the chunk, is rejected as a duplicate. ``encoding`` is the file's
-    (:func:`iter_chunks` gives it); the vectorised path reads UTF-8 only, other encodings take the
-    per-record path line by line."""
+    evaluation day. ``known`` tells which codes are already in the database — those records are
+    validated with ``partial=True`` (``name`` and ``registered_on`` may be absent) —: a
+    collection, or a function that receives the chunk's distinct codes once read and returns
+    those it knows (the importer's ``existing_usccs``), so nobody has to parse the chunk first.
+    ``seen`` maps codes accepted in earlier chunks of the same file to their row: a code accepted
+    before, in ``seen`` or earlier in the chunk, is rejected as a duplicate. ``encoding`` is the
+    file's (:func:`iter_chunks` gives it); the vectorised path reads UTF-8 only, other encodings
+    take the per-record path line by line."""
     buf = data if isinstance(data, bytes) else b"\n".join(
         line[:-1] if line.endswith(b"\n") else line for line in data)
     buf = _strip_bom(buf, first_row)
-    known = known if isinstance(known, (set, frozenset)) else set(known or ())
     run = _Run(buf, first_row, today, known)
     if encoding in ("utf-8", "utf-8-sig"):
         run.fast()
@@ -193,8 +197,11 @@ def validate_lines(data: bytes | Sequence[bytes], *, first_row: int, today: date
 class _Run:
     """One chunk through both paths."""
 
-    def __init__(self, buf: bytes, first_row: int, today: date, known: set[str]) -> None:
-        self.buf, self.first_row, self.today, self.known = buf, first_row, today, known
+    def __init__(self, buf: bytes, first_row: int, today: date, known: Known) -> None:
+        self.buf, self.first_row, self.today = buf, first_row, today
+        self._known_arg = known
+        self.known: Collection[str] = frozenset()
+        self._read: dict[int, object] = {}  # RawRow of the lines read one by one, by line
         self.parsed: ParsedChunk | None = None
         self.python_lines: list[int] = []
         self.total = self.lines = 0
@@ -217,6 +224,8 @@ class _Run:
                                 self.today, skip=SIDE_FIELDS, escape=escape)
         uscc = self.uscc = profile.values["uscc"]
         bad = parsed.unknown | profile.bad | ~uscc_ok(uscc)
+        self._read_python(parsed.python, "utf-8")
+        self._resolve_known(pc.unique(pc.drop_null(uscc)).to_pylist())
         is_known = pc.is_in(uscc, value_set=pa.array(list(self.known), pa.string())) \
             if self.known else pa.nulls(n, pa.bool_())
         new = ~pc.fill_null(is_known, False).to_numpy(zero_copy_only=False)
@@ -349,11 +358,12 @@ class _Run:
         if self.buf.endswith(b"\n") or not self.buf:
             lines.pop()
         self._python_raw = lines
-        self._encoding = encoding
         self.python_lines = [i for i, line in enumerate(lines) if line and not (
             line + b"\n").isspace()]
         self.total = len(self.python_lines)
         self.lines = len(lines)
+        self._read_python(self.python_lines, encoding)
+        self._resolve_known([])
 
     def _raw(self, i: int) -> bytes:
         if self.parsed is not None:
@@ -361,14 +371,39 @@ class _Run:
         raw = self._python_raw[i]
         return raw + b"\n" if i < len(self._python_raw) - 1 or self.buf.endswith(b"\n") else raw
 
+    def _read_python(self, lines: list[int], encoding: str) -> None:
+        """Read the lines Arrow did not take, as the JSON Lines reader does."""
+        read = jsonl_line_reader(encoding)
+        for i in lines:
+            raw = self._raw(i)
+            if not raw.isspace():
+                self._read[i] = read(raw, self.first_row + i)
+
+    def _resolve_known(self, codes: list[str]) -> None:
+        """``known`` as a set, asking the caller's function about the chunk's codes."""
+        arg = self._known_arg
+        if arg is None:
+            return
+        if not callable(arg):
+            self.known = arg if isinstance(arg, (set, frozenset)) else set(arg)
+            return
+        codes = set(codes)
+        for row in self._read.values():
+            uscc = row.data.get("uscc") if row.data is not None else None
+            if isinstance(uscc, str):
+                codes.add(uscc)
+        self.known = set(arg(sorted(codes)))
+
     def _python(self, encoding: str):
         """``(line, uscc, result | None, errors)`` per line of the per-record path."""
         read = jsonl_line_reader(encoding)
         for i in self.python_lines:
-            raw = self._raw(i)
-            if raw.isspace():
-                continue
-            row = read(raw, self.first_row + i)
+            row = self._read.get(i)
+            if row is None:  # a record the checks did not prove clean
+                raw = self._raw(i)
+                if raw.isspace():
+                    continue
+                row = read(raw, self.first_row + i)
             if row.data is None:
                 yield i, "", None, row.errors
                 continue

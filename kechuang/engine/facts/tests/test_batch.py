@@ -275,6 +275,29 @@ def test_known_enterprise_may_omit_the_creation_fields():
         ("name", Code.REQUIRED), ("registered_on", Code.REQUIRED)]
 
 
+def test_known_may_be_asked_of_a_function_with_the_chunks_codes():
+    # given a chunk of a known enterprise sending only annual facts, a new one, and a line Arrow
+    # cannot read (text in a number field) of another known enterprise
+    partial = {"uscc": USCC_A, "years": [{"year": 2025, "employees": 7}]}
+    other = make_uscc("370102", "000000006")
+    odd = {"uscc": other, "years": [{"year": 2025, "employees": "7"}]}
+    asked = []
+
+    def existing(codes):
+        asked.append(codes)
+        return {USCC_A, other} & set(codes)
+
+    # when validated with a function for known
+    data = lines(partial, GOOD, odd)
+    result = validate_lines(data, first_row=1, today=TODAY, known=existing)
+    # then it was asked once about every code, and the partial record is accepted
+    assert asked == [sorted([USCC_A, USCC_B, other])]
+    assert result.valid_usccs == [(1, USCC_A), (2, USCC_B)]
+    assert [(row, [(e.path, e.code) for e in errs]) for row, _, errs in result.errors] == [
+        (3, [("years[0].employees", Code.TYPE)])]
+    assert batch_view(result) == batch_view(assert_same(data, known={USCC_A, other}))
+
+
 def test_warnings_keep_the_record_and_carry_their_row():
     record = _with(lambda r: r["years"][0].update(social_insurance_headcount=500))
     result = assert_same(lines(GOOD, record))
