@@ -26,10 +26,19 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
+import io
+
+import polars as pl
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 from django.db import connection, models
 
-from .choices import ImportMode
+from kechuang.engine.facts.batch import BatchResult
+
+from .choices import IP_CLASS_I, ImportMode, IncidentKind, LoanStatus
 from .models import FACT_MODELS, Enterprise, FactVersion, SourceBatch
+from .summary import research_ratio
 
 #: Columns every fact table has that the loader fills itself.
 _SYSTEM_COLUMNS = {"id", "enterprise", "source", "batch", "key", "content_hash", "recorded_at",
@@ -164,6 +173,73 @@ class FactLoader:
             for row in self._prepared(section, rows):
                 self._push(self._stages, section, (uscc, row["key"], row["content_hash"],
                                                    *(row.get(f.name) for f in self._fields[section])))
+
+    def stage_batch(self, result: BatchResult, *, known: set[str], today: date) -> None:
+        """Take a validated chunk from :func:`kechuang.engine.facts.batch.validate_lines`: new
+        enterprises go to the final tables column-wise (ids from the sequence, summaries computed
+        on the columns, rows COPYed as CSV); known ones take the per-record staging path."""
+        usccs = result.valid.column("uscc")
+        if len(usccs) == 0:
+            return
+        is_known = pa.array([u in known for u in usccs.to_pylist()], pa.bool_())
+        known_usccs = set(usccs.filter(is_known).to_pylist())
+        if known_usccs:
+            for uscc, sections in _records_of(result, known_usccs).items():
+                self.stage(uscc, sections, None)
+        new = usccs.filter(pc.invert(is_known))
+        if len(new) == 0:
+            return
+        self._flush_all(self._direct)
+        ids = pa.array([self._next_id() for _ in range(len(new))], pa.int64())
+        new_set = pa.array(new.to_pylist(), pa.string())
+        now, src, batch_id = self.batch.recorded_at, self.batch.source_id, self.batch.pk
+        reported = _reported(result, new.to_pylist())
+        summary = batch_summaries(result, new_set, today)
+        ent = summary.join(pl.DataFrame({"uscc": new_set, "id": ids}), on="uscc", how="left")
+        ent_cols = ["id", "uscc", *SUMMARY_FIELDS]
+        self._copy_frame(Enterprise._meta.db_table, ent.select(ent_cols).with_columns(
+            pl.lit(self.is_synthetic).alias("is_synthetic"), pl.lit(now).alias("created_at"),
+            pl.lit(now).alias("updated_at")),
+            [Enterprise._meta.get_field(n).column for n in ent_cols] + ["is_synthetic", "created_at", "updated_at"])
+        self.stats.enterprises_created += len(new)
+        for section, table in result.sections.items():
+            if section not in self._fields or table.num_rows == 0:
+                continue
+            frame = pl.from_arrow(table)
+            frame = frame.filter(pl.col("uscc").is_in(new_set.to_pylist()))
+            if frame.height == 0:
+                continue
+            if section == "profile":
+                frame = _with_reported_columns(frame, reported)
+            frame = frame.join(pl.DataFrame({"uscc": new_set, "enterprise_id": ids}), on="uscc", how="left")
+            fields = self._fields[section]
+            names = [f.name for f in fields]
+            out = frame.select(["enterprise_id", *[pl.lit(v).alias(k) for k, v in
+                                                  (("source_id", src), ("batch_id", batch_id))],
+                                "key", "content_hash", pl.lit(now).alias("recorded_at"), *names])
+            self._copy_frame(FACT_MODELS[section]._meta.db_table, out,
+                             ["enterprise_id", "source_id", "batch_id", "key", "content_hash",
+                              "recorded_at", *(f.column for f in fields)])
+            self._direct[section].count += frame.height
+            self.stats.facts_inserted += frame.height
+
+    def _copy_frame(self, table: str, frame: pl.DataFrame, columns: list[str]) -> None:
+        """Write a frame's rows into ``table`` (PostgreSQL: one COPY … CSV; SQLite: executemany)."""
+        names = ", ".join(f'"{c}"' for c in columns)
+        with connection.cursor() as cur:
+            if self.vendor == "postgresql":
+                out = io.BytesIO()
+                pa_csv.write_csv(frame.to_arrow(), out, pa_csv.WriteOptions(include_header=False))
+                with cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
+                    copy.write(out.getvalue())
+            else:
+                marks = ", ".join("?" * len(columns))
+                cur.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                                [tuple(map(_sqlite_value, row)) for row in frame.iter_rows()])
+
+    def _flush_all(self, group: dict[str, _Buffer]) -> None:
+        for name in group:
+            self._flush(group, name)
 
     def _prepared(self, section: str, rows: list[dict]) -> Iterable[dict]:
         json_names = self._json_fields[section]
@@ -328,6 +404,122 @@ class FactLoader:
         with connection.cursor() as cur:
             cur.execute(f'SELECT DISTINCT p.enterprise_id FROM "{touched}" p WHERE {conditions}', params)
             self.stats.changed_enterprise_ids = {row[0] for row in cur.fetchall()}
+
+
+_LISTINGS = [IncidentKind.ABNORMAL_OPERATION_LIST.value, IncidentKind.SERIOUS_DISHONESTY_LIST.value]
+_BAD_LOANS = [LoanStatus.OVERDUE.value, LoanStatus.WRITTEN_OFF.value]
+_CLASS_I = sorted(t.value for t in IP_CLASS_I)
+
+
+def batch_summaries(result: BatchResult, usccs: pa.Array, today: date) -> pl.DataFrame:
+    """:func:`~kechuang.enterprises.summary.summarize` computed on a chunk's columns, for the
+    enterprises ``usccs`` (a test holds both to the same answers)."""
+    codes = usccs.to_pylist()
+    out = pl.DataFrame({"uscc": pl.Series(codes, dtype=pl.String)})
+
+    def section(name: str) -> pl.DataFrame | None:
+        table = result.sections.get(name)
+        if table is None or table.num_rows == 0:
+            return None
+        return pl.from_arrow(table).filter(pl.col("uscc").is_in(codes))
+
+    profile = section("profile")
+    if profile is not None:
+        out = out.join(profile.select("uscc", "name", "registered_on", "region_code", "industry_code"),
+                       on="uscc", how="left")
+    else:
+        out = out.with_columns(pl.lit(None, pl.String).alias(c) for c in ("name", "region_code", "industry_code")) \
+                 .with_columns(pl.lit(None, pl.Date).alias("registered_on"))
+    years = section("years")
+    if years is not None:
+        latest = (years.filter(pl.col("year").is_not_null()).sort("year")
+                  .group_by("uscc", maintain_order=True).last()
+                  .select("uscc", pl.col("year").alias("latest_year"), "employees", "operating_revenue",
+                          "rd_expense"))
+        out = out.join(latest, on="uscc", how="left")
+    else:
+        out = out.with_columns(pl.lit(None, pl.Int64).alias(c) for c in ("latest_year", "employees")) \
+                 .with_columns(pl.lit(None, pl.Decimal(20, 2)).alias(c) for c in ("operating_revenue", "rd_expense"))
+    counts = []
+    ip = section("ip")
+    if ip is not None:
+        counts.append(ip.group_by("uscc").agg(pl.len().alias("ip_total_count"),
+                                               pl.col("type").is_in(_CLASS_I).sum().alias("ip_class1_count")))
+    certs = section("certificates")
+    if certs is not None:
+        valid = certs.filter((pl.col("valid_from").is_null() | (pl.col("valid_from") <= today))
+                             & (pl.col("valid_to").is_null() | (pl.col("valid_to") >= today))
+                             & pl.col("kind").is_not_null())
+        counts.append(valid.group_by("uscc").agg(
+            (pl.lit(",") + pl.col("kind").unique().sort().str.join(",") + pl.lit(",")).alias("certificates")))
+    three_years_ago = date(today.year - 3, today.month, min(today.day, 28))
+    adverse_parts = []
+    for name, condition in (
+            ("incidents", pl.col("kind").is_in(_LISTINGS) & pl.col("removed_on").is_null()),
+            ("loans", pl.col("status").is_in(_BAD_LOANS)),
+            ("penalties", pl.col("decided_on").is_not_null() & (pl.col("decided_on") >= three_years_ago))):
+        frame = section(name)
+        if frame is not None:
+            adverse_parts.append(frame.filter(condition).group_by("uscc").agg(pl.len().alias("n")))
+    if adverse_parts:
+        counts.append(pl.concat(adverse_parts).group_by("uscc").agg(pl.col("n").sum().alias("adverse_count")))
+    for frame in counts:
+        out = out.join(frame, on="uscc", how="left")
+    for name in ("ip_total_count", "ip_class1_count", "adverse_count"):
+        out = out.with_columns((pl.col(name) if name in out.columns else pl.lit(0)).fill_null(0).cast(pl.Int64).alias(name))
+    if "certificates" not in out.columns:
+        out = out.with_columns(pl.lit("").alias("certificates"))
+    ratios = [research_ratio(rev, rd) for rev, rd in zip(
+        out.get_column("operating_revenue").to_list(), out.get_column("rd_expense").to_list(), strict=True)]
+    return out.with_columns(
+        pl.col("name").fill_null(""), pl.col("region_code").fill_null(""), pl.col("industry_code").fill_null(""),
+        pl.col("certificates").fill_null(""), pl.Series("rd_ratio", ratios, dtype=pl.Decimal(9, 6)),
+    ).select("uscc", *SUMMARY_FIELDS)
+
+
+def _reported(result: BatchResult, usccs: list[str]) -> dict[str, str]:
+    """For each enterprise, the list sections its record sent (see :func:`with_reported_sections`)."""
+    wanted = set(usccs)
+    reported: dict[str, list[str]] = {}
+    for name in sorted(result.present):
+        if name not in FACT_MODELS or name == "profile":
+            continue
+        for code in result.present[name].to_pylist():
+            if code in wanted:
+                reported.setdefault(code, []).append(name)
+    return {code: ",".join(names) for code, names in reported.items()}
+
+
+def _with_reported_columns(frame: pl.DataFrame, reported: dict[str, str]) -> pl.DataFrame:
+    """The profile rows with ``reported_sections`` and the content hash that covers it."""
+    codes = frame.get_column("uscc").to_list()
+    hashes = frame.get_column("content_hash").to_list()
+    lists, new_hashes = [], []
+    for code, digest in zip(codes, hashes, strict=True):
+        names = reported.get(code, "")
+        lists.append(f",{names}," if names else "")
+        new_hashes.append(hashlib.md5(f"{digest}|{names}".encode(), usedforsecurity=False).hexdigest()
+                          if names else digest)
+    return frame.with_columns(pl.Series("reported_sections", lists, dtype=pl.String),
+                              pl.Series("content_hash", new_hashes, dtype=pl.String))
+
+
+def _records_of(result: BatchResult, usccs: set[str]) -> dict[str, dict[str, list[dict]]]:
+    """Exploded sections of some enterprises of a chunk, as the per-record path gives them."""
+    out: dict[str, dict[str, list[dict]]] = {code: {} for code in usccs}
+    for name, table in result.sections.items():
+        present = set(result.present[name].to_pylist()) if name in result.present else set()
+        for code in usccs:
+            if name == "profile" or code in present:
+                out[code].setdefault(name, [])
+        if table.num_rows == 0:
+            continue
+        for row in pl.from_arrow(table).filter(pl.col("uscc").is_in(list(usccs))).iter_rows(named=True):
+            code = row["uscc"] if name != "profile" else row["uscc"]
+            if name != "profile":
+                row = {k: v for k, v in row.items() if k != "uscc"}
+            out[code][name].append(row)
+    return out
 
 
 def existing_usccs(usccs: Iterable[str]) -> set[str]:

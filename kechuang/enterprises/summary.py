@@ -15,15 +15,21 @@ _LISTINGS = {IncidentKind.ABNORMAL_OPERATION_LIST, IncidentKind.SERIOUS_DISHONES
 _RATIO_QUANTUM = Decimal("0.000001")
 
 
+def research_ratio(revenue, rd_expense) -> Decimal | None:
+    """R&D expense over operating revenue, to six places, or ``None`` when either is unknown or
+    revenue is not positive."""
+    if revenue is None or rd_expense is None or revenue <= 0:
+        return None
+    return min(Decimal(rd_expense) / Decimal(revenue), Decimal("999")).quantize(_RATIO_QUANTUM)
+
+
 def summarize(record: dict, *, today: date) -> dict:
     """The columns of :class:`~kechuang.enterprises.models.Enterprise` derived from facts."""
     years = sorted((y for y in record.get("years") or [] if y.get("year") is not None),
                    key=lambda y: y["year"])
     latest = years[-1] if years else {}
-    revenue, rd = latest.get("operating_revenue"), latest.get("rd_expense")
-    rd_ratio = None
-    if revenue is not None and rd is not None and revenue > 0:
-        rd_ratio = min(Decimal(rd) / Decimal(revenue), Decimal("999")).quantize(_RATIO_QUANTUM)
+    revenue = latest.get("operating_revenue")
+    rd_ratio = research_ratio(revenue, latest.get("rd_expense"))
     ip = record.get("ip") or []
     certificates = sorted({
         cert["kind"] for cert in record.get("certificates") or []
