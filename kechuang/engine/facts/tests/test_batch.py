@@ -326,6 +326,15 @@ def test_an_item_with_no_known_value_hashes_the_empty_text():
         "d41d8cd98f00b204e9800998ecf8427e"  # md5 of ""
 
 
+def test_a_list_of_lines_is_the_same_chunk():
+    data = lines(GOOD, b"[1]", make_record())
+    as_lines = [line if i % 2 else line.rstrip(b"\n")
+                for i, line in enumerate(data.splitlines(keepends=True))]
+    expected = batch_view(validate_lines(data, first_row=7, today=TODAY))
+    assert batch_view(validate_lines(as_lines, first_row=7, today=TODAY)) == expected
+    assert expected["valid"] == [(7, USCC_B), (9, USCC_A)]
+
+
 def test_escaped_text_is_hashed_like_explode():
     record = make_record(name='济南"引号"\\公司')
     record["ip"][0]["title"] = "a\\b"
