@@ -227,9 +227,12 @@ class _Run:
         uscc = self.uscc = profile.values["uscc"]
         bad = parsed.unknown | profile.bad | ~uscc_ok(uscc)
         self._read_python(parsed.python, "utf-8")
-        self._resolve_known(pc.unique(pc.drop_null(uscc)).to_pylist())
-        is_known = pc.is_in(uscc, value_set=pa.array(list(self.known), pa.string())) \
-            if self.known else pa.nulls(n, pa.bool_())
+        codes = pc.unique(pc.drop_null(uscc)).to_pylist()
+        self._resolve_known(codes)
+        known = self.known  # may be every code of the database: look up the chunk's only
+        hits = [code for code in codes if code in known]
+        is_known = pc.is_in(uscc, value_set=pa.array(hits, pa.string())) \
+            if hits else pa.nulls(n, pa.bool_())
         new = ~pc.fill_null(is_known, False).to_numpy(zero_copy_only=False)
         for name in CREATION_FIELDS:
             bad |= new & ~profile.known[name]
