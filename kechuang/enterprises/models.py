@@ -118,13 +118,13 @@ class Enterprise(models.Model):
     currently known (refreshed by every load; the facts themselves are in the section tables)."""
 
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
-    name = models.CharField(_("企业名称"), max_length=200, db_index=True)
+    name = models.CharField(_("企业名称"), max_length=200)
     registered_on = models.DateField(_("成立日期"), null=True, blank=True)
     region_code = models.CharField(_("区划代码"), max_length=6, blank=True, db_index=True)
     industry_code = models.CharField(_("行业代码"), max_length=5, blank=True, db_index=True)
     # Summary of the latest fiscal year and portfolio, for lists and filters.
     latest_year = models.PositiveSmallIntegerField(_("最新年度"), null=True, blank=True)
-    employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True, db_index=True)
+    employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
     operating_revenue = models.DecimalField(_("营业收入（元）"), **AMOUNT)
     rd_ratio = models.DecimalField(_("研发费用占比"), **RATIO)
     ip_class1_count = models.PositiveIntegerField(_("Ⅰ类知识产权数"), default=0)

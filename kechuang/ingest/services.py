@@ -12,8 +12,12 @@ the run before anything is written.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
+import multiprocessing
 import shutil
+from collections import deque
+from concurrent.futures import ProcessPoolExecutor
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
@@ -29,8 +33,11 @@ from kechuang.core.choices import AuditAction
 from kechuang.core.progress import NullProgress, Progress
 from kechuang.core.services import audit_record, job_enqueue
 import orjson
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from kechuang.engine.facts import batch as fact_batch
+from kechuang.engine.facts import batch_pool
 from kechuang.engine.facts import readers
 from kechuang.engine.facts.errors import Code, EmptyFileError, FactsFileError, FieldError
 from kechuang.engine.facts.validate import explode, json_value as to_jsonable_value, validate_record
@@ -233,6 +240,57 @@ def _quarantine_entry(run: ImportRun, row: int, uscc: str, errors: list[FieldErr
                           errors=[e.to_dict() for e in errors])
 
 
+def _line_count(chunk: bytes) -> int:
+    """Lines in a chunk as the validator counts them (the last may lack its line ending)."""
+    return chunk.count(b"\n") + (1 if chunk and not chunk.endswith(b"\n") else 0)
+
+
+#: Files larger than one chunk are validated in a worker process (tests make it small).
+CHUNK_BYTES = fact_batch.CHUNK_BYTES
+
+
+def _without_usccs(result: fact_batch.BatchResult, drop: set[str]) -> fact_batch.BatchResult:
+    """The chunk without the records of ``drop`` (codes already accepted in an earlier chunk)."""
+    codes = pa.array(sorted(drop), pa.string())
+
+    def keep(values):
+        return pc.invert(pc.is_in(values, value_set=codes))
+
+    return dataclasses.replace(
+        result,
+        sections={name: t.filter(keep(t["uscc"])) if t.num_rows else t for name, t in result.sections.items()},
+        present={name: a.filter(keep(a)) for name, a in result.present.items()},
+        valid=result.valid.filter(keep(result.valid["uscc"])))
+
+
+def _validated_chunks(path: Path, today: date, known: set[str]):
+    """``(first_row, chunk, encoding, result)`` per chunk. A file of more than one chunk is
+    validated one chunk ahead in a worker process, so validation (Python, one core) overlaps the
+    database writes of the chunk before (the PostgreSQL server, the other core)."""
+    chunks = fact_batch.iter_chunks(path, size=CHUNK_BYTES)
+    if path.stat().st_size <= CHUNK_BYTES:
+        first_row = 1
+        for chunk, encoding in chunks:
+            yield first_row, chunk, encoding, fact_batch.validate_lines(
+                chunk, first_row=first_row, today=today, known=known, encoding=encoding)
+            first_row += _line_count(chunk)
+        return
+    pending: deque = deque()
+    with ProcessPoolExecutor(max_workers=1, mp_context=multiprocessing.get_context("spawn"),
+                             initializer=batch_pool.init, initargs=(known, today)) as pool:
+        first_row = 1
+        for chunk, encoding in chunks:
+            pending.append((first_row, chunk, encoding,
+                            pool.submit(batch_pool.validate, chunk, first_row, encoding)))
+            first_row += _line_count(chunk)
+            if len(pending) >= 2:
+                row, data, enc, future = pending.popleft()
+                yield row, data, enc, future.result()
+        while pending:
+            row, data, enc, future = pending.popleft()
+            yield row, data, enc, future.result()
+
+
 def _execute_jsonl(run: ImportRun, actor, progress: Progress, today: date) -> dict:
     """JSON Lines, chunk by chunk through the vectorised validator (same accepted records, rows
     and errors as the per-record path, which it falls back to line by line where it must)."""
@@ -246,26 +304,29 @@ def _execute_jsonl(run: ImportRun, actor, progress: Progress, today: date) -> di
     quarantine: list[QuarantinedRow] = []
     warnings: list[dict] = []
     total = valid = 0
-    first_row = 1
-    for chunk, encoding in fact_batch.iter_chunks(Path(run.file_path)):
-        result = fact_batch.validate_lines(chunk, first_row=first_row, today=today, known=known,
-                                           seen=seen, encoding=encoding)
+    for first_row, chunk, encoding, result in _validated_chunks(Path(run.file_path), today, known):
+        lines = chunk.split(b"\n") if result.errors or seen else None
+        # A code accepted in an earlier chunk is a duplicate here (each chunk knows only itself).
+        repeated = {u: r for r, u in result.valid_usccs if u in seen}
+        if repeated:
+            result = _without_usccs(result, set(repeated))
+            for uscc, row in repeated.items():
+                quarantine.append(_quarantine_entry(
+                    run, row, uscc, [fact_batch.duplicate_uscc_error(uscc, seen[uscc])],
+                    lines[row - first_row], encoding))
         total += result.total
         valid += result.valid.num_rows
-        if result.errors:
-            lines = chunk.split(b"\n")
-            for row, uscc, errors in result.errors:
-                index = row - first_row
-                quarantine.append(_quarantine_entry(run, row, uscc, errors,
-                                                    lines[index] if 0 <= index < len(lines) else None,
-                                                    encoding))
+        for row, uscc, errors in result.errors:
+            index = row - first_row
+            quarantine.append(_quarantine_entry(run, row, uscc, errors,
+                                                lines[index] if 0 <= index < len(lines) else None,
+                                                encoding))
         for _row, _uscc, items in result.warnings:
             warnings.extend(w.to_dict() for w in items[: max(0, 1000 - len(warnings))])
         for row, uscc in result.valid_usccs:
             seen[uscc] = row
         loader.stage_batch(result, known=known, today=today)
-        progress.advance(result.lines)
-        first_row += result.lines
+        progress.advance(_line_count(chunk))
     if total == 0:
         raise EmptyFileError("文件为空或只有空行，没有任何记录", "the file is empty or has only blank lines")
     return _finish(run, actor, progress, today, batch, loader, quarantine, warnings, total, valid)

@@ -12,6 +12,8 @@ from kechuang.enterprises.loading import SUMMARY_FIELDS
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.selectors import merged_facts
 from kechuang.enterprises.summary import summarize
+from kechuang.ingest import services
+from kechuang.ingest.models import QuarantinedRow
 from kechuang.ingest.services import default_source, import_run_create, import_run_execute
 from kechuang.synthetic import generate
 
@@ -60,3 +62,24 @@ def test_reimporting_through_the_batch_path_changes_nothing(tmp_path):
     assert first.batch.facts_inserted > 40
     assert (second.batch.facts_inserted, second.batch.facts_superseded) == (0, 0)
     assert second.batch.facts_unchanged == first.batch.facts_inserted
+
+
+def test_a_file_of_many_chunks_is_validated_in_a_worker_and_duplicates_across_chunks_are_caught(tmp_path, monkeypatch):
+    monkeypatch.setattr(services, "CHUNK_BYTES", 20_000)  # ~6 records a chunk: many chunks, a worker
+    records = list(generate(60, seed=3, as_of=date(2026, 11, 22)))
+    lines = [json.dumps(r, ensure_ascii=False) for r in records]
+    lines.insert(30, "not json at all")
+    lines.append(lines[0])  # the first enterprise again, many chunks later
+    path = tmp_path / "big-synthetic.jsonl"
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+    run = import_run_create(path=path, file_name=path.name, source=default_source(), actor="test",
+                            store_copy=False)
+    run = import_run_execute(run=run, actor="test")
+
+    valid = sum(validate_record(r, today=timezone.localdate()).ok for r in records)
+    assert (run.status, run.rows_total, run.rows_valid) == ("applied", 62, valid)
+    rows = {q.row: q for q in QuarantinedRow.objects.filter(run=run)}
+    assert rows[31].raw_text == "not json at all" and rows[31].errors[0]["code"] == "json"
+    assert rows[62].errors[0]["code"] == "duplicate" and "第 1 行" in rows[62].errors[0]["message"]
+    assert Enterprise.objects.count() == valid
