@@ -397,9 +397,12 @@ class FactLoader:
         """Known enterprises whose facts this batch changed: their summaries need a refresh from
         the merged facts (new enterprises got theirs from the record)."""
         touched = self._stages["_touched"].table
+        # Split by superseded_at so each arm runs on its partial index (current / history).
         conditions = " OR ".join(
             f'EXISTS (SELECT 1 FROM "{m._meta.db_table}" t WHERE t.enterprise_id = p.enterprise_id '
-            f'AND (t.batch_id = %s OR t.superseded_by_id = %s))' for m in FACT_MODELS.values())
+            f'AND t.superseded_at IS NULL AND t.batch_id = %s) OR '
+            f'EXISTS (SELECT 1 FROM "{m._meta.db_table}" t WHERE t.enterprise_id = p.enterprise_id '
+            f'AND t.superseded_at IS NOT NULL AND t.superseded_by_id = %s)' for m in FACT_MODELS.values())
         params = [self.batch.pk, self.batch.pk] * len(FACT_MODELS)
         with connection.cursor() as cur:
             cur.execute(f'SELECT DISTINCT p.enterprise_id FROM "{touched}" p WHERE {conditions}', params)

@@ -163,10 +163,12 @@ class FactVersion(models.Model):
     Text fact columns are nullable on purpose: in the interchange standard ``null`` means "not
     known", which an empty string would blur."""
 
-    # Only ``enterprise`` is indexed: every read starts from an enterprise, and each extra index
-    # costs every one of the millions of rows a regional load inserts (docs/benchmarks.md).
+    # Every read starts from an enterprise, and each index costs every one of the millions of rows
+    # a regional load inserts (docs/benchmarks.md). So ``enterprise`` leads two partial indexes:
+    # the unique one over current versions and one over superseded versions, which a new row
+    # never enters; as-of reads combine them.
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
-                                   on_delete=models.PROTECT, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+", db_index=False)
     source = models.ForeignKey("enterprises.DataSource", verbose_name=_("数据来源"),
                                on_delete=models.PROTECT, related_name="+", db_index=False)
     batch = models.ForeignKey("enterprises.SourceBatch", verbose_name=_("数据批次"),
@@ -197,13 +199,15 @@ class FactVersion(models.Model):
 
 
 def _fact_meta(model_name: str, verbose: str, ordering: list[str]):
-    """Meta options every fact table shares: one current version per (enterprise, source, key).
-    As-of reads go through the enterprise index (an enterprise has tens of rows, not millions)."""
+    """Meta options every fact table shares: one current version per (enterprise, source, key),
+    and the history of each enterprise by a partial index over superseded versions."""
     return type("Meta", (), {
         "ordering": ordering,
         "verbose_name": verbose,
         "verbose_name_plural": verbose,
         "constraints": [FactVersion.current_constraint(f"{model_name}_one_current")],
+        "indexes": [models.Index(fields=["enterprise"], condition=Q(superseded_at__isnull=False),
+                                 name=f"{model_name[:22]}_hist_idx")],
     })
 
 
