@@ -132,11 +132,8 @@ class _Candidate:
 
 
 def _candidates(run: ImportRun) -> Iterator[_Candidate]:
+    """Records of a spreadsheet file (CSV or XLSX), grouped from their section rows."""
     path = Path(run.file_path)
-    if run.file_format == FileFormat.JSONL:
-        for raw in readers.iter_jsonl(path):
-            yield _Candidate(raw.row, raw.sheet, raw.data, list(raw.errors))
-        return
     if run.file_format == FileFormat.CSV:
         rows = readers.iter_csv(path, section=run.section or None)
     else:
@@ -147,18 +144,6 @@ def _candidates(run: ImportRun) -> Iterator[_Candidate]:
             sheet, row = group.errors[0].sheet, group.errors[0].row or 0
         yield _Candidate(row, sheet, group.record, [] if group.record is not None else list(group.errors),
                          group=group if group.record is not None else None)
-
-
-def _raw_lines(path: Path, rows: set[int]) -> dict[int, str]:
-    """The original text of some lines of a JSON Lines file (for quarantined lines that could not
-    be parsed, so nothing of them is lost)."""
-    if not rows:
-        return {}
-    with path.open("rb") as fh:
-        encoding = readers.detect_encoding(fh.read(1 << 16))
-        fh.seek(0)
-        return {n: line.decode(encoding, errors="replace").rstrip("\r\n")
-                for n, line in enumerate(fh, 1) if n in rows}
 
 
 def count_records(run: ImportRun) -> int | None:
