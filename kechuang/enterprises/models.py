@@ -22,7 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
-from kechuang.accounts.models import region_prefix
+from kechuang.accounts.models import within_region
 
 from . import choices as c
 
@@ -104,7 +104,7 @@ class EnterpriseQuerySet(models.QuerySet):
         if action == "change" and user.role not in WRITER_ROLES:
             return self.none()
         if org.kind == OrganizationKind.REGULATOR:
-            return self.filter(region_code__startswith=region_prefix(org.region_id))
+            return self.filter(within_region(org.region_id))
         if org.kind == OrganizationKind.ENTERPRISE:
             return self.filter(pk=org.enterprise_id) if org.enterprise_id else self.none()
         if action == "change":
@@ -120,7 +120,8 @@ class Enterprise(models.Model):
     uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     name = models.CharField(_("企业名称"), max_length=200)
     registered_on = models.DateField(_("成立日期"), null=True, blank=True)
-    region_code = models.CharField(_("区划代码"), max_length=6, blank=True, db_index=True)
+    # Indexed by (region_code, uscc) below; lists filter by district and page in code order.
+    region_code = models.CharField(_("区划代码"), max_length=6, blank=True)
     industry_code = models.CharField(_("行业代码"), max_length=5, blank=True, db_index=True)
     # Summary of the latest fiscal year and portfolio, for lists and filters.
     latest_year = models.PositiveSmallIntegerField(_("最新年度"), null=True, blank=True)

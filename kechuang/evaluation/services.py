@@ -19,7 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.accounts.models import Region, region_prefix
+from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
 from kechuang.core.progress import NullProgress, Progress
 from kechuang.core.services import actor_label_for, audit_record, job_enqueue, model_snapshot
@@ -145,7 +145,7 @@ def evaluation_run_execute(*, run: EvaluationRun, actor, progress: Progress | No
             run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
             registry = default_registry()
             stds = {v: registry.get(v) for v in run.versions.values()}
-            qs = (Enterprise.objects.filter(region_code__startswith=region_prefix(run.region_code))
+            qs = (Enterprise.objects.filter(within_region(run.region_code))
                   .order_by("pk").values_list("pk", "region_code"))
             regions = dict(qs)
             ids = list(regions)

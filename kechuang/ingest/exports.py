@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.translation import gettext as _
 
+from kechuang.accounts.models import within_region
 from kechuang.core.choices import AuditAction
 from kechuang.core.models import Job
 from kechuang.core.progress import NullProgress, Progress
@@ -83,7 +84,7 @@ def export_to_file(*, job: Job, progress: Progress) -> dict:
     params = job.params
     qs = Enterprise.objects.all()
     if params.get("region_prefix"):
-        qs = qs.filter(region_code__startswith=params["region_prefix"])
+        qs = qs.filter(within_region(params["region_prefix"]))
     path = Path(params["path"])
     with path.open("wb") as fh:
         write_records(iter_records(qs, progress=progress), fmt=params["format"],

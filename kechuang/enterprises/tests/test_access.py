@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from kechuang.accounts.choices import OrganizationKind, Role
+from kechuang.accounts.models import within_region
 from kechuang.core.models import AuditEntry
 from kechuang.enterprises.choices import ConsentPurpose
 from kechuang.enterprises.error_codes import EnterpriseErrorCode
@@ -102,3 +103,14 @@ def test_institution_read_without_consent_is_refused_and_not_logged_as_read(regi
     with pytest.raises(PermissionDenied):
         enterprise_profile_read(enterprise=region[uscc(1)], user=bank())
     assert AuditEntry.objects.count() == 0
+
+
+@pytest.mark.parametrize("code, inside, outside", [
+    pytest.param("370000", ["370102", "371700"], ["380100", "360100"], id="province"),
+    pytest.param("370100", ["370102", "370126"], ["370200", "370099"], id="city"),
+    pytest.param("370112", ["370112"], ["370113", "370111"], id="district"),
+])
+def test_within_region_is_the_prefix_range(code, inside, outside):
+    load([record(i, r) for i, r in enumerate([*inside, *outside], start=50)])
+    found = set(Enterprise.objects.filter(within_region(code)).values_list("region_code", flat=True))
+    assert found == set(inside)
