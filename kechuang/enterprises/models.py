@@ -117,12 +117,12 @@ class Enterprise(models.Model):
     """An enterprise of the region, identified by its 统一社会信用代码, with a summary of what is
     currently known (refreshed by every load; the facts themselves are in the section tables)."""
 
-    uscc = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    uscc = models.CharField(_("统一社会信用代码"), max_length=18)
     name = models.CharField(_("企业名称"), max_length=200)
     registered_on = models.DateField(_("成立日期"), null=True, blank=True)
     # Indexed by (region_code, uscc) below; lists filter by district and page in code order.
     region_code = models.CharField(_("区划代码"), max_length=6, blank=True)
-    industry_code = models.CharField(_("行业代码"), max_length=5, blank=True, db_index=True)
+    industry_code = models.CharField(_("行业代码"), max_length=5, blank=True)
     # Summary of the latest fiscal year and portfolio, for lists and filters.
     latest_year = models.PositiveSmallIntegerField(_("最新年度"), null=True, blank=True)
     employees = models.PositiveIntegerField(_("职工总数"), null=True, blank=True)
@@ -146,8 +146,13 @@ class Enterprise(models.Model):
         verbose_name = _("企业")
         verbose_name_plural = _("企业")
         # Lists filter by district and page in code order: one index serves both, so a page of a
-        # million-enterprise region is an index range scan, not a sort.
-        indexes = [models.Index(fields=["region_code", "uscc"], name="enterprise_region_uscc_idx")]
+        # million-enterprise region is an index range scan, not a sort. A constraint and plain
+        # indexes rather than unique=/db_index=, which on PostgreSQL add a second pattern-ops
+        # index per column that every one of a million inserted rows would maintain.
+        constraints = [models.UniqueConstraint(fields=["uscc"], name="enterprise_uscc_unique",
+                                               violation_error_message=_("统一社会信用代码已存在。"))]
+        indexes = [models.Index(fields=["region_code", "uscc"], name="enterprise_region_uscc_idx"),
+                   models.Index(fields=["industry_code"], name="enterprise_industry_idx")]
 
     def __str__(self) -> str:
         return f"{self.name}（{self.uscc}）"
