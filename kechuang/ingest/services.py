@@ -162,13 +162,6 @@ def _jsonable(data):
     return None if data is None else to_jsonable_value(data)
 
 
-def _duplicate_error(uscc: str, first_row: int) -> FieldError:
-    return FieldError(
-        path="uscc", field="uscc", code=Code.DUPLICATE,
-        message=f"统一社会信用代码 {uscc} 在本文件第 {first_row} 行已出现，同一文件中每家企业只能出现一次",
-        message_en=f"the code {uscc} already appears at row {first_row} of this file", value=uscc)
-
-
 def _unknown_enterprise_error(uscc: str, missing: list[str]) -> FieldError:
     labels = {"name": "企业名称", "registered_on": "成立日期"}
     return FieldError(
@@ -348,7 +341,7 @@ def _execute_records(run: ImportRun, actor, progress: Progress, today: date) -> 
                         errors.append(_unknown_enterprise_error(uscc, missing))
             if uscc and not errors:
                 if uscc in seen:
-                    errors.append(_duplicate_error(uscc, seen[uscc]))
+                    errors.append(fact_batch.duplicate_uscc_error(uscc, seen[uscc]))
                 else:
                     seen[uscc] = cand.row
             if errors:
