@@ -191,9 +191,10 @@ class FactLoader:
             return
         self._flush_all(self._direct)
         ids = pa.array([self._next_id() for _ in range(len(new))], pa.int64())
-        new_set = pa.array(new.to_pylist(), pa.string())
+        new_codes = new.to_pylist()
+        new_set = pa.array(new_codes, pa.string())
         now, src, batch_id = self.batch.recorded_at, self.batch.source_id, self.batch.pk
-        reported = _reported(result, new.to_pylist())
+        reported = _reported(result, new_codes)
         summary = batch_summaries(result, new_set, today)
         ent = summary.join(pl.DataFrame({"uscc": new_set, "id": ids}), on="uscc", how="left")
         ent_cols = ["id", "uscc", *SUMMARY_FIELDS]
@@ -206,7 +207,7 @@ class FactLoader:
             if section not in self._fields or table.num_rows == 0:
                 continue
             frame = pl.from_arrow(table)
-            frame = frame.filter(pl.col("uscc").is_in(new_set.to_pylist()))
+            frame = frame.filter(pl.col("uscc").is_in(new_codes))
             if frame.height == 0:
                 continue
             if section == "profile":
@@ -518,7 +519,7 @@ def _records_of(result: BatchResult, usccs: set[str]) -> dict[str, dict[str, lis
         if table.num_rows == 0:
             continue
         for row in pl.from_arrow(table).filter(pl.col("uscc").is_in(list(usccs))).iter_rows(named=True):
-            code = row["uscc"] if name != "profile" else row["uscc"]
+            code = row["uscc"]
             if name != "profile":
                 row = {k: v for k, v in row.items() if k != "uscc"}
             out[code][name].append(row)

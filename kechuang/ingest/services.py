@@ -116,8 +116,8 @@ def import_run_create(*, path: Path, file_name: str, source: DataSource, actor,
 
 @dataclass
 class _Candidate:
-    """A record read from the file with where it came from; ``group`` is set for spreadsheet
-    records, whose rows it can locate."""
+    """A spreadsheet record with where it came from; ``group`` (set whenever ``data`` is) can
+    locate each error's sheet and row."""
 
     row: int
     sheet: str | None
@@ -126,9 +126,7 @@ class _Candidate:
     group: readers.GroupedRecord | None = None
 
     def validate(self, *, today: date, partial: bool):
-        if self.group is not None:
-            return self.group.validate(today=today, partial=partial)
-        return validate_record(self.data, today=today, partial=partial)
+        return self.group.validate(today=today, partial=partial)
 
 
 def _candidates(run: ImportRun) -> Iterator[_Candidate]:
