@@ -7,6 +7,9 @@ from kechuang.enterprises.api.views import ConsentViewSet, EnterpriseViewSet
 from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, EvaluationResultViewSet,
                                            EvaluationRunViewSet, TierPlacementViewSet)
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
+from kechuang.marketplace.api.routes import register as marketplace_routes
+from kechuang.rating.api.routes import register as rating_routes
+from kechuang.targets.api.routes import register as targets_routes
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -18,5 +21,9 @@ router.register(r"enterprises/(?P<uscc>[0-9A-Z]{18})/evaluation", EnterpriseEval
 router.register("evaluation-runs", EvaluationRunViewSet, basename="evaluationrun")
 router.register(r"evaluation-runs/(?P<run_id>\d+)/results", EvaluationResultViewSet, basename="evaluationresult")
 router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementViewSet, basename="tierplacement")
+
+rating_routes(router)
+marketplace_routes(router)
+targets_routes(router)
 
 urlpatterns = router.urls

@@ -2,6 +2,7 @@
 
 from django.core.cache import cache
 
+from kechuang.core.extensions import app_nav_templates
 from kechuang.core.permissions import can_view_audit
 from kechuang.enterprises.models import Enterprise
 from kechuang.ingest.services import can_import
@@ -16,4 +17,5 @@ def platform(request):
     return {
         "perms_nav": {"import": can_import(user), "audit": can_view_audit(user)},
         "synthetic_notice": synthetic,
+        "app_nav_templates": app_nav_templates(),
     }

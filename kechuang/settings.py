@@ -46,6 +46,9 @@ INSTALLED_APPS = [
     "kechuang.enterprises",
     "kechuang.ingest",
     "kechuang.evaluation",
+    "kechuang.rating",
+    "kechuang.marketplace",
+    "kechuang.targets",
     "kechuang.demo",
 ]
 

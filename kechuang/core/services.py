@@ -17,17 +17,16 @@ from django.utils.module_loading import import_string
 
 from .chain import GENESIS_HASH, entry_hash
 from .choices import AuditAction, JobStatus
+from .extensions import app_job_handlers
 from .models import AuditChainHead, AuditEntry, Job
 from .progress import JobProgress, NullProgress, Progress
 
 logger = logging.getLogger(__name__)
 
-#: Background job kinds and the function that runs each: ``fn(job, progress) -> dict``.
-JOB_HANDLERS: dict[str, str] = {
-    "ingest.import": "kechuang.ingest.jobs.run_import_job",
-    "ingest.export": "kechuang.ingest.jobs.run_export_job",
-    "evaluation.run": "kechuang.evaluation.jobs.run_evaluation_job",
-}
+def job_handlers() -> dict[str, str]:
+    """Background job kinds and the function that runs each (``fn(job, progress) -> dict``), as
+    the apps declare them on their ``AppConfig.job_handlers`` (see :mod:`kechuang.core.extensions`)."""
+    return app_job_handlers()
 
 
 def to_jsonable(value: Any) -> Any:
@@ -95,7 +94,7 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None,
 def job_enqueue(*, kind: str, params: dict, actor) -> Job:
     """Queue a background job; a worker (``kechuang worker``, or the one ``kechuang serve`` starts)
     picks it up."""
-    if kind not in JOB_HANDLERS:
+    if kind not in job_handlers():
         raise ValueError(f"unknown job kind {kind!r}")
     job = Job.objects.create(kind=kind, params=params, created_by=actor if hasattr(actor, "pk") else None)
     return job
@@ -122,7 +121,7 @@ def job_claim_next() -> Job | None:
 def job_run(job: Job, progress: Progress | None = None) -> Job:
     """Run a claimed job to completion, recording its result or its error. The handler runs its
     own transactions; a failure leaves nothing half-applied because each handler is atomic."""
-    handler = import_string(JOB_HANDLERS[job.kind])
+    handler = import_string(job_handlers()[job.kind])
     progress = progress or JobProgress(job.pk)
     try:
         result = handler(job, progress)

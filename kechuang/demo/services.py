@@ -1,5 +1,6 @@
 """The demo environment: synthetic enterprises (clearly labelled), organisations of every kind,
-their users and a few consents, so every page has something real to show.
+their users and a few consents, so every page has something real to show; then each app's own
+demo steps (``AppConfig.demo_steps``, see :mod:`kechuang.core.extensions`).
 
 The enterprises come from :mod:`kechuang.synthetic` and enter through the same import pipeline as
 any government feed, under the source ``synthetic-demo`` (合成演示数据（非真实企业）).
@@ -15,9 +16,11 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.module_loading import import_string
 
 from kechuang.accounts.choices import OrganizationKind, Role
 from kechuang.accounts.models import Organization
+from kechuang.core.extensions import app_demo_steps
 from kechuang.core.progress import NullProgress, Progress
 from kechuang.enterprises.choices import ConsentPurpose, SourceKind
 from kechuang.enterprises.models import Consent, Enterprise
@@ -67,8 +70,10 @@ def demo_load(*, n: int = 2000, seed: int = 20221, actor="command:demo",
     run = import_run_create(path=path, file_name=path.name, source=source, actor=actor, store_copy=False)
     run = import_run_execute(run=run, actor=actor, progress=progress)
     users = _demo_organisations()
+    steps = {step: import_string(step)(progress=progress) for step in app_demo_steps()}
     return {"import_run": run.pk, "status": run.status, "rows_valid": run.rows_valid,
-            "rows_quarantined": run.rows_quarantined, "users": users, "file": str(path)}
+            "rows_quarantined": run.rows_quarantined, "users": users, "file": str(path),
+            "steps": steps}
 
 
 @transaction.atomic

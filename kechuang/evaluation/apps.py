@@ -6,3 +6,6 @@ class EvaluationConfig(AppConfig):
     name = "kechuang.evaluation"
     label = "evaluation"
     verbose_name = _("资质评价")
+    job_handlers = {
+        "evaluation.run": "kechuang.evaluation.jobs.run_evaluation_job",
+    }

@@ -1,4 +1,4 @@
-"""Background job handlers of the evaluation app (see ``core.services.JOB_HANDLERS``)."""
+"""Background job handlers of the evaluation app (declared on the app config, see ``core.extensions``)."""
 
 from __future__ import annotations
 

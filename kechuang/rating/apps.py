@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class RatingConfig(AppConfig):
+    name = "kechuang.rating"
+    label = "rating"
+    verbose_name = _("信用评级")
+    job_handlers: dict[str, str] = {}
+    demo_steps: tuple[str, ...] = ()
+    nav_template = "rating/_nav.html"
