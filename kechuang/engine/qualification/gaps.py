@@ -9,11 +9,12 @@ upgrade(s) that reach the pass mark, each found by re-scoring. Missing facts are
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any
 
 from .features import FEATURES, Col, Count, fact_path
-from .nodes import MANUAL, MET, UNKNOWN, UNMET, NodeResult, compare, eval_nodes
+from .nodes import MANUAL, MET, UNKNOWN, UNMET, NodeResult, compare, score_node
 from .rules import Clause, Standard
 from .schema import LIST_FIELDS, Context, Issue, year_col
 
@@ -58,6 +59,7 @@ def _fact_col(template: str) -> str | None:
     return template
 
 
+@functools.lru_cache(maxsize=1024)
 def _fact_label(template: str) -> str:
     col = _fact_col(template) or template
     for name, f in FEATURES.items():
@@ -232,10 +234,14 @@ def _score_gap(std: Standard, node: Clause, res: dict[str, NodeResult], row, fea
     current = dict(feats)
     lo_now = target.lo
     chosen: list[dict[str, Any]] = []
+    # A proposal depends only on the leaf, the band edge and the leaf's current value (the facts
+    # searched are the record's), so it is computed once across the rounds.
+    proposals: dict[tuple[str, str, Any, Any], dict[str, Any]] = {}
     for _ in range(6):
         cands = []
+        r: dict[str, NodeResult] = {}
+        score_node(tnode, current, experts, r)
         for c in leaves:
-            r = eval_nodes(std, current, experts)
             if r[c.id].status == UNKNOWN or current.get(c.feature) is None:
                 continue
             cur_band = r[c.id].lo
@@ -249,10 +255,13 @@ def _score_gap(std: Standard, node: Clause, res: dict[str, NodeResult], row, fea
                 trial = dict(current)
                 trial[c.feature] = edge if op in (">=", "<=") else edge + (1e-9 if op == ">" else -1e-9)
                 trial.pop(f"{c.feature}__hi", None)
-                gain = eval_nodes(std, trial, experts)[node.target].lo - lo_now
+                gain = score_node(tnode, trial, experts, reuse=r, changed=c.feature).lo - lo_now
                 if gain <= 0:
                     continue
-                g = propose(c.id, c.feature, op, edge, row, current, ctx, c.title)
+                key = (c.id, op, edge, current.get(c.feature))
+                if key not in proposals:
+                    proposals[key] = propose(c.id, c.feature, op, edge, row, current, ctx, c.title)
+                g = dict(proposals[key])
                 cands.append((g["_cost"], -gain, gain, g, trial, c))
         if not cands:
             break

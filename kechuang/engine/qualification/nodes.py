@@ -64,38 +64,64 @@ def _score_status(lo, hi, children_unknown: bool) -> int:
     return UNKNOWN if children_unknown else MANUAL
 
 
+_SUBTREE_FEATURES: dict[int, tuple[Clause, frozenset[str]]] = {}
+
+
+def subtree_features(c: Clause) -> frozenset[str]:
+    """The features the score nodes under ``c`` read (cached per node object)."""
+    hit = _SUBTREE_FEATURES.get(id(c))
+    if hit is not None and hit[0] is c:
+        return hit[1]
+    out = frozenset(n.feature for n in c.walk() if n.kind == "score")
+    _SUBTREE_FEATURES[id(c)] = (c, out)
+    return out
+
+
+def score_node(c: Clause, feats: dict[str, Any], experts: dict[str, Any],
+               res: dict[str, NodeResult] | None = None, reuse: dict[str, NodeResult] | None = None,
+               changed: str | None = None) -> NodeResult:
+    """Score ``c`` (a node of a standard's score tree) and its children on one enterprise's
+    features, recording each node's result in ``res`` when given. Gap analysis re-scores only the
+    subtree it changes with this: with ``reuse`` (results on the unchanged features) and ``changed``
+    (the one feature that differs), subtrees that do not read ``changed`` are taken from ``reuse``."""
+    if reuse is not None and changed not in subtree_features(c):
+        r = reuse[c.id]
+        if res is not None:
+            res[c.id] = r
+        return r
+    if c.kind == "score":
+        v = feats.get(c.feature)
+        if v is None:
+            r = NodeResult(UNKNOWN, None, 0, c.max_points)
+        else:
+            vh = feats.get(f"{c.feature}__hi", v)
+            b1, b2 = c.bands[band_index(c, v)], c.bands[band_index(c, vh)]
+            lo, hi = min(b1.points[0], b2.points[0]), max(b1.points[1], b2.points[1])
+            r = NodeResult(_score_status(lo, hi, b1 is not b2), v, lo, hi)
+    elif c.kind == "expert":
+        r = NodeResult(MANUAL, None, c.min_points, c.max_points)
+    else:
+        kids = [score_node(ch, feats, experts, res, reuse, changed) for ch in c.children]
+        unk = any(k.status == UNKNOWN for k in kids)
+        if c.kind == "score_sum":
+            lo, hi = sum(k.lo for k in kids), sum(k.hi for k in kids)
+            if c.capped:
+                lo, hi = min(lo, c.max_points), min(hi, c.max_points)
+        else:
+            lo, hi = max(k.lo for k in kids), max(k.hi for k in kids)
+        r = NodeResult(_score_status(lo, hi, unk), None, lo, hi)
+    if c.kind in ("score", "expert", "score_max") and r.status == MANUAL:
+        x = expert_number(experts, c.id)
+        if x is not None and r.lo <= x <= r.hi:
+            r = NodeResult(MET if x > 0 else UNMET, x if c.kind == "expert" else r.value, x, x)
+    if res is not None:
+        res[c.id] = r
+    return r
+
+
 def eval_nodes(std: Standard, feats: dict[str, Any], experts: dict[str, Any]) -> dict[str, NodeResult]:
     """Evaluate every node of a standard on one enterprise's features."""
     res: dict[str, NodeResult] = {}
-
-    def score(c: Clause) -> NodeResult:
-        if c.kind == "score":
-            v = feats.get(c.feature)
-            if v is None:
-                r = NodeResult(UNKNOWN, None, 0, c.max_points)
-            else:
-                vh = feats.get(f"{c.feature}__hi", v)
-                b1, b2 = c.bands[band_index(c, v)], c.bands[band_index(c, vh)]
-                lo, hi = min(b1.points[0], b2.points[0]), max(b1.points[1], b2.points[1])
-                r = NodeResult(_score_status(lo, hi, b1 is not b2), v, lo, hi)
-        elif c.kind == "expert":
-            r = NodeResult(MANUAL, None, c.min_points, c.max_points)
-        else:
-            kids = [score(ch) for ch in c.children]
-            unk = any(k.status == UNKNOWN for k in kids)
-            if c.kind == "score_sum":
-                lo, hi = sum(k.lo for k in kids), sum(k.hi for k in kids)
-                if c.capped:
-                    lo, hi = min(lo, c.max_points), min(hi, c.max_points)
-            else:
-                lo, hi = max(k.lo for k in kids), max(k.hi for k in kids)
-            r = NodeResult(_score_status(lo, hi, unk), None, lo, hi)
-        if c.kind in ("score", "expert", "score_max") and r.status == MANUAL:
-            x = expert_number(experts, c.id)
-            if x is not None and r.lo <= x <= r.hi:
-                r = NodeResult(MET if x > 0 else UNMET, x if c.kind == "expert" else r.value, x, x)
-        res[c.id] = r
-        return r
 
     def status(c: Clause) -> NodeResult:
         if c.kind == "condition":
@@ -125,7 +151,7 @@ def eval_nodes(std: Standard, feats: dict[str, Any], experts: dict[str, Any]) ->
         return r
 
     if std.score is not None:
-        score(std.score)
+        score_node(std.score, feats, experts, res)
     status(std.root)
     return res
 
