@@ -32,6 +32,10 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=500)
     parser.add_argument("--warmup", type=int, default=20)
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--gaps", default=None, help="value of the ?gaps= parameter (default: the API's default)")
+    parser.add_argument("--breakdown", type=int, default=0,
+                        help="also time the phases (facts read, engine, gaps, whole request) on this many enterprises")
+    parser.add_argument("--profile", action="store_true", help="print a cProfile of the timed requests")
     args = parser.parse_args()
 
     import django
@@ -44,7 +48,7 @@ def main() -> None:
     setup_test_environment()
     settings.ALLOWED_HOSTS = ["*"]
     old_name = connection.settings_dict["NAME"]
-    connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    connection.creation.create_test_db(verbosity=0, autoclobber=True, serialize=False)
     try:
         run(args)
     finally:
@@ -77,17 +81,30 @@ def run(args) -> None:
     as_of = timezone.localdate().isoformat()
     rng = random.Random(args.seed)
 
+    params = {"as_of": as_of}
+    if args.gaps is not None:
+        params["gaps"] = args.gaps
+
     def one() -> float:
         uscc = rng.choice(visible)
         t = time.perf_counter()
-        response = client.get(f"/api/enterprises/{uscc}/evaluation/", {"as_of": as_of})
+        response = client.get(f"/api/enterprises/{uscc}/evaluation/", params)
         elapsed = (time.perf_counter() - t) * 1000
         assert response.status_code == 200, response.content[:300]
         return elapsed
 
     for _ in range(args.warmup):
         one()
+    if args.profile:
+        import cProfile
+        import pstats
+
+        prof = cProfile.Profile()
+        prof.enable()
     times = sorted(one() for _ in range(args.requests))
+    if args.profile:
+        prof.disable()
+        pstats.Stats(prof).sort_stats("cumulative").print_stats(40)
     q = statistics.quantiles(times, n=100)
     db = connection.vendor
     print(f"command: {' '.join(sys.argv)}")
@@ -97,6 +114,40 @@ def run(args) -> None:
           f"{args.requests} requests after {args.warmup} warm-up:")
     print(f"  p50 {q[49]:.1f} ms   p95 {q[94]:.1f} ms   p99 {q[98]:.1f} ms   mean {statistics.fmean(times):.1f} ms"
           f"   max {times[-1]:.1f} ms")
+    if args.breakdown:
+        breakdown(args, visible, as_of)
+
+
+def breakdown(args, visible: list[str], as_of: str) -> None:
+    """p50/p95 of each phase of the request path, measured separately on the same enterprises."""
+    import datetime as dt
+
+    from kechuang.engine.qualification import default_registry, evaluate_record
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.evaluation.selectors import enterprise_record
+
+    day = dt.date.fromisoformat(as_of)
+    rng = random.Random(args.seed + 1)
+    ents = {e.uscc: e for e in Enterprise.objects.filter(uscc__in=rng.sample(visible, min(args.breakdown,
+                                                                                            len(visible))))}
+    versions = [s.id for s in default_registry().in_force(day)]
+    phases: dict[str, list[float]] = {"facts read (merged_facts as of the day)": [], "engine, no gaps": [],
+                                      "engine, gaps for the standards not met": []}
+    for e in ents.values():
+        t = time.perf_counter()
+        rec = enterprise_record(enterprise=e, as_of=day)
+        phases["facts read (merged_facts as of the day)"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        evaluate_record(rec, day, versions, with_gaps=False)
+        phases["engine, no gaps"].append((time.perf_counter() - t) * 1000)
+        t = time.perf_counter()
+        evaluate_record(rec, day, versions, with_gaps=True)
+        phases["engine, gaps for the standards not met"].append((time.perf_counter() - t) * 1000)
+    print(f"phases on {len(ents)} enterprises (p50 / p95 ms):")
+    for name, xs in phases.items():
+        xs.sort()
+        q = statistics.quantiles(xs, n=100)
+        print(f"  {name}: {q[49]:.1f} / {q[94]:.1f}")
 
 
 if __name__ == "__main__":

@@ -39,20 +39,20 @@ def enterprise_record(*, enterprise: Enterprise, as_of: dt.date) -> dict[str, An
     return next(records_as_of([enterprise.pk], as_of=as_of))[1]
 
 
+#: ``gaps=`` choices of the live evaluation: gaps for every standard not met, or none.
+GAPS_CHOICES = ("unmet", "none")
+
+
 def _evaluate(record: dict, as_of: dt.date, versions: list[str], with_gaps: bool) -> list[dict]:
-    results = evaluate_record(record, as_of, versions, with_gaps=False)
-    if with_gaps:  # gaps only for the standards not met (the costly part of an evaluation)
-        pending = [r["version"] for r in results if r["status"] != "met"]
-        if pending:
-            gapped = {r["version"]: r for r in evaluate_record(record, as_of, pending, with_gaps=True)}
-            results = [gapped.get(r["version"], r) for r in results]
-    return results
+    # One pass: the engine computes gaps only for the standards not met (gaps_for is empty when met).
+    return evaluate_record(record, as_of, versions, with_gaps=with_gaps)
 
 
 def enterprise_evaluation(*, enterprise: Enterprise, as_of: dt.date, standards: list[str] | None = None,
                           with_gaps: bool = True) -> dict[str, Any]:
     """Evaluate one enterprise live: results in the data standard's format, the ladder, and the
-    problems the engine found in its facts (each naming the fact)."""
+    problems the engine found in its facts (each naming the fact). ``with_gaps=False`` skips the
+    gap search (the costly part of an evaluation; ``gaps`` stay empty)."""
     versions = [s.id for s in resolve_versions(as_of=as_of, standards=standards)]
     record = enterprise_record(enterprise=enterprise, as_of=as_of)
     results = _evaluate(record, as_of, versions, with_gaps)

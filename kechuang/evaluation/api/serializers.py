@@ -51,6 +51,22 @@ class EnterpriseEvaluationSerializer(serializers.Serializer):
     issues = IssueSerializer(many=True)
 
 
+_RESULT_KEYS = tuple(LiveResultSerializer().fields)
+_CLAUSE_KEYS = tuple(ClauseSerializer().fields)
+
+
+def evaluation_payload(payload: dict) -> dict:
+    """``EnterpriseEvaluationSerializer(payload).data`` without DRF's per-field pass: the engine's
+    results are JSON-ready already (same keys, same values; ``test_api`` checks both agree)."""
+    results = [{k: r[k] for k in _RESULT_KEYS} | {"clauses": [{k: c[k] for k in _CLAUSE_KEYS}
+                                                               for c in r["clauses"]]}
+               for r in payload["results"]]
+    return {"uscc": payload["uscc"], "as_of": payload["as_of"].isoformat(), "results": results,
+            "ladder": payload["ladder"], "issues": [{k: i[k] for k in ("fact", "code", "message_zh",
+                                                                        "message_en")}
+                                                     for i in payload["issues"]]}
+
+
 class WhatIfRequestSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     standards = serializers.ListField(child=serializers.CharField(), required=False, default=list)

@@ -1,5 +1,8 @@
 """The REST API: one enterprise evaluated live against the engine's golden cases, what-if, runs."""
 
+import datetime as dt
+import json
+
 import pytest
 from rest_framework.test import APIClient
 
@@ -123,3 +126,33 @@ def test_another_regions_regulator_cannot_run_ours():
                                       format="json")
     assert response.status_code == 400
     assert response.json()["errors"][0]["code"] == E.BAD_REGION
+
+
+def test_the_fast_payload_equals_the_documented_serializer():
+    from kechuang.enterprises.models import Enterprise
+    from kechuang.evaluation.api.serializers import EnterpriseEvaluationSerializer, evaluation_payload
+    from kechuang.evaluation.selectors import enterprise_evaluation
+
+    load_golden("tsme-missing-employees")
+    payload = enterprise_evaluation(enterprise=Enterprise.objects.get(uscc=GOLDEN_USCC),
+                                    as_of=dt.date(2026, 11, 22))
+
+    fast = evaluation_payload(payload)
+    slow = EnterpriseEvaluationSerializer(payload).data
+    assert fast == json.loads(json.dumps(slow))
+    assert any(r["gaps"] for r in fast["results"])
+
+
+def test_gaps_none_skips_the_gap_search_and_a_bad_value_is_400():
+    load_golden("tsme-missing-employees")
+    c = client_for(regulator("city"))
+    url = f"/api/enterprises/{GOLDEN_USCC}/evaluation/"
+
+    with_gaps = c.get(url, {"as_of": "2026-11-22"}).json()
+    without = c.get(url, {"as_of": "2026-11-22", "gaps": "none"}).json()
+
+    assert any(r["gaps"] for r in with_gaps["results"])
+    assert all(r["gaps"] == [] for r in without["results"])
+    assert [r["status"] for r in without["results"]] == [r["status"] for r in with_gaps["results"]]
+    bad = c.get(url, {"gaps": "some"})
+    assert bad.status_code == 400 and "gaps" in str(bad.json())
