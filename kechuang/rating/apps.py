@@ -6,6 +6,6 @@ class RatingConfig(AppConfig):
     name = "kechuang.rating"
     label = "rating"
     verbose_name = _("信用评级")
-    job_handlers: dict[str, str] = {}
-    demo_steps: tuple[str, ...] = ()
+    job_handlers: dict[str, str] = {"rating.run": "kechuang.rating.jobs.run_rating_job"}
+    demo_steps: tuple[str, ...] = ("kechuang.rating.jobs.demo_step",)
     nav_template = "rating/_nav.html"

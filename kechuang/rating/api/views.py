@@ -1,0 +1,138 @@
+"""REST API of the rating app: one enterprise scored online, rating runs (list, retrieve, create →
+background job), results (filtered to what the user may see), models and monitoring."""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.response import Response
+
+from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.services import enterprise_profile_read
+from kechuang.rating.selectors import models_for, results_for, runs_for, score_enterprise
+from kechuang.rating.services import rating_run_create
+
+from .serializers import (MonitoringSerializer, OnlineRatingSerializer, RatingModelSerializer,
+                          RatingResultSerializer, RatingRunCreateSerializer, RatingRunSerializer)
+
+
+def _as_of(text: str | None):
+    if not text:
+        return timezone.localdate()
+    try:
+        return serializers.DateField().to_internal_value(text)
+    except serializers.ValidationError as exc:
+        raise serializers.ValidationError({"as_of": exc.detail}) from exc
+
+
+def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
+    if hasattr(exc, "error_dict"):
+        return serializers.ValidationError({k: [{"message": e.message % (e.params or {}), "code": e.code}
+                                                for e in v] for k, v in exc.error_dict.items()})
+    return serializers.ValidationError([{"message": e.message % (e.params or {}), "code": e.code}
+                                        for e in exc.error_list])
+
+
+class EnterpriseRatingViewSet(viewsets.ViewSet):
+    """Online scoring: the enterprise's PD, grade, points and reasons with the champion model, from
+    the facts known at the end of ``as_of`` (nothing is stored; institutions' reads are audited
+    with the consent they rely on)."""
+
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, required=False)],
+                   responses=OnlineRatingSerializer)
+    def list(self, request, uscc: str):
+        enterprise = Enterprise.objects.restrict(request.user, "view").filter(uscc=uscc).first()
+        if enterprise is None:
+            raise NotFound("enterprise not found or not visible to you")
+        as_of = _as_of(request.query_params.get("as_of"))
+        if as_of > timezone.localdate():
+            raise serializers.ValidationError({"as_of": ["the rating date is in the future"]})
+        enterprise_profile_read(enterprise=enterprise, user=request.user,
+                                what=f"rating as of {as_of.isoformat()}")
+        out = score_enterprise(enterprise=enterprise, as_of=as_of)
+        if out is None:
+            raise NotFound("no champion model, or nothing was known about the enterprise on that date")
+        return Response(OnlineRatingSerializer(out).data)
+
+
+class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
+                       viewsets.GenericViewSet):
+    """Rating runs of the user's region; POST queues a run of the champion (background job)."""
+
+    serializer_class = RatingRunSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return runs_for(self.request.user).order_by("-created_at", "-pk")
+
+    @extend_schema(request=RatingRunCreateSerializer, responses={201: RatingRunSerializer})
+    def create(self, request, *args, **kwargs):
+        data = RatingRunCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            run = rating_run_create(actor=request.user, enqueue=True, **data.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return Response(RatingRunSerializer(run).data, status=status.HTTP_201_CREATED)
+
+
+class RatingResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Stored ratings the user may see: its own, those of enterprises that authorised it, its
+    region's. Filter with ``run``, ``grade``, ``uscc``."""
+
+    serializer_class = RatingResultSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("run", OpenApiTypes.INT, required=False),
+                               OpenApiParameter("grade", OpenApiTypes.STR, required=False),
+                               OpenApiParameter("uscc", OpenApiTypes.STR, required=False)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = results_for(self.request.user)
+        params = self.request.query_params
+        if params.get("run", "").isdigit():
+            qs = qs.filter(run_id=int(params["run"]))
+        if params.get("grade"):
+            qs = qs.filter(grade=params["grade"])
+        if params.get("uscc"):
+            qs = qs.filter(enterprise__uscc=params["uscc"])
+        return qs.order_by("-run__as_of", "-run_id", "enterprise_id")
+
+
+class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """The model registry (regulators and platform administrators)."""
+
+    serializer_class = RatingModelSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        return models_for(self.request.user)
+
+
+class MonitoringViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Population stability of each run: PSI of the score, CSI of each feature, the alert flag.
+    ``?alert=true`` lists only runs that passed the threshold."""
+
+    serializer_class = MonitoringSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    @extend_schema(parameters=[OpenApiParameter("alert", OpenApiTypes.BOOL, required=False)])
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
+
+    def get_queryset(self):
+        qs = runs_for(self.request.user).filter(status="succeeded").order_by("-finished_at", "-pk")
+        if self.request.query_params.get("alert") in ("true", "1"):
+            qs = qs.filter(alert=True)
+        return qs
