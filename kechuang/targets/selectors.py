@@ -1,0 +1,324 @@
+"""Reads of the targets app: who may see and write, indicator progress through the engine, the
+target-year check (2018 plan vs 2020 actuals), tasks overdue and at risk, unit scorecards, live
+metrics collected from every app, the cockpit's aggregates and the composite index."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from kechuang.accounts.models import Region, region_prefix, within_region
+from kechuang.engine.targets.index import compute_index
+from kechuang.engine.targets.progress import Assessment, assess, meets
+from kechuang.engine.targets.units import conversion_factor
+
+from . import choices as c
+from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
+
+#: A task due within this many days and less than half done is at risk.
+AT_RISK_DAYS = 30
+AT_RISK_PERCENT = 50
+
+
+def user_region_prefix(user) -> str | None:
+    """``""`` for a superuser (everything), the region prefix for a regulator, ``None`` otherwise."""
+    if user is None or not user.is_authenticated or not user.is_active:
+        return None
+    if user.is_superuser:
+        return ""
+    org = getattr(user, "organization", None)
+    if org is None or not org.is_active or not org.is_regulator:
+        return None
+    return region_prefix(org.region_id)
+
+
+def can_view(user) -> bool:
+    """Regulators and superusers see the plans, the cockpit and the index; responsible units see
+    their own tasks (see :func:`user_units`)."""
+    return user_region_prefix(user) is not None
+
+
+def can_edit(user) -> bool:
+    return user_region_prefix(user) is not None and (user.is_superuser or user.role in ("admin", "officer"))
+
+
+def user_units(user) -> list[Unit]:
+    org_id = getattr(user, "organization_id", None)
+    if not org_id:
+        return []
+    return list(Unit.objects.filter(organization_id=org_id))
+
+
+def plans() -> QuerySet[Plan]:
+    return Plan.objects.annotate(n_indicators=Count("indicators", distinct=True),
+                                 n_tasks=Count("tasks", distinct=True))
+
+
+# --- values and progress -------------------------------------------------------------------------
+
+def _f(d: Decimal | None) -> float | None:
+    return None if d is None else float(d)
+
+
+def actual_series(concepts: set[str], region_codes: set[str]) -> dict[tuple[str, str], dict[int, tuple[float, str]]]:
+    """Accepted yearly actuals of the concepts in the regions, from any plan or entry:
+    ``{(concept, region): {year: (value, unit)}}`` (a later entry for the same year wins)."""
+    out: dict[tuple[str, str], dict[int, tuple[float, str]]] = defaultdict(dict)
+    qs = (IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, state=c.ValueState.ACCEPTED, year__isnull=False,
+                                        value__isnull=False, indicator__concept__in=concepts,
+                                        region_code__in=region_codes)
+          .values_list("indicator__concept", "region_code", "year", "value", "indicator__unit").order_by("pk"))
+    for concept, region, year, value, unit in qs:
+        out[(concept, region)][year] = (float(value), unit)
+    return out
+
+
+def _in_unit(value: float, unit: str, target_unit: str) -> float | None:
+    if unit == target_unit or not unit or not target_unit:
+        return value
+    factor = conversion_factor(unit, target_unit)
+    return None if factor is None else value * float(factor)
+
+
+@dataclass
+class IndicatorProgress:
+    indicator: Indicator
+    target: IndicatorValue
+    baseline: IndicatorValue | None
+    assessment: Assessment
+    points: list[tuple[int, float]]
+
+
+def plan_progress(plan: Plan, *, as_of_year: int | None = None) -> list[IndicatorProgress]:
+    """For each indicator of the plan with a numeric target, its headline target (the latest year),
+    the actuals of its concept in the plan's region, and the engine's assessment."""
+    as_of_year = as_of_year or timezone.localdate().year
+    values = list(IndicatorValue.objects.filter(indicator__plan=plan, state=c.ValueState.ACCEPTED)
+                  .select_related("indicator").order_by("indicator__name", "year", "pk"))
+    targets: dict[int, IndicatorValue] = {}
+    baselines: dict[int, IndicatorValue] = {}
+    for v in values:
+        if v.value is None or v.year is None:
+            continue
+        if v.kind == c.ValueKind.TARGET and (v.indicator_id not in targets or v.year >= targets[v.indicator_id].year):
+            targets[v.indicator_id] = v
+        if v.kind == c.ValueKind.BASELINE:
+            baselines[v.indicator_id] = v
+    # one row per concept: the latest target year, then the indicator with a baseline (the table)
+    by_concept: dict[str, IndicatorValue] = {}
+    for ind_id, t in targets.items():
+        best = by_concept.get(t.indicator.concept)
+        if best is None or (t.year, ind_id in baselines) > (best.year, best.indicator_id in baselines):
+            by_concept[t.indicator.concept] = t
+    targets = {t.indicator_id: t for t in by_concept.values()}
+    concepts = set(by_concept)
+    series = actual_series(concepts, {plan.region_code})
+    out = []
+    for ind_id, t in sorted(targets.items(), key=lambda kv: kv[1].indicator.name):
+        ind = t.indicator
+        pts = [(y, x) for y, (val, unit) in sorted(series.get((ind.concept, plan.region_code), {}).items())
+               if (x := _in_unit(val, unit, ind.unit)) is not None]
+        base = baselines.get(ind_id)
+        a = assess(target=float(t.value), target_year=t.year, points=pts, as_of_year=as_of_year,
+                   baseline=(base.year, float(base.value)) if base else None, direction=ind.direction,
+                   qualifier=t.qualifier)
+        out.append(IndicatorProgress(ind, t, base, a, pts))
+    return out
+
+
+@dataclass
+class TargetCheck:
+    target: IndicatorValue
+    actual: float | None
+    actual_source: IndicatorValue | None
+    met: bool | None
+
+
+def target_year_check(plan: Plan, year: int) -> list[TargetCheck]:
+    """Each numeric, accepted target of ``plan`` for ``year`` against the actual of that year for
+    the same concept and region (from any plan, e.g. the next plan's review of the past):
+    met, missed, or no actual."""
+    targets = list(IndicatorValue.objects.filter(indicator__plan=plan, kind=c.ValueKind.TARGET, year=year,
+                                                 value__isnull=False, state=c.ValueState.ACCEPTED)
+                   .select_related("indicator").order_by("indicator__name"))
+    concepts = {t.indicator.concept for t in targets}
+    actuals = {}
+    for v in (IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, state=c.ValueState.ACCEPTED, year=year,
+                                            value__isnull=False, indicator__concept__in=concepts,
+                                            region_code=plan.region_code)
+              .select_related("indicator__plan").order_by("pk")):
+        actuals[v.indicator.concept] = v
+    rows = []
+    for t in targets:
+        a = actuals.get(t.indicator.concept)
+        val = _in_unit(float(a.value), a.indicator.unit, t.indicator.unit) if a else None
+        met = None if val is None else meets(val, float(t.value), direction=t.indicator.direction,
+                                             qualifier=t.qualifier)
+        rows.append(TargetCheck(t, val, a, met))
+    return rows
+
+
+def open_flags() -> QuerySet[ValueFlag]:
+    return (ValueFlag.objects.filter(status=c.FlagStatus.OPEN).select_related("indicator__plan")
+            .prefetch_related("values"))
+
+
+# --- tasks -----------------------------------------------------------------------------------------
+
+def task_flags(today: dt.date | None = None) -> tuple[Q, Q]:
+    """(overdue, at risk) as filters: overdue = past its deadline and not done; at risk = blocked,
+    or due within 30 days and under half done."""
+    today = today or timezone.localdate()
+    not_done = ~Q(status=c.TaskStatus.DONE)
+    overdue = not_done & Q(deadline__lt=today)
+    at_risk = not_done & Q(deadline__gte=today) & (
+        Q(status=c.TaskStatus.BLOCKED)
+        | Q(deadline__lte=today + dt.timedelta(days=AT_RISK_DAYS), percent__lt=AT_RISK_PERCENT))
+    return overdue, at_risk
+
+
+def tasks_for(user, *, plan_id=None, flag: str = "", unit_id=None, key_only=False, q: str = "",
+              today: dt.date | None = None) -> QuerySet[Task]:
+    qs = Task.objects.select_related("plan").prefetch_related("lead_units")
+    if not can_view(user):
+        qs = qs.filter(Q(units__organization_id=user.organization_id)
+                       | Q(lead_units__organization_id=user.organization_id)).distinct()
+    overdue, at_risk = task_flags(today)
+    if plan_id:
+        qs = qs.filter(plan_id=plan_id)
+    if unit_id:
+        qs = qs.filter(Q(units__id=unit_id) | Q(lead_units__id=unit_id)).distinct()
+    if key_only:
+        qs = qs.filter(is_key=True)
+    if flag == "overdue":
+        qs = qs.filter(overdue)
+    elif flag == "at_risk":
+        qs = qs.filter(at_risk)
+    if q:
+        qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q) | Q(code__icontains=q))
+    return qs.order_by("deadline", "plan_id", "pk")
+
+
+def task_flag_of(task: Task, today: dt.date | None = None) -> str:
+    today = today or timezone.localdate()
+    if task.status == c.TaskStatus.DONE:
+        return ""
+    if task.deadline and task.deadline < today:
+        return "overdue"
+    if task.status == c.TaskStatus.BLOCKED or (
+            task.deadline and task.deadline <= today + dt.timedelta(days=AT_RISK_DAYS) and task.percent < AT_RISK_PERCENT):
+        return "at_risk"
+    return ""
+
+
+def unit_scorecards(today: dt.date | None = None, unit_ids=None) -> list[dict]:
+    """Each responsible unit's tasks (lead or supporting): total, done, overdue, at risk, ★,
+    average progress, and the tracked actions on indicator gaps it leads."""
+    overdue, at_risk = task_flags(today)
+    qs = Unit.objects.all()
+    if unit_ids is not None:
+        qs = qs.filter(pk__in=unit_ids)
+    rows = (qs.annotate(total=Count("tasks", distinct=True),
+                        done=Count("tasks", filter=Q(tasks__status=c.TaskStatus.DONE), distinct=True),
+                        overdue=Count("tasks", filter=_prefix(overdue, "tasks__"), distinct=True),
+                        at_risk=Count("tasks", filter=_prefix(at_risk, "tasks__"), distinct=True),
+                        key=Count("tasks", filter=Q(tasks__is_key=True), distinct=True),
+                        led=Count("led_tasks", distinct=True),
+                        actions=Count("led_tasks", filter=Q(led_tasks__indicator__isnull=False), distinct=True))
+            .filter(total__gt=0).order_by("-overdue", "-total", "name"))
+    out = []
+    for u in rows:
+        score = round(100 * u.done / u.total) if u.total else None
+        out.append({"unit": u, "total": u.total, "done": u.done, "overdue": u.overdue, "at_risk": u.at_risk,
+                    "key": u.key, "led": u.led, "actions": u.actions, "done_pct": score})
+    return out
+
+
+def _prefix(q: Q, prefix: str) -> Q:
+    """The same filter on a related model's fields (``deadline`` → ``tasks__deadline``)."""
+    new = Q()
+    new.connector, new.negated = q.connector, q.negated
+    for child in q.children:
+        new.children.append(_prefix(child, prefix) if isinstance(child, Q) else (prefix + child[0], child[1]))
+    return new
+
+
+# --- live metrics ----------------------------------------------------------------------------------
+
+def live_metric_registry() -> dict[str, str]:
+    """``{code: dotted path}`` from every installed app's ``AppConfig.live_metrics``."""
+    reg: dict[str, str] = {}
+    for config in apps.get_app_configs():
+        for code, path in (getattr(config, "live_metrics", None) or {}).items():
+            reg.setdefault(code, path)
+    return reg
+
+
+def live_metric(code: str, *, region_code: str, start: dt.date, end: dt.date) -> tuple[Decimal, Decimal | None] | None:
+    """The metric's (numerator, denominator) for the region and period, or ``None`` when no
+    installed app provides ``code`` (the page then says 暂无数据源)."""
+    path = live_metric_registry().get(code)
+    if path is None:
+        return None
+    fn = import_string(path)
+    num, den = fn(region_code=region_code, start=start, end=end)
+    return Decimal(num), (None if den is None else Decimal(den))
+
+
+def metric_ratio(value: tuple[Decimal, Decimal | None] | None) -> Decimal | None:
+    if value is None:
+        return None
+    num, den = value
+    if den is None:
+        return num
+    return (num / den) if den else None
+
+
+# --- the composite index ---------------------------------------------------------------------------
+
+def districts_of(region_code: str) -> list[Region]:
+    return list(Region.objects.filter(parent_id=region_code).order_by("code"))
+
+
+def index_for(*, region_code: str, year: int, codes: list[str], weights: dict[str, float] | None = None,
+              directions: dict[str, str] | None = None, draws: int = 200):
+    """The composite index of the districts of ``region_code`` for ``year`` from ``codes``: each a
+    live metric code (ratio, or count when it has no denominator) or an indicator concept whose
+    district actuals are stored. Returns ``(result, districts, sources)`` or ``None`` when fewer
+    than two districts or no indicator has data."""
+    districts = districts_of(region_code)
+    if len(districts) < 2 or not codes:
+        return None
+    registry = live_metric_registry()
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    values: dict[tuple[str, str], float | None] = {}
+    sources = {}
+    stored = actual_series({x for x in codes if x not in registry}, {d.code for d in districts})
+    for code in codes:
+        if code in registry:
+            sources[code] = "live"
+            for d in districts:
+                r = metric_ratio(live_metric(code, region_code=d.code, start=start, end=end))
+                values[(d.code, code)] = None if r is None else float(r)
+        else:
+            sources[code] = "actual"
+            for d in districts:
+                point = stored.get((code, d.code), {}).get(year)
+                values[(d.code, code)] = None if point is None else point[0]
+    used = [x for x in codes if any(values.get((d.code, x)) is not None for d in districts)]
+    if not used:
+        return None
+    result = compute_index(values, units=[d.code for d in districts], indicators=used, directions=directions,
+                           weights={k: v for k, v in weights.items() if k in used} if weights else None, draws=draws)
+    return result, districts, sources
+
+
+def region_codes_under(code: str) -> Q:
+    return within_region(code)
