@@ -1,0 +1,662 @@
+"""Writes of the marketplace: one function per state change, each one transaction with its audit
+entry (``kechuang.core.services.audit_record``) and, for requests, a ``RequestEvent``.
+
+Concurrency: a grab is a conditional UPDATE of the demand (``status = open``); every request
+transition locks its row (``select_for_update``) and checks the state inside the transaction; a
+partial unique constraint allows one active request per demand, so two grabs never both win."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
+from kechuang.core.choices import AuditAction
+from kechuang.core.services import actor_label_for, audit_record, model_snapshot
+from kechuang.engine.matching import load_eligibility, match_one, serves
+from kechuang.engine.matching.calendar import add_working_days
+from kechuang.engine.qualification.errors import RuleError
+from kechuang.enterprises.choices import ConsentPurpose
+from kechuang.enterprises.models import Consent
+from kechuang.enterprises.services import consent_grant
+
+from . import choices as c
+from .error_codes import MarketplaceErrorCode as E
+from .models import (MAX_AMOUNT, MAX_TERM_MONTHS, AdvisorAssignment, AdvisorVisit, Demand, FinancingRequest,
+                     FirstLoanCandidate, Leg, LossBooking, Product, Roadshow, RoadshowRegistration,
+                     WhitelistEntry)
+from .selectors import advisor_of, demand_row, engine_products, enterprise_features, stale_requests
+
+CENT = Decimal("0.01")
+CONSENT_DAYS = 180
+CONSENT_PURPOSE = {c.ProductKind.LOAN: ConsentPurpose.LOAN_APPLICATION, c.ProductKind.GUARANTEE: ConsentPurpose.GUARANTEE,
+                   c.ProductKind.INSURANCE: ConsentPurpose.INSURANCE, c.ProductKind.EQUITY: ConsentPurpose.INVESTMENT}
+
+
+# ---------------------------------------------------------------------------------------------
+# Checks
+
+
+def _err(field: str | None, message: str, code: str) -> ValidationError:
+    e = ValidationError(message, code=code)
+    return ValidationError({field: e}) if field else e
+
+
+def _amount(value: Any, field: str = "amount") -> Decimal:
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        raise _err(field, _("金额“%(v)s”不是数字。") % {"v": value}, E.AMOUNT_RANGE) from None
+    if not d.is_finite() or d <= 0:
+        raise _err(field, _("金额必须大于零（收到 %(v)s）。") % {"v": value}, E.AMOUNT_RANGE)
+    if d > MAX_AMOUNT:
+        raise _err(field, _("金额 %(v)s 元超过平台上限 100 亿元，请检查单位。") % {"v": value}, E.AMOUNT_RANGE)
+    if d != d.quantize(CENT):
+        raise _err(field, _("金额最多保留两位小数（收到 %(v)s）。") % {"v": value}, E.AMOUNT_RANGE)
+    return d.quantize(CENT)
+
+
+def _term(value: Any, field: str, required: bool) -> int | None:
+    if value in (None, ""):
+        if required:
+            raise _err(field, _("债权融资须填写期限（月）。"), E.TERM_RANGE)
+        return None
+    try:
+        n = int(value)
+    except (TypeError, ValueError):
+        raise _err(field, _("期限“%(v)s”不是整数月数。") % {"v": value}, E.TERM_RANGE) from None
+    if n != value and str(n) != str(value):
+        raise _err(field, _("期限“%(v)s”不是整数月数。") % {"v": value}, E.TERM_RANGE)
+    if not 1 <= n <= MAX_TERM_MONTHS:
+        raise _err(field, _("期限必须在 1 至 %(max)s 个月之间（收到 %(v)s）。") % {"max": MAX_TERM_MONTHS, "v": value},
+                   E.TERM_RANGE)
+    return n
+
+
+def _writer_of(actor, org) -> None:
+    if actor.is_superuser:
+        return
+    if actor.organization_id != org.pk or actor.role not in WRITER_ROLES:
+        raise PermissionDenied(_("只有%(org)s的经办人员可以办理。") % {"org": org.name})
+
+
+def _enterprise_actor(actor, enterprise) -> bool:
+    org = actor.organization
+    return (org is not None and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id == enterprise.pk
+            and actor.role in WRITER_ROLES)
+
+
+def _advisor(actor, enterprise) -> bool:
+    return AdvisorAssignment.objects.filter(enterprise=enterprise, advisor=actor, is_active=True).exists()
+
+
+def _speaks_for(actor, enterprise) -> None:
+    if not (actor.is_superuser or _enterprise_actor(actor, enterprise) or _advisor(actor, enterprise)):
+        raise PermissionDenied(_("只有企业本身或其金融辅导员可以办理。"))
+
+
+# ---------------------------------------------------------------------------------------------
+# Products
+
+
+def product_create(*, institution, kind: str, category: str, name: str, amount_min, amount_max,
+                   term_min_months=None, term_max_months=None, rate=None, eligibility=None, actor,
+                   description: str = "", fees: str = "", stages=None, needs_guarantee: bool = False,
+                   needs_insurance: bool = False, sla_pickup_days: int = 2, sla_decision_days: int | None = None,
+                   sla_contract_days: int = 5, sla_disburse_days: int = 3, is_synthetic: bool = False) -> Product:
+    """Publish a product (or an investor's mandate) in ``institution``'s catalogue."""
+    _writer_of(actor, institution)
+    if kind not in c.ProductKind.values:
+        raise _err("kind", _("未知产品类型 %(v)s。") % {"v": kind}, E.WRONG_PUBLISHER)
+    if institution.kind != c.PUBLISHER_KINDS[kind]:
+        raise _err("kind", _("%(org)s不能发布%(kind)s。") % {"org": institution.get_kind_display(),
+                                                          "kind": c.ProductKind(kind).label}, E.WRONG_PUBLISHER)
+    lo, hi = _amount(amount_min, "amount_min"), _amount(amount_max, "amount_max")
+    if hi < lo:
+        raise _err("amount_max", _("最高金额 %(hi)s 低于最低金额 %(lo)s。") % {"hi": hi, "lo": lo}, E.AMOUNT_RANGE)
+    needs_term = kind != c.ProductKind.EQUITY
+    tmin = _term(term_min_months, "term_min_months", needs_term)
+    tmax = _term(term_max_months, "term_max_months", needs_term)
+    if tmin is not None and tmax is not None and tmax < tmin:
+        raise _err("term_max_months", _("最长期限短于最短期限。"), E.TERM_RANGE)
+    if rate not in (None, ""):
+        try:
+            rate = Decimal(str(rate))
+        except InvalidOperation:
+            raise _err("rate", _("利率“%(v)s”不是数字。") % {"v": rate}, E.RATE_RANGE) from None
+        if not Decimal(0) <= rate <= Decimal("0.36"):
+            raise _err("rate", _("年化利率/费率须在 0 至 36%% 之间（收到 %(v)s）。") % {"v": rate}, E.RATE_RANGE)
+    else:
+        rate = None
+    if sla_decision_days is None:
+        sla_decision_days = 3 if category == c.ProductCategory.CREDIT else 10
+    for field, v in (("sla_pickup_days", sla_pickup_days), ("sla_decision_days", sla_decision_days),
+                     ("sla_contract_days", sla_contract_days), ("sla_disburse_days", sla_disburse_days)):
+        if not isinstance(v, int) or not 1 <= v <= 60:
+            raise _err(field, _("时限须为 1 至 60 个工作日（收到 %(v)s）。") % {"v": v}, E.SLA)
+    try:
+        load_eligibility(eligibility or [], "eligibility")
+    except RuleError as exc:
+        raise _err("eligibility", _("准入条件有误：%(p)s") % {"p": "；".join(exc.problems)}, E.BAD_RULE) from None
+    with transaction.atomic():
+        product = Product.objects.create(
+            institution=institution, kind=kind, category=category, name=name, description=description,
+            eligibility=eligibility or [], amount_min=lo, amount_max=hi, term_min_months=tmin,
+            term_max_months=tmax, rate=rate, fees=fees, stages=stages or [], needs_guarantee=needs_guarantee,
+            needs_insurance=needs_insurance, sla_pickup_days=sla_pickup_days, sla_decision_days=sla_decision_days,
+            sla_contract_days=sla_contract_days, sla_disburse_days=sla_disburse_days, is_synthetic=is_synthetic)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=product, after=model_snapshot(product))
+    return product
+
+
+def product_set_active(*, product: Product, active: bool, actor) -> Product:
+    _writer_of(actor, product.institution)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().get(pk=product.pk)
+        before = model_snapshot(product, ["is_active"])
+        product.is_active = active
+        product.save(update_fields=["is_active"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=product, before=before,
+                     after=model_snapshot(product, ["is_active"]))
+    return product
+
+
+# ---------------------------------------------------------------------------------------------
+# Demands
+
+
+def demand_post(*, enterprise, kind: str, amount, purpose: str, actor, term_months=None,
+                collateral: str = c.Collateral.NONE, purpose_note: str = "", equity_share=None,
+                roadshow: Roadshow | None = None, is_synthetic: bool = False, prefill: dict | None = None) -> Demand:
+    """Post a financing demand for ``enterprise`` (the enterprise itself or its 金融辅导员). What
+    the platform knows is pre-filled from the merged facts, the rating and the tier placement."""
+    if roadshow is None:
+        _speaks_for(actor, enterprise)
+    if kind not in c.DemandKind.values:
+        raise _err("kind", _("融资方式须为债权或股权。"), E.KIND_MISMATCH)
+    amt = _amount(amount)
+    term = _term(term_months, "term_months", kind == c.DemandKind.DEBT)
+    if purpose not in c.Purpose.values:
+        raise _err("purpose", _("未知资金用途 %(v)s。") % {"v": purpose}, "invalid")
+    if collateral not in c.Collateral.values:
+        raise _err("collateral", _("未知担保方式 %(v)s。") % {"v": collateral}, "invalid")
+    share = None
+    if equity_share not in (None, ""):
+        share = Decimal(str(equity_share))
+        if not Decimal(0) < share < Decimal(1):
+            raise _err("equity_share", _("拟出让股权比例须在 0 与 1 之间（不含）。"), "invalid")
+    facts = prefill if prefill is not None else enterprise_features(enterprise)
+    with transaction.atomic():
+        demand = Demand.objects.create(
+            enterprise=enterprise, posted_by=actor if hasattr(actor, "pk") else None, kind=kind, amount=amt,
+            term_months=term, purpose=purpose, purpose_note=purpose_note, collateral=collateral,
+            equity_share=share, region_code=enterprise.region_code, prefill=facts, roadshow=roadshow,
+            is_synthetic=is_synthetic)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=demand, after=model_snapshot(demand))
+    return demand
+
+
+# ---------------------------------------------------------------------------------------------
+# Requests
+
+
+def _fit(demand: Demand, product: Product) -> None:
+    """Clear errors when ``product`` cannot serve ``demand``: kind, amount, term, eligibility."""
+    if not product.is_active:
+        raise _err("product", _("产品已下架。"), E.KIND_MISMATCH)
+    if not serves(demand.kind, product.kind):
+        raise _err("product", _("%(p)s不服务%(k)s需求。") % {"p": product.get_kind_display(),
+                                                          "k": demand.get_kind_display()}, E.KIND_MISMATCH)
+    if not product.amount_min <= demand.amount <= product.amount_max:
+        raise _err("amount", _("需求金额 %(a)s 元不在产品额度 %(lo)s–%(hi)s 元内。") % {
+            "a": demand.amount, "lo": product.amount_min, "hi": product.amount_max}, E.AMOUNT_RANGE)
+    if (demand.term_months is not None and product.term_min_months is not None
+            and not product.term_min_months <= demand.term_months <= product.term_max_months):
+        raise _err("term_months", _("需求期限 %(t)s 个月不在产品期限 %(lo)s–%(hi)s 个月内。") % {
+            "t": demand.term_months, "lo": product.term_min_months, "hi": product.term_max_months}, E.TERM_RANGE)
+    r = match_one(demand_row(demand), engine_products([product])[0])
+    if not r["fits"]:
+        raise _err("product", _("不符合产品准入条件：%(why)s") % {"why": "；".join(r["fails"])}, E.NOT_ELIGIBLE)
+
+
+def _due(start: datetime, days: int) -> datetime:
+    return add_working_days(timezone.localtime(start), days)
+
+
+def _event(request: FinancingRequest, frm: str, to: str, actor, note: str = "") -> None:
+    request.events.create(from_state=frm, to_state=to, actor=actor if hasattr(actor, "pk") else None,
+                          actor_label=actor_label_for(actor), note=note[:500])
+
+
+def _consent(demand: Demand, product: Product, actor) -> Consent | None:
+    """The enterprise's consent for the institution: an active one it holds, else granted now when
+    the enterprise itself applies (an advisor cannot grant it on the enterprise's behalf)."""
+    now = timezone.now()
+    existing = Consent.objects.active().filter(enterprise=demand.enterprise, organization=product.institution).first()
+    if existing is not None:
+        return existing
+    if actor.is_superuser or _enterprise_actor(actor, demand.enterprise):
+        return consent_grant(enterprise=demand.enterprise, organization=product.institution,
+                             purpose=CONSENT_PURPOSE[product.kind], valid_until=now + timedelta(days=CONSENT_DAYS),
+                             actor=actor, note=_("融资申请随附授权"))
+    return None
+
+
+def _claim(demand: Demand) -> None:
+    """Take the demand off the open market: a conditional UPDATE, so one caller wins."""
+    won = Demand.objects.filter(pk=demand.pk, status=c.DemandStatus.OPEN).update(status=c.DemandStatus.IN_PROGRESS)
+    if not won:
+        raise _err(None, _("该需求已由其他机构承办或已关闭。"), E.ALREADY_HELD)
+
+
+def _open_request(*, demand, product, route, state, actor, handler=None, note="") -> FinancingRequest:
+    now = timezone.now()
+    consent = _consent(demand, product, actor) if route != c.Route.GRAB else Consent.objects.active().filter(
+        enterprise=demand.enterprise, organization=product.institution).first()
+    due = _due(now, product.sla_pickup_days if state == c.RequestState.SUBMITTED else product.sla_decision_days)
+    try:
+        with transaction.atomic():
+            req = FinancingRequest.objects.create(
+                demand=demand, product=product, institution=product.institution, consent=consent, route=route,
+                state=state, handler=handler, submitted_at=now,
+                picked_up_at=now if state == c.RequestState.PICKED_UP else None, due_at=due,
+                is_synthetic=demand.is_synthetic)
+    except IntegrityError:
+        raise _err(None, _("该需求已由其他机构承办。"), E.ALREADY_HELD) from None
+    _event(req, "", state, actor, note)
+    audit_record(actor=actor, action=AuditAction.CREATE, instance=req, after=model_snapshot(req),
+                 context={"route": route})
+    return req
+
+
+def request_apply(*, demand: Demand, product: Product, actor) -> FinancingRequest:
+    """The enterprise (or its advisor) sends its demand to one product's institution (指定申请);
+    the request carries the enterprise's consent. Due: pick-up within the product's SLA."""
+    _speaks_for(actor, demand.enterprise)
+    _fit(demand, product)
+    with transaction.atomic():
+        _claim(demand)
+        return _open_request(demand=demand, product=product, route=c.Route.ASSIGNED,
+                             state=c.RequestState.SUBMITTED, actor=actor)
+
+
+def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
+    """An institution grabs (抢单) an open demand one of its products fits; exactly one concurrent
+    grab wins, the others get ``already_held`` and change nothing."""
+    _writer_of(actor, product.institution)
+    _fit(demand, product)
+    with transaction.atomic():
+        _claim(demand)
+        return _open_request(demand=demand, product=product, route=c.Route.GRAB, state=c.RequestState.PICKED_UP,
+                             actor=actor, handler=actor if hasattr(actor, "pk") else None, note=_("抢单"))
+
+
+def _transition(request: FinancingRequest, to: str, actor, *, by: str = "holder", note: str = "",
+                **fields) -> FinancingRequest:
+    with transaction.atomic():
+        req = FinancingRequest.objects.select_for_update().select_related("demand", "product", "institution").get(
+            pk=request.pk)
+        if by == "holder":
+            if not actor.is_superuser and (actor.organization_id != req.institution_id
+                                           or actor.role not in WRITER_ROLES):
+                raise PermissionDenied(_("只有承办机构%(org)s可以办理此申请。") % {"org": req.institution.name})
+        else:
+            _speaks_for(actor, req.demand.enterprise)
+        if to not in c.TRANSITIONS.get(req.state, ()):
+            raise _err("state", _("申请当前为“%(s)s”，不能变为“%(t)s”。") % {
+                "s": req.get_state_display(), "t": c.RequestState(to).label}, E.BAD_TRANSITION)
+        before = model_snapshot(req)
+        frm = req.state
+        req.state = to
+        for k, v in fields.items():
+            setattr(req, k, v)
+        req.save()
+        _event(req, frm, to, actor, note)
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=req, before=before, after=model_snapshot(req),
+                     context={"transition": f"{frm}->{to}"})
+        return req
+
+
+def request_pick_up(*, request: FinancingRequest, actor) -> FinancingRequest:
+    now = timezone.now()
+    return _transition(request, c.RequestState.PICKED_UP, actor, picked_up_at=now,
+                       handler=actor if hasattr(actor, "pk") else None,
+                       due_at=_due(now, request.product.sla_decision_days), escalated_at=None, escalated_to=None)
+
+
+def request_review(*, request: FinancingRequest, actor) -> FinancingRequest:
+    return _transition(request, c.RequestState.UNDER_REVIEW, actor)
+
+
+def request_decide(*, request: FinancingRequest, approve: bool, actor, reason: str = "",
+                   amount=None, rate=None) -> FinancingRequest:
+    """Approve (amount, rate) or decline with a reason; the first decision's SLA is the product's."""
+    now = timezone.now()
+    if not approve:
+        if not (reason or "").strip():
+            raise _err("reason", _("拒绝须说明理由。"), E.REASON_REQUIRED)
+        req = _transition(request, c.RequestState.DECLINED, actor, note=reason, decided_at=now, closed_at=now,
+                          decision_reason=reason.strip(), due_at=None)
+        Demand.objects.filter(pk=req.demand_id, status=c.DemandStatus.IN_PROGRESS).update(status=c.DemandStatus.OPEN)
+        return req
+    amt = _amount(amount if amount not in (None, "") else request.demand.amount, "amount")
+    if amt > request.product.amount_max:
+        raise _err("amount", _("批准金额超过产品最高额度 %(hi)s 元。") % {"hi": request.product.amount_max}, E.AMOUNT_RANGE)
+    r = None
+    if rate not in (None, ""):
+        r = Decimal(str(rate))
+        if not Decimal(0) <= r <= Decimal("0.36"):
+            raise _err("rate", _("利率须在 0 至 36% 之间。"), E.RATE_RANGE)
+    return _transition(request, c.RequestState.APPROVED, actor, note=reason, decided_at=now, approved_amount=amt,
+                       approved_rate=r, decision_reason=reason.strip(),
+                       due_at=_due(now, request.product.sla_contract_days))
+
+
+def request_contract(*, request: FinancingRequest, actor) -> FinancingRequest:
+    pending = request.legs.exclude(state=c.LegState.APPROVED)
+    if pending.exists():
+        raise _err(None, _("担保/保险环节尚未确认：%(l)s。") % {"l": "、".join(
+            f"{leg.get_kind_display()}（{leg.provider.name}）" for leg in pending)}, E.LEGS_PENDING)
+    now = timezone.now()
+    return _transition(request, c.RequestState.CONTRACTED, actor, contracted_at=now,
+                       due_at=_due(now, request.product.sla_disburse_days))
+
+
+def request_disburse(*, request: FinancingRequest, actor) -> FinancingRequest:
+    now = timezone.now()
+    req = _transition(request, c.RequestState.DISBURSED, actor, disbursed_at=now, closed_at=now, due_at=None)
+    Demand.objects.filter(pk=req.demand_id).update(status=c.DemandStatus.FINANCED)
+    FirstLoanCandidate.objects.filter(enterprise_id=req.demand.enterprise_id, status=c.PoolStatus.ACTIVE).update(
+        status=c.PoolStatus.GRADUATED, graduated_at=now)
+    return req
+
+
+def request_reroute(*, request: FinancingRequest, actor, to_product: Product | None = None,
+                    reason: str = "") -> FinancingRequest | None:
+    """No lender lock-in: the enterprise or its advisor takes the demand back from the holder and
+    either sends it to another product or re-opens it for grabs. Returns the new request, if any."""
+    if to_product is not None and to_product.institution_id == request.institution_id:
+        raise _err("to_product", _("请选择其他机构的产品。"), E.BAD_TRANSITION)
+    if to_product is not None:
+        _fit(request.demand, to_product)
+    with transaction.atomic():
+        old = _transition(request, c.RequestState.REROUTED, actor, by="enterprise", note=reason or _("转派"),
+                          closed_at=timezone.now(), due_at=None)
+        if to_product is None:
+            Demand.objects.filter(pk=old.demand_id).update(status=c.DemandStatus.OPEN)
+            return None
+        return _open_request(demand=old.demand, product=to_product, route=c.Route.REROUTED,
+                             state=c.RequestState.SUBMITTED, actor=actor, note=reason)
+
+
+def request_withdraw(*, request: FinancingRequest, actor, reason: str = "") -> FinancingRequest:
+    with transaction.atomic():
+        req = _transition(request, c.RequestState.WITHDRAWN, actor, by="enterprise", note=reason,
+                          closed_at=timezone.now(), due_at=None)
+        Demand.objects.filter(pk=req.demand_id).update(status=c.DemandStatus.CLOSED)
+    return req
+
+
+def request_consent(*, request: FinancingRequest, actor) -> Consent:
+    """The enterprise lets the institution that grabbed its demand read its profile."""
+    if not (actor.is_superuser or _enterprise_actor(actor, request.demand.enterprise)):
+        raise PermissionDenied(_("只有企业本身可以授权。"))
+    with transaction.atomic():
+        req = FinancingRequest.objects.select_for_update().get(pk=request.pk)
+        consent = _consent(req.demand, req.product, actor)
+        before = model_snapshot(req, ["consent"])
+        req.consent = consent
+        req.save(update_fields=["consent"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=req, before=before,
+                     after=model_snapshot(req, ["consent"]))
+    return consent
+
+
+def requests_escalate(*, actor, now: datetime | None = None) -> int:
+    """Every active request past its step's due time goes to the enterprise's 金融辅导员 (or, with
+    none assigned, is marked escalated for the regulator's list); each escalation is audited."""
+    n = 0
+    for req in stale_requests(now).select_related("demand__enterprise"):
+        with transaction.atomic():
+            locked = FinancingRequest.objects.select_for_update().get(pk=req.pk)
+            if locked.escalated_at is not None or locked.state not in c.ACTIVE_STATES:
+                continue
+            before = model_snapshot(locked, ["escalated_at", "escalated_to"])
+            locked.escalated_at = timezone.now()
+            locked.escalated_to = advisor_of(req.demand.enterprise)
+            locked.save(update_fields=["escalated_at", "escalated_to"])
+            _event(locked, locked.state, locked.state, actor,
+                   _("超过时限，已升级至金融辅导员%(a)s") % {"a": locked.escalated_to or "（未分配）"})
+            audit_record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
+                         after=model_snapshot(locked, ["escalated_at", "escalated_to"]), context={"escalation": True})
+            n += 1
+    return n
+
+
+# ---------------------------------------------------------------------------------------------
+# Guarantee and insurance legs, risk sharing
+
+
+def leg_add(*, request: FinancingRequest, kind: str, provider, actor, product: Product | None = None,
+            covered_amount=None, shares: dict[str, Any] | None = None) -> Leg:
+    """The holding bank adds a guarantee or insurance leg (the product may require one)."""
+    _writer_of(actor, request.institution)
+    want = OrganizationKind.GUARANTOR if kind == c.LegKind.GUARANTEE else OrganizationKind.INSURER
+    if provider.kind != want:
+        raise _err("provider", _("%(k)s环节须由%(w)s承办。") % {"k": c.LegKind(kind).label,
+                                                            "w": OrganizationKind(want).label}, E.WRONG_PUBLISHER)
+    s = {p: Decimal(str(v)) for p, v in (shares or {}).items()} if shares else None
+    if s is not None:
+        if set(s) != set(c.RiskParty.values) or sum(s.values()) != Decimal(100) or any(v < 0 for v in s.values()):
+            raise _err("shares", _("四方分担比例须为国家、省、市、银行四项，非负且合计100（收到 %(s)s）。") % {"s": shares},
+                       E.SHARES)
+    cov = _amount(covered_amount, "covered_amount") if covered_amount not in (None, "") else request.demand.amount
+    with transaction.atomic():
+        leg = Leg(request=request, kind=kind, provider=provider, product=product, covered_amount=cov)
+        if s is not None:
+            leg.share_national, leg.share_provincial = s["national"], s["provincial"]
+            leg.share_city, leg.share_bank = s["city"], s["bank"]
+        leg.save()
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=leg, after=model_snapshot(leg))
+    return leg
+
+
+def leg_decide(*, leg: Leg, approve: bool, actor) -> Leg:
+    _writer_of(actor, leg.provider)
+    with transaction.atomic():
+        leg = Leg.objects.select_for_update().get(pk=leg.pk)
+        if leg.state != c.LegState.PENDING:
+            raise _err("state", _("该环节已处理（%(s)s）。") % {"s": leg.get_state_display()}, E.BAD_TRANSITION)
+        before = model_snapshot(leg)
+        leg.state = c.LegState.APPROVED if approve else c.LegState.DECLINED
+        leg.save(update_fields=["state"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=leg, before=before, after=model_snapshot(leg))
+    return leg
+
+
+def split_loss(loss: Decimal, shares: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Split ``loss`` by percentage shares to the cent, exactly: each party's share rounded down,
+    the remaining cents to the largest shares first (ties in party order). Sums to ``loss``."""
+    raw = {p: loss * s / Decimal(100) for p, s in shares.items()}
+    out = {p: v.quantize(CENT, rounding=ROUND_DOWN) for p, v in raw.items()}
+    left = int((loss - sum(out.values())) / CENT)
+    order = sorted(shares, key=lambda p: (-(raw[p] - out[p]), -shares[p], list(shares).index(p)))
+    for p in order[:left]:
+        out[p] += CENT
+    return out
+
+
+def leg_default_book(*, leg: Leg, loss, actor) -> list[LossBooking]:
+    """On default, book each party's share of ``loss`` (Decimal, exact to the cent)."""
+    if not (actor.is_superuser or actor.organization_id in (leg.provider_id, leg.request.institution_id)):
+        raise PermissionDenied(_("只有担保机构或承办银行可以登记代偿。"))
+    amount = _amount(loss, "loss")
+    if leg.kind != c.LegKind.GUARANTEE:
+        raise _err("leg", _("只有担保环节分担损失。"), E.LOSS)
+    if leg.covered_amount is not None and amount > leg.covered_amount:
+        raise _err("loss", _("损失 %(l)s 元超过担保金额 %(c)s 元。") % {"l": amount, "c": leg.covered_amount}, E.LOSS)
+    with transaction.atomic():
+        locked = Leg.objects.select_for_update().get(pk=leg.pk)
+        if locked.state != c.LegState.APPROVED:
+            raise _err("state", _("该担保环节状态为“%(s)s”，不能登记代偿。") % {"s": locked.get_state_display()},
+                       E.BAD_TRANSITION)
+        before = model_snapshot(locked)
+        parts = split_loss(amount, locked.shares())
+        rows = LossBooking.objects.bulk_create([LossBooking(leg=locked, party=p, share=locked.shares()[p], amount=v)
+                                                for p, v in parts.items()])
+        locked.state = c.LegState.DEFAULTED
+        locked.save(update_fields=["state"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
+                     after=model_snapshot(locked), context={"loss": str(amount), "split": {p: str(v) for p, v in parts.items()}})
+    return rows
+
+
+# ---------------------------------------------------------------------------------------------
+# Pools: 首贷培植, 白名单, 金融辅导队
+
+
+def _regulator_or_agency(actor) -> None:
+    org = actor.organization
+    if not actor.is_superuser and (org is None or org.kind not in (OrganizationKind.REGULATOR,
+                                                                    OrganizationKind.SERVICE_AGENCY)
+                                   or actor.role not in WRITER_ROLES):
+        raise PermissionDenied(_("只有监管部门或服务机构的经办人员可以管理名单。"))
+
+
+def first_loan_add(*, enterprise, actor, plan: str = "", bank=None, is_synthetic: bool = False) -> FirstLoanCandidate:
+    _regulator_or_agency(actor)
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = FirstLoanCandidate.objects.create(enterprise=enterprise, region_code=enterprise.region_code,
+                                                        plan=plan, bank=bank, is_synthetic=is_synthetic)
+        except IntegrityError:
+            raise _err("enterprise", _("该企业已在首贷培植名单中。"), "duplicate") from None
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
+    return row
+
+
+def whitelist_add(*, enterprise, guarantor, bank, line_amount, valid_until: date, actor,
+                  is_synthetic: bool = False) -> WhitelistEntry:
+    """白名单 + 预授信: a line agreed between the guarantee group and a bank."""
+    if not actor.is_superuser and actor.organization_id not in (guarantor.pk, bank.pk):
+        _regulator_or_agency(actor)
+    amt = _amount(line_amount, "line_amount")
+    if valid_until <= timezone.localdate():
+        raise _err("valid_until", _("有效期须晚于今天。"), "invalid")
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = WhitelistEntry.objects.create(enterprise=enterprise, guarantor=guarantor, bank=bank,
+                                                    line_amount=amt, valid_until=valid_until, is_synthetic=is_synthetic)
+        except IntegrityError:
+            raise _err("enterprise", _("该企业在该银行已有有效预授信。"), "duplicate") from None
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
+    return row
+
+
+def advisor_assign(*, enterprise, advisor, actor, team: str = "", is_synthetic: bool = False) -> AdvisorAssignment:
+    """Assign a 金融辅导员 (replacing the active one)."""
+    _regulator_or_agency(actor)
+    with transaction.atomic():
+        old = AdvisorAssignment.objects.select_for_update().filter(enterprise=enterprise, is_active=True).first()
+        if old is not None:
+            old.is_active = False
+            old.save(update_fields=["is_active"])
+        row = AdvisorAssignment.objects.create(enterprise=enterprise, advisor=advisor, team=team,
+                                               is_synthetic=is_synthetic)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row),
+                     before=model_snapshot(old) if old else None)
+    return row
+
+
+def advisor_visit_record(*, assignment: AdvisorAssignment, visited_on: date, actor, note: str = "",
+                         satisfaction: int | None = None) -> AdvisorVisit:
+    if not actor.is_superuser and actor.pk != assignment.advisor_id:
+        raise PermissionDenied(_("只有负责的金融辅导员可以登记走访。"))
+    if satisfaction is not None and (not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5):
+        raise _err("satisfaction", _("满意度须为 1 至 5 的整数（收到 %(v)s）。") % {"v": satisfaction}, E.SATISFACTION)
+    if visited_on > timezone.localdate():
+        raise _err("visited_on", _("走访日期不能晚于今天。"), "invalid")
+    with transaction.atomic():
+        row = AdvisorVisit.objects.create(assignment=assignment, visited_on=visited_on, note=note,
+                                          satisfaction=satisfaction)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
+    return row
+
+
+# ---------------------------------------------------------------------------------------------
+# Roadshows
+
+
+def roadshow_create(*, title: str, region_code: str, held_on: date, actor, organizer=None,
+                    is_synthetic: bool = False) -> Roadshow:
+    _regulator_or_agency(actor)
+    with transaction.atomic():
+        row = Roadshow.objects.create(title=title, region_code=region_code, held_on=held_on,
+                                      organizer=organizer or actor.organization, is_synthetic=is_synthetic)
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
+    return row
+
+
+def roadshow_mark_held(*, roadshow: Roadshow, actor) -> Roadshow:
+    _regulator_or_agency(actor)
+    with transaction.atomic():
+        row = Roadshow.objects.select_for_update().get(pk=roadshow.pk)
+        if row.status != c.RoadshowStatus.PLANNED:
+            raise _err("status", _("路演状态为“%(s)s”。") % {"s": row.get_status_display()}, E.BAD_TRANSITION)
+        before = model_snapshot(row)
+        row.status = c.RoadshowStatus.HELD
+        row.save(update_fields=["status"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=row, before=before, after=model_snapshot(row))
+    return row
+
+
+def roadshow_register(*, roadshow: Roadshow, actor, enterprise=None, investor=None) -> RoadshowRegistration:
+    if enterprise is not None:
+        if not _is_staff(actor):
+            _speaks_for(actor, enterprise)
+        role = c.RegistrationRole.PRESENTER
+    else:
+        if investor is None or investor.kind != OrganizationKind.INVESTOR:
+            raise _err("investor", _("只有投资机构可以以投资方身份报名。"), E.WRONG_PUBLISHER)
+        if not _is_staff(actor):
+            _writer_of(actor, investor)
+        role = c.RegistrationRole.INVESTOR
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                row = RoadshowRegistration.objects.create(roadshow=roadshow, role=role, enterprise=enterprise,
+                                                          investor=investor)
+        except IntegrityError:
+            raise _err(None, _("已报名该路演。"), "duplicate") from None
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
+    return row
+
+
+def _is_staff(actor) -> bool:
+    org = actor.organization
+    return actor.is_superuser or (org is not None and org.kind in (OrganizationKind.REGULATOR,
+                                                                    OrganizationKind.SERVICE_AGENCY))
+
+
+def roadshow_follow_up(*, registration: RoadshowRegistration, product: Product, amount, actor,
+                       note: str = "") -> FinancingRequest:
+    """An investor follows up a presenting enterprise: the follow-up becomes an equity demand of
+    that enterprise, held by the investor (its mandate must fit)."""
+    if registration.role != c.RegistrationRole.PRESENTER:
+        raise _err("registration", _("只能跟进路演企业。"), "invalid")
+    if product.kind != c.ProductKind.EQUITY:
+        raise _err("product", _("须选择投资意向（股权）产品。"), E.KIND_MISMATCH)
+    _writer_of(actor, product.institution)
+    with transaction.atomic():
+        demand = demand_post(enterprise=registration.enterprise, kind=c.DemandKind.EQUITY, amount=amount,
+                             purpose=c.Purpose.EXPANSION, purpose_note=note or _("路演跟进"), actor=actor,
+                             roadshow=registration.roadshow, is_synthetic=registration.roadshow.is_synthetic)
+        return demand_grab(demand=demand, product=product, actor=actor)
