@@ -94,8 +94,8 @@ def grade_distribution(run: RatingRun) -> list[dict[str, Any]]:
     scale = loaded_model(run.model).master_scale
     out, lower = [], 0.0
     for grade, upper in scale:
-        out.append({"grade": grade, "pd_from": lower, "pd_to": upper,
-                    "count": int(run.grade_counts.get(grade, 0))})
+        out.append({"grade": grade, "pd_from": lower, "pd_to": upper, "pd_from_label": f"{lower:.2%}",
+                    "pd_to_label": f"{upper:.2%}", "count": int(run.grade_counts.get(grade, 0))})
         lower = upper
     return out
 

@@ -1,4 +1,13 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "rating"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.RunListView.as_view(), name="ratingrun_list"),
+    path("runs/<int:pk>/", views.RunDetailView.as_view(), name="ratingrun_detail"),
+    path("results/", views.ResultListView.as_view(), name="ratingresult_list"),
+    path("enterprises/<int:pk>/", views.EnterpriseRatingView.as_view(), name="ratingresult_card"),
+    path("models/", views.ModelListView.as_view(), name="ratingmodel_list"),
+    path("models/<int:pk>/", views.ModelDetailView.as_view(), name="ratingmodel_detail"),
+]

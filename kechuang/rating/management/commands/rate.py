@@ -4,7 +4,7 @@
 
     kechuang rate --region 370100 --as-of 2026-11-22          # rate a region with the champion
     kechuang rate train --as-of 2026-11-22 [--horizon 12]      # train a candidate on recorded outcomes
-    kechuang rate promote --version 3 --status champion        # champion / challenger / retired
+    kechuang rate promote --model-version 3 --status champion        # champion / challenger / retired
     kechuang rate outcomes --csv outcomes.csv --as-of 2026-11-22   # load outcomes (uscc,defaulted)
 
 Errors (a one-class target, too few rows, an unknown code in the outcomes file …) are printed in
@@ -49,7 +49,7 @@ class Command(BaseCommand):
         parser.add_argument("--region", default="370100")
         parser.add_argument("--as-of")
         parser.add_argument("--horizon", type=int, default=12)
-        parser.add_argument("--version", type=int, help="model version (run: default the champion)")
+        parser.add_argument("--model-version", dest="model_version", type=int, help="model version (run: default the champion)")
         parser.add_argument("--status", choices=["champion", "challenger", "retired", "candidate"])
         parser.add_argument("--csv", help="outcomes file: uscc,defaulted (0/1), header row")
         parser.add_argument("--source", default="command line")
@@ -72,7 +72,7 @@ class Command(BaseCommand):
 
     def _run(self, opts):
         run = rating_run_create(as_of=_date(opts["as_of"]), region_code=opts["region"], actor=ACTOR,
-                                model=self._model(opts["version"]))
+                                model=self._model(opts["model_version"]))
         run = rating_run_execute(run=run, actor=ACTOR, progress=TerminalProgress("评级"))
         if run.status != "succeeded":
             raise CommandError(f"rating run #{run.pk} failed: {run.error}")
@@ -89,9 +89,9 @@ class Command(BaseCommand):
                           f"defaults, AUC {model.auc}, KS {model.ks}, features {', '.join(model.features)}")
 
     def _promote(self, opts):
-        if opts["version"] is None or opts["status"] is None:
-            raise CommandError("promote needs --version and --status")
-        model = rating_model_promote(model=self._model(opts["version"]), status=opts["status"], actor=ACTOR)
+        if opts["model_version"] is None or opts["status"] is None:
+            raise CommandError("promote needs --model-version and --status")
+        model = rating_model_promote(model=self._model(opts["model_version"]), status=opts["status"], actor=ACTOR)
         self.stdout.write(f"model v{model.version} is now {model.status}")
 
     def _outcomes(self, opts):

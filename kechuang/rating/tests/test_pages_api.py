@@ -1,0 +1,156 @@
+"""Pages, API and access of the rating app, the command and the demo step."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from django.urls import reverse
+from django.utils import timezone
+
+from kechuang.accounts.choices import OrganizationKind, Role
+from kechuang.core.models import AuditEntry
+from kechuang.core.services import job_run_pending
+from kechuang.enterprises.models import Consent, Enterprise
+from kechuang.enterprises.tests.factories import bank, organization, regulator, user
+from kechuang.rating.choices import ModelStatus
+from kechuang.rating.models import RatingModel, RatingResult, RatingRun
+from kechuang.rating.services import (default_outcomes_load, rating_model_train, rating_run_create,
+                                      rating_run_execute)
+
+from .factories import AS_OF, champion_model, outcomes, synthetic_region
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def rated():
+    model, admin = champion_model(300)
+    run = rating_run_execute(run=rating_run_create(as_of=AS_OF, region_code="370100", actor=admin), actor=admin)
+    return model, admin, run
+
+
+def _consent(enterprise, org):
+    now = timezone.now()
+    return Consent.objects.create(enterprise=enterprise, organization=org, purpose="credit_assessment",
+                                  valid_from=now - timedelta(days=1), valid_until=now + timedelta(days=30))
+
+
+def test_given_users_then_each_sees_only_the_ratings_it_may(client, rated):
+    _model, _admin, run = rated
+    ents = list(Enterprise.objects.order_by("pk"))
+    own = ents[0]
+    ent_user = user("ent", organization(OrganizationKind.ENTERPRISE, "企业A", enterprise=own), Role.ADMIN)
+    lender = bank("lender")
+    _consent(ents[1], lender.organization)
+    lixia = regulator("lixia", region="370102")
+    api = "/api/rating-results/"
+    client.force_login(ent_user)
+    body = client.get(api).json()
+    assert [r["uscc"] for r in body["results"]] == [own.uscc]
+    assert client.get(reverse("rating:ratingresult_card", args=[ents[2].pk])).status_code == 404
+    page = client.get(reverse("rating:ratingresult_card", args=[own.pk]))
+    assert page.status_code == 200
+    result = RatingResult.objects.get(run=run, enterprise=own)
+    assert result.grade in page.content.decode() and result.reasons[0]["text"] in page.content.decode()
+    client.force_login(lender)
+    assert [r["uscc"] for r in client.get(api).json()["results"]] == [ents[1].uscc]
+    assert client.get(reverse("rating:ratingrun_list")).status_code == 403
+    before = AuditEntry.objects.filter(action="read").count()
+    assert client.get(reverse("rating:ratingresult_card", args=[ents[1].pk])).status_code == 200
+    assert AuditEntry.objects.filter(action="read").count() == before + 1  # the bank's read is audited
+    client.force_login(lixia)
+    usccs = {r["uscc"] for r in client.get(api + "?page_size=500").json()["results"]}
+    assert usccs and all(u[2:8] == "370102" for u in usccs)
+
+
+def test_given_a_champion_when_scoring_one_enterprise_online_then_pd_grade_and_reasons(client, rated):
+    _model, admin, run = rated
+    ent = Enterprise.objects.order_by("pk").first()
+    client.force_login(admin)
+    body = client.get(f"/api/enterprises/{ent.uscc}/rating/?as_of={AS_OF.isoformat()}").json()
+    stored = RatingResult.objects.get(run=run, enterprise=ent)
+    assert body["grade"] == stored.grade and body["pd"] == pytest.approx(float(stored.pd), abs=1e-8)
+    assert body["is_synthetic"] is True and len(body["reasons"]) <= 3
+    assert client.get(f"/api/enterprises/{ent.uscc}/rating/?as_of=2999-01-01").status_code == 400
+    client.force_login(bank("nobody"))
+    assert client.get(f"/api/enterprises/{ent.uscc}/rating/").status_code == 404
+
+
+def test_given_a_regulator_then_run_pages_and_model_report_render(client, rated):
+    model, admin, run = rated
+    client.force_login(admin)
+    assert client.get(reverse("rating:ratingrun_list")).status_code == 200
+    detail = client.get(reverse("rating:ratingrun_detail", args=[run.pk])).content.decode()
+    assert 'id="chart-grades"' in detail and 'id="master-scale"' in detail
+    report = client.get(reverse("rating:ratingmodel_detail", args=[model.pk])).content.decode()
+    for feature in model.features[:3]:
+        assert f'data-feature="{feature}"' in report
+    runs = client.get("/api/rating-runs/").json()["results"]
+    assert [r["id"] for r in runs] == [run.pk]
+    mon = client.get("/api/rating-monitoring/").json()["results"]
+    assert mon[0]["id"] == run.pk and "psi" in mon[0]["score_psi"]
+    assert client.get("/api/rating-monitoring/?alert=true").json()["results"] == []
+
+
+def test_given_an_officer_when_training_from_the_page_then_refused_and_nothing_stored(client, rated):
+    officer = regulator("officer", role=Role.OFFICER)
+    client.force_login(officer)
+    response = client.post(reverse("rating:ratingmodel_list"), {"as_of": AS_OF.isoformat(), "horizon_months": 12})
+    assert response.status_code == 403
+    assert RatingModel.objects.count() == 1
+
+
+def test_given_one_class_outcomes_when_training_from_the_page_then_the_error_is_shown(client):
+    ents = synthetic_region(40)
+    default_outcomes_load(rows=[(e.uscc, 0) for e in ents], as_of=AS_OF, horizon_months=12, source="t", actor="t")
+    admin = regulator("adm")
+    client.force_login(admin)
+    response = client.post(reverse("rating:ratingmodel_list"), {"as_of": AS_OF.isoformat(), "horizon_months": 12},
+                           follow=True)
+    assert "只有一类结果" in response.content.decode()
+    assert not RatingModel.objects.exists()
+
+
+def test_given_a_champion_when_the_page_promotes_a_challenger_then_statuses_change(client, rated):
+    model, admin, _run = rated
+    candidate = rating_model_train(as_of=AS_OF, actor=admin)
+    client.force_login(admin)
+    page = client.get(reverse("rating:ratingmodel_detail", args=[candidate.pk])).content.decode()
+    assert 'id="comparison"' in page  # champion and candidate on the same sample
+    client.post(reverse("rating:ratingmodel_detail", args=[candidate.pk]), {"status": "challenger"})
+    candidate.refresh_from_db()
+    assert candidate.status == ModelStatus.CHALLENGER
+
+
+def test_rate_command_rates_a_region_and_reports_errors(capsys):
+    with pytest.raises(CommandError, match="冠军模型"):
+        call_command("rate", "--region", "370100", "--as-of", AS_OF.isoformat())
+    champion_model(200)
+    call_command("rate", "--region", "370100", "--as-of", AS_OF.isoformat())
+    run = RatingRun.objects.get()
+    assert run.status == "succeeded" and run.enterprises_total == 200
+    with pytest.raises(CommandError, match="expected a date"):
+        call_command("rate", "train", "--as-of", "22/11/2026")
+
+
+def test_rate_command_loads_outcomes_and_names_bad_rows(tmp_path):
+    ents = synthetic_region(3)
+    path = tmp_path / "o.csv"
+    path.write_text(f"uscc,defaulted\n{ents[0].uscc},1\n{ents[1].uscc},2\n", encoding="utf-8")
+    with pytest.raises(CommandError, match="第 2 行"):
+        call_command("rate", "outcomes", "--csv", str(path), "--as-of", AS_OF.isoformat())
+    path.write_text(f"uscc,defaulted\n{ents[0].uscc},1\n{ents[1].uscc},0\n", encoding="utf-8")
+    call_command("rate", "outcomes", "--csv", str(path), "--as-of", AS_OF.isoformat())
+    assert outcomes(0) == 0  # nothing new from an empty list
+
+
+def test_run_job_through_the_worker(rated):
+    _model, admin, _run = rated
+    run = rating_run_create(as_of=AS_OF, region_code="370102", actor=admin, enqueue=True)
+    assert job_run_pending() == 1
+    run.refresh_from_db()
+    assert run.status == "succeeded" and run.job.status == "succeeded"
+    assert run.enterprises_total == Enterprise.objects.filter(region_code__startswith="370102").count()
