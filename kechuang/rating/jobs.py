@@ -55,9 +55,10 @@ def demo_step(*, progress=None) -> dict:
     if RatingModel.objects.filter(is_synthetic=True, train_as_of=as_of).exists():
         return {"skipped": "already done"}
     if not DefaultOutcome.objects.filter(as_of=as_of, horizon_months=12).exists():
-        known = set(Enterprise.objects.filter(is_synthetic=True).values_list("uscc", flat=True))
-        rows = [(o["uscc"], int(o["defaulted"])) for o in generate_outcomes(n, seed=seed, as_of=as_of)
-                if o["uscc"] in known]
+        drawn = list(generate_outcomes(n, seed=seed, as_of=as_of))
+        known = set(Enterprise.objects.filter(uscc__in=[o["uscc"] for o in drawn])
+                    .values_list("uscc", flat=True))
+        rows = [(o["uscc"], int(o["defaulted"])) for o in drawn if o["uscc"] in known]
         default_outcomes_load(rows=rows, as_of=as_of, horizon_months=12, actor=DEMO_ACTOR,
                               source="合成数据：演示生成器的潜在风险模型（非真实违约）", is_synthetic=True)
     model = rating_model_train(as_of=as_of, actor=DEMO_ACTOR, is_synthetic=True, progress=progress,
