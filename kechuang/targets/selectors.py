@@ -18,6 +18,7 @@ from kechuang.accounts.models import Region, region_prefix, within_region
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
 from kechuang.engine.targets.units import conversion_factor
+from kechuang.evaluation.models import EvaluationRun, TierPlacement
 
 from . import choices as c
 from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
@@ -322,3 +323,107 @@ def index_for(*, region_code: str, year: int, codes: list[str], weights: dict[st
 
 def region_codes_under(code: str) -> Q:
     return within_region(code)
+
+
+# --- the cockpit -----------------------------------------------------------------------------------
+
+#: Live metrics the marketplace app is expected to declare (code, label); absent ones show 暂无数据源.
+MARKETPLACE_METRICS = [
+    ("marketplace.roadshows_held", "路演活动场次"),
+    ("marketplace.credit_granted", "授信金额（元）"),
+    ("marketplace.demands_matched", "融资需求对接成功"),
+    ("marketplace.pickup_rate", "需求响应（揭榜）率"),
+    ("marketplace.tutor_teams", "金融辅导队"),
+    ("marketplace.tutored_enterprises", "金融辅导企业"),
+]
+PLATFORM_METRICS = [
+    ("enterprises.on_platform", "平台企业数"),
+    ("enterprises.new", "本年新增企业"),
+    ("tiers.on_ladder_share", "入梯度企业占比"),
+    ("tiers.srdi_or_above_share", "专精特新及以上占比"),
+    ("consents.active_share", "数据授权有效率"),
+    ("imports.applied_share", "数据归集成功率"),
+]
+
+
+def metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) -> list[dict]:
+    registry = live_metric_registry()
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
+    out = []
+    for code, label in codes:
+        if code not in registry:
+            out.append({"code": code, "label": label, "available": False})
+            continue
+        value = live_metric(code, region_code=region_code, start=start, end=end)
+        out.append({"code": code, "label": label, "available": True, "numerator": value[0],
+                    "denominator": value[1], "ratio": metric_ratio(value)})
+    return out
+
+
+def tier_ladder(region_code: str) -> dict[str, int]:
+    run = EvaluationRun.objects.filter(status="succeeded").order_by("-as_of", "-pk").first()
+    if run is None:
+        return {}
+    rows = (TierPlacement.objects.filter(within_region(region_code), run=run)
+            .values_list("tier").annotate(n=Count("pk")))
+    return dict(rows)
+
+
+def district_comparison(region_code: str, concept: str) -> dict:
+    """District actuals of one concept by year: ``{"years": [...], "districts": [...], "series": {district: [..]}}``."""
+    districts = districts_of(region_code)
+    codes = {d.code: d.name for d in districts}
+    rows = (IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, state=c.ValueState.ACCEPTED,
+                                          indicator__concept=concept, region_code__in=list(codes),
+                                          year__isnull=False)
+            .values_list("region_code", "year", "value"))
+    data: dict[str, dict[int, float]] = defaultdict(dict)
+    years: set[int] = set()
+    for code, year, value in rows:
+        data[code][year] = float(value)
+        years.add(year)
+    ys = sorted(years)
+    return {"years": ys, "districts": [codes[k] for k in codes if k in data],
+            "series": {codes[k]: [data[k].get(y) for y in ys] for k in codes if k in data}}
+
+
+def district_concepts(region_code: str, limit: int = 50) -> list[str]:
+    codes = [d.code for d in districts_of(region_code)]
+    return list(IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, region_code__in=codes)
+                .values_list("indicator__concept", flat=True).distinct().order_by("indicator__concept")[:limit])
+
+
+def cockpit(*, region_code: str, as_of_year: int, concept: str = "", today: dt.date | None = None) -> dict:
+    """Everything the regulator's cockpit shows for a region."""
+    today = today or timezone.localdate()
+    region_plans = list(Plan.objects.filter(region_code=region_code).order_by("-period_end", "name"))
+    progress = []
+    for plan in region_plans:
+        progress += [(plan, p) for p in plan_progress(plan, as_of_year=as_of_year)]
+    status_counts: dict[str, int] = defaultdict(int)
+    for _plan, p in progress:
+        status_counts[str(p.assessment.status)] += 1
+    trends = [(p.indicator, p.points) for _plan, p in progress if len(p.points) >= 2][:8]
+    overdue, at_risk = task_flags(today)
+    tasks = Task.objects.filter(plan__in=region_plans)
+    task_counts = tasks.aggregate(total=Count("pk"), done=Count("pk", filter=Q(status=c.TaskStatus.DONE)),
+                                  overdue=Count("pk", filter=overdue), at_risk=Count("pk", filter=at_risk),
+                                  key=Count("pk", filter=Q(is_key=True)))
+    overdue_list = list(tasks.filter(overdue).select_related("plan").prefetch_related("lead_units")
+                        .order_by("-is_key", "deadline", "pk")[:20])
+    concepts = district_concepts(region_code)
+    concept = concept if concept in concepts else (concepts[0] if concepts else "")
+    return {"region_code": region_code, "as_of_year": as_of_year, "plans": region_plans, "progress": progress,
+            "status_counts": dict(status_counts), "trends": trends, "task_counts": task_counts,
+            "overdue": overdue_list, "tiers": tier_ladder(region_code), "concepts": concepts, "concept": concept,
+            "districts": district_comparison(region_code, concept) if concept else None,
+            "platform": metric_cards(PLATFORM_METRICS, region_code=region_code, year=min(as_of_year, today.year)),
+            "marketplace": metric_cards(MARKETPLACE_METRICS + _other_metrics(), region_code=region_code,
+                                        year=min(as_of_year, today.year)),
+            "flags": ValueFlag.objects.filter(status=c.FlagStatus.OPEN, indicator__plan__in=region_plans).count()}
+
+
+def _other_metrics() -> list[tuple[str, str]]:
+    """Live metrics other apps declare that neither list above names (shown by code)."""
+    named = {c for c, _ in MARKETPLACE_METRICS + PLATFORM_METRICS}
+    return [(code, code) for code in sorted(live_metric_registry()) if code not in named]

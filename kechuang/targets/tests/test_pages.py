@@ -1,0 +1,102 @@
+"""Pages: who may see them, the 2020 check page, the cockpit (charts data, XLSX, printable), the
+index report, imports through the page (refused with row/field/reason), flags resolved."""
+
+import io
+
+import pytest
+from openpyxl import load_workbook
+
+from kechuang.core.models import AuditEntry
+from kechuang.enterprises.tests.factories import bank, regulator
+from kechuang.targets.models import IndicatorValue, Plan, ValueFlag
+
+from .factories import reference
+
+pytestmark = pytest.mark.django_db
+
+PAGES = ["/targets/", "/targets/cockpit/", "/targets/cockpit/print/", "/targets/scorecards/", "/targets/index/",
+         "/targets/flags/"]
+
+
+@pytest.fixture
+def reg_client(client):
+    reg = regulator("city")
+    client.force_login(reg)
+    return client
+
+
+@pytest.mark.parametrize("url", PAGES)
+def test_a_bank_is_refused_and_a_regulator_sees_the_page(client, url):
+    client.force_login(bank("b1"))
+    assert client.get(url).status_code == 403
+    client.force_login(regulator("r1"))
+    assert client.get(url).status_code == 200
+
+
+def test_the_2020_check_page_shows_met_and_missed(reg_client):
+    reference()
+    plan = Plan.objects.get(name="济南金融行动计划2018-2022")
+    html = reg_client.get(f"/targets/plans/{plan.pk}/check/2020/").content.decode()
+    assert html.count('data-met="met"') == 4
+    assert html.count('data-met="missed"') == 6
+    assert "2020年，全市完成金融业增加值968.52亿元" in html
+
+
+def test_cockpit_renders_progress_live_metrics_and_absent_sources(reg_client):
+    reference()
+    resp = reg_client.get("/targets/cockpit/?as_of=2020")
+    html = resp.content.decode()
+    assert resp.context["status_counts"]["off_track"] >= 1
+    assert 'data-code="enterprises.on_platform" data-available="1"' in html
+    assert 'data-code="marketplace.roadshows_held" data-available="0"' in html
+    assert "暂无数据源" in html
+    assert resp.context["task_counts"]["total"] == 161 + 98 + 44 + 20  # Jinan's four plans with tasks
+
+
+def test_cockpit_xlsx_export_is_audited(reg_client):
+    reference()
+    before = AuditEntry.objects.filter(action="export").count()
+    resp = reg_client.get("/targets/cockpit/?as_of=2020&format=xlsx")
+    wb = load_workbook(io.BytesIO(resp.content))
+    assert wb.sheetnames == ["目标与实际", "逾期任务", "平台指标", "梯度"]
+    names = [r[1] for r in wb["目标与实际"].iter_rows(min_row=2, values_only=True)]
+    assert "金融业增加值" in names
+    assert AuditEntry.objects.filter(action="export").count() == before + 1
+
+
+def test_page_import_refuses_a_bad_file_naming_row_and_field(reg_client):
+    reference()
+    n = IndicatorValue.objects.count()
+    body = "地区,规划,指标,单位,年份,数值,类型\n济南市,济南十四五金融业发展规划,科创贷款,亿元,2025,500,目标\n" \
+           "济南市,济南十四五金融业发展规划,科创贷款,亿元,2024,许多,实际\n"
+    f = io.BytesIO(body.encode("gbk"))
+    f.name = "bad.csv"
+    resp = reg_client.post("/targets/import/", {"kind": "indicators", "file": f}, follow=True)
+    text = resp.content.decode()
+    assert "第 3 行 · 数值：实际值“许多”不是数字" in text
+    assert IndicatorValue.objects.count() == n
+
+
+def test_resolving_the_contradiction_keeps_one_value_and_rejects_the_other(reg_client):
+    reference()
+    flag = ValueFlag.objects.get(kind="contradiction")
+    keep = flag.values.get(value_text="13.7")
+    resp = reg_client.post(f"/targets/flags/{flag.pk}/resolve/", {"keep": keep.pk, "resolution": "以测算表为准"})
+    assert resp.status_code == 302
+    states = dict(flag.values.values_list("value_text", "state"))
+    assert states == {"13.7": "accepted", "13": "rejected"}
+    assert ValueFlag.objects.get(pk=flag.pk).status == "resolved"
+    # once decided, the plan's 2022 target for 金融业税收占比 is the table's 13.7
+    plan = Plan.objects.get(name="济南金融行动计划2018-2022")
+    rows = {r["indicator"].concept: r for r in reg_client.get(f"/targets/plans/{plan.pk}/").context["rows"]}
+    assert str(rows["金融业税收占比"]["target"].value.normalize()) == "13.7"
+
+
+def test_index_report_ranks_districts_from_live_metrics(reg_client):
+    from kechuang.evaluation.tests.factories import region
+    region(3, "370102")
+    region(1, "370112", start=10)
+    resp = reg_client.get("/targets/index/?code=enterprises.on_platform&year=2026")
+    table = resp.context["table"]
+    assert [(r["code"], r["rank"]) for r in table[:2]] == [("370102", 1), ("370112", 2)]
+    assert table[0]["score"] == pytest.approx(100.0)
