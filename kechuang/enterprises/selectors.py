@@ -8,12 +8,17 @@ because in the interchange standard ``null`` means "not known".
 
 from __future__ import annotations
 
+import functools
+import json
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
 
 from django.core.cache import cache
+from django.db import connection, models
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -57,6 +62,21 @@ def merged_facts(enterprise_ids: Iterable[int], *, at: datetime | None = None,
     """Merged facts of several enterprises, current (``at=None``) or as known at ``at``."""
     ids = list(enterprise_ids)
     enterprises = {e.pk: e for e in Enterprise.objects.filter(pk__in=ids).only("pk", "uscc")}
+    if connection.vendor == "postgresql" and len(ids) <= UNION_MAX_IDS:
+        raw = _section_rows_union(ids, at)
+    else:
+        raw = _section_rows(ids, at)
+    result = {}
+    for eid, ent in enterprises.items():
+        record, provenance = _merge(raw.get(eid, {}), with_provenance)
+        record["uscc"] = ent.uscc
+        result[eid] = MergedFacts(uscc=ent.uscc, at=at or timezone.now(), record=record,
+                                  provenance=provenance)
+    return result
+
+
+def _section_rows(ids: list[int], at: datetime | None) -> dict[int, dict[str, list[dict]]]:
+    """Each section's rows known at ``at``, one query per section table (any database)."""
     raw: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
     for section, model in FACT_MODELS.items():
         names = [f.name for f in data_fields(model)]
@@ -65,13 +85,67 @@ def merged_facts(enterprise_ids: Iterable[int], *, at: datetime | None = None,
                 .order_by("recorded_at", "pk").values(*values))
         for row in rows:
             raw[row["enterprise_id"]][section].append(row)
-    result = {}
-    for eid, ent in enterprises.items():
-        record, provenance = _merge(raw.get(eid, {}), with_provenance)
-        record["uscc"] = ent.uscc
-        result[eid] = MergedFacts(uscc=ent.uscc, at=at or timezone.now(), record=record,
-                                  provenance=provenance)
-    return result
+    return raw
+
+
+#: Up to this many enterprises, PostgreSQL reads all twelve section tables in one statement.
+UNION_MAX_IDS = 50
+
+_META_COLUMNS = ("enterprise_id", "source_id", "batch_id", "key", "recorded_at")
+
+
+def _converter(field: models.Field) -> Callable[[Any], Any] | None:
+    """How a value that came through ``to_jsonb`` gets back the type ``.values()`` would give."""
+    if isinstance(field, models.DateTimeField):
+        return datetime.fromisoformat
+    if isinstance(field, models.DateField):
+        return date.fromisoformat
+    if isinstance(field, models.DecimalField):
+        return lambda v: v if isinstance(v, Decimal) else Decimal(v)
+    return None
+
+
+@functools.cache
+def _union_plan(as_of: bool) -> tuple[str, dict[str, list[tuple[str, str, Callable | None]]]]:
+    """The one-statement read of every section (SQL, and per section the columns to take out of
+    each row's JSON with their converters)."""
+    when = ("t.recorded_at <= %(at)s AND (t.superseded_at IS NULL OR t.superseded_at > %(at)s)"
+            if as_of else "t.superseded_at IS NULL")
+    parts, columns = [], {}
+    for section, model in FACT_MODELS.items():
+        fields = data_fields(model)
+        columns[section] = [(f.name, f.column, _converter(f)) for f in fields]
+        data = ", ".join(f"'{f.column}', t.\"{f.column}\"" for f in fields)
+        parts.append(
+            f"SELECT '{section}' AS section, t.enterprise_id, t.source_id, t.batch_id, t.key, "
+            f"t.recorded_at, t.id, jsonb_build_object({data}) AS data "
+            f'FROM "{model._meta.db_table}" t WHERE t.enterprise_id = ANY(%(ids)s) AND {when}')
+    return " UNION ALL ".join(parts) + " ORDER BY recorded_at, id", columns
+
+
+def _section_rows_union(ids: list[int], at: datetime | None) -> dict[int, dict[str, list[dict]]]:
+    """The same rows as :func:`_section_rows` in one statement: one round trip and one plan
+    instead of twelve, which is most of a profile page's time. Values travel as JSON (numbers
+    parsed as ``Decimal``) and are converted back to the types the ORM gives."""
+    sql, columns = _union_plan(at is not None)
+    raw: dict[int, dict[str, list[dict]]] = defaultdict(lambda: defaultdict(list))
+    from psycopg.types.json import set_json_loads  # PostgreSQL only
+
+    with connection.cursor() as cur:
+        set_json_loads(_json_decimal_loads, cur.cursor)
+        cur.execute(sql, {"ids": ids, "at": at})
+        for section, eid, source_id, batch_id, key, recorded_at, _pk, data in cur.fetchall():
+            row = {"enterprise_id": eid, "source_id": source_id, "batch_id": batch_id, "key": key,
+                   "recorded_at": recorded_at}
+            for name, column, convert in columns[section]:
+                value = data[column]
+                row[name] = convert(value) if convert is not None and value is not None else value
+            raw[eid][section].append(row)
+    return raw
+
+
+def _json_decimal_loads(text: str | bytes) -> Any:
+    return json.loads(text, parse_float=Decimal)
 
 
 def _merge(sections: dict[str, list[dict]], with_provenance: bool) -> tuple[dict, dict]:

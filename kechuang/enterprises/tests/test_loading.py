@@ -4,6 +4,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from kechuang.enterprises.models import AnnualFact, Enterprise, IPFact, ProfileFact
@@ -136,3 +137,29 @@ def test_cached_current_view_is_replaced_when_a_load_changes_the_enterprise():
     again = facts_as_of(Enterprise.objects.get(uscc=uscc(1)))
 
     assert (first.record["years"][2]["employees"], again.record["years"][2]["employees"]) == (100, 150)
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="postgresql only: the one-statement read is PostgreSQL's")
+def test_one_statement_read_gives_what_the_per_table_read_gives():
+    from datetime import date as _date
+
+    from kechuang.enterprises.selectors import _section_rows, _section_rows_union
+    from kechuang.synthetic import generate
+
+    records = [r for r in generate(40, seed=7, as_of=_date(2025, 11, 20))]
+    t0 = timezone.now() - timedelta(days=10)
+    load(records, recorded_at=t0)
+    changed = [{**r, "years": [{**y, "operating_revenue": y["operating_revenue"] + 1}
+                               if y.get("operating_revenue") is not None else y for y in r.get("years", [])]}
+               for r in records[:10]]
+    load(changed, source_code="second-feed")
+    ids = list(Enterprise.objects.values_list("pk", flat=True))
+    sections = {s for by_section in _section_rows(ids, None).values() for s in by_section}
+    assert {"profile", "years", "ip", "loans", "certificates"} <= sections  # the sample covers lists
+
+    for at in (None, t0 + timedelta(days=1), t0 - timedelta(days=1)):
+        per_table = _section_rows(ids[:20], at)
+        union = _section_rows_union(ids[:20], at)
+        assert {k: dict(v) for k, v in union.items()} == {k: dict(v) for k, v in per_table.items()}
+        assert all(type(a) is type(b) for eid in per_table for s in per_table[eid]
+                   for ra, rb in zip(per_table[eid][s], union[eid][s], strict=True) for a, b in zip(ra.values(), rb.values(), strict=True))
