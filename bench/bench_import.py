@@ -137,10 +137,12 @@ def main() -> None:
     parser.add_argument("--sections", choices=sorted(KEEP), default="profile+years")
     parser.add_argument("--sample", type=int, default=2000, help="records in the row-by-row baseline")
     parser.add_argument("--postgres", default="postgres://postgres@127.0.0.1:5432")
+    parser.add_argument("--database", default="kechuang_bench_import",
+                        help="database (re)created for the import, left behind for bench_pages.py")
     args = parser.parse_args()
 
     path = make_input(args.n, args.seed, args.sections)
-    fast = run_fast(fresh_database(args.postgres, "kechuang_bench_import"), path)
+    fast = run_fast(fresh_database(args.postgres, args.database), path)
     fast_rate = fast["records"] / fast["elapsed"]
     print(f"input: {path.name} ({args.sections}), {os.cpu_count()} cores", flush=True)
     print(f"platform import: {fast['records']:,} enterprises, {fast['facts']:,} fact rows in "

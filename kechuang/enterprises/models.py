@@ -173,19 +173,29 @@ class FactVersion(models.Model):
     # a regional load inserts (docs/benchmarks.md). So ``enterprise`` leads two partial indexes:
     # the unique one over current versions and one over superseded versions, which a new row
     # never enters; as-of reads combine them.
+    #
+    # The four references carry no database foreign-key constraint (``db_constraint=False``): the
+    # only writer of these tables is ``loading.FactLoader``, which takes the batch and source from
+    # the batch it loads and enterprise ids from the rows it creates in the same transaction or
+    # joins from the enterprise table, and enterprises, sources and batches are never deleted
+    # (``PROTECT``). A constraint would re-check each of the millions of rows of a regional load
+    # one by one at commit — about a third of a million-enterprise import (docs/benchmarks.md).
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"),
-                                   on_delete=models.PROTECT, related_name="+", db_index=False)
+                                   on_delete=models.PROTECT, related_name="+", db_index=False,
+                                   db_constraint=False)
     source = models.ForeignKey("enterprises.DataSource", verbose_name=_("数据来源"),
-                               on_delete=models.PROTECT, related_name="+", db_index=False)
+                               on_delete=models.PROTECT, related_name="+", db_index=False,
+                               db_constraint=False)
     batch = models.ForeignKey("enterprises.SourceBatch", verbose_name=_("数据批次"),
-                              on_delete=models.PROTECT, related_name="+", db_index=False)
+                              on_delete=models.PROTECT, related_name="+", db_index=False,
+                              db_constraint=False)
     key = models.CharField(_("条目标识"), max_length=64)
     content_hash = models.CharField(_("内容哈希"), max_length=32)
     recorded_at = models.DateTimeField(_("入库时间"))
     superseded_at = models.DateTimeField(_("被替代时间"), null=True, blank=True)
     superseded_by = models.ForeignKey("enterprises.SourceBatch", verbose_name=_("替代批次"),
                                       null=True, blank=True, on_delete=models.PROTECT,
-                                      related_name="+", db_index=False)
+                                      related_name="+", db_index=False, db_constraint=False)
 
     #: The interchange standard's section this table holds.
     section: str = ""
