@@ -6,6 +6,7 @@ app_name = "rating"
 urlpatterns = [
     path("", views.RunListView.as_view(), name="ratingrun_list"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="ratingrun_detail"),
+    path("runs/<int:pk>/export.xlsx", views.RunExportView.as_view(), name="ratingrun_export"),
     path("results/", views.ResultListView.as_view(), name="ratingresult_list"),
     path("enterprises/<int:pk>/", views.EnterpriseRatingView.as_view(), name="ratingresult_card"),
     path("models/", views.ModelListView.as_view(), name="ratingmodel_list"),

@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
@@ -23,6 +23,7 @@ from kechuang.enterprises.services import enterprise_profile_read
 
 from .choices import (FINISHED_RUN_STATUSES, GRADE_COLORS, MODEL_STATUS_COLORS, RUN_STATUS_COLORS,
                       ModelStatus)
+from .exports import run_results_xlsx
 from .selectors import (can_govern, champion, compare, enterprise_history, feature_label,
                         grade_distribution, latest_result, models_for, results_for, runs_for,
                         score_enterprise, user_region_prefix)
@@ -105,6 +106,17 @@ class RunDetailView(RegulatorRequired, TemplateView):
             ctx.update(scale=scale, page=page, grade=grade, monitoring_features=features,
                        chart={"grades": [s["grade"] for s in scale], "counts": [s["count"] for s in scale]})
         return ctx
+
+
+class RunExportView(RegulatorRequired, TemplateView):
+    """The run's results as an Excel workbook (audited)."""
+
+    def get(self, request, pk):
+        run = get_object_or_404(runs_for(request.user).filter(status="succeeded"), pk=pk)
+        data, _count = run_results_xlsx(run=run, user=request.user)
+        response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        response["Content-Disposition"] = f'attachment; filename="rating-run-{run.pk}-{run.as_of.isoformat()}.xlsx"'
+        return response
 
 
 class EnterpriseRatingView(LoginRequiredMixin, TemplateView):

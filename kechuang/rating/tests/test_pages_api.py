@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import io
 from datetime import timedelta
+
+import openpyxl
 
 import pytest
 from django.core.management import call_command
@@ -14,13 +17,15 @@ from kechuang.accounts.choices import OrganizationKind, Role
 from kechuang.core.models import AuditEntry
 from kechuang.core.services import job_run_pending
 from kechuang.enterprises.models import Consent, Enterprise
-from kechuang.enterprises.tests.factories import bank, organization, regulator, user
+from kechuang.enterprises.tests.factories import bank, load, organization, regulator, user
 from kechuang.rating.choices import ModelStatus
 from kechuang.rating.models import RatingModel, RatingResult, RatingRun
 from kechuang.rating.services import (default_outcomes_load, rating_model_train, rating_run_create,
                                       rating_run_execute)
 
-from .factories import AS_OF, champion_model, outcomes, synthetic_region
+from kechuang.synthetic import generate
+
+from .factories import AS_OF, RECORDED, champion_model, outcomes, synthetic_region
 
 pytestmark = pytest.mark.django_db
 
@@ -154,3 +159,40 @@ def test_run_job_through_the_worker(rated):
     run.refresh_from_db()
     assert run.status == "succeeded" and run.job.status == "succeeded"
     assert run.enterprises_total == Enterprise.objects.filter(region_code__startswith="370102").count()
+
+
+def test_given_a_run_when_exported_then_the_workbook_has_every_visible_result_and_is_audited(client, rated):
+    _model, admin, run = rated
+    client.force_login(admin)
+    response = client.get(reverse("rating:ratingrun_export", args=[run.pk]))
+    assert response.status_code == 200
+    wb = openpyxl.load_workbook(io.BytesIO(response.content))
+    rows = list(wb["评级结果"].iter_rows(values_only=True))
+    assert rows[0][0].startswith("合成数据") and rows[1][0] == "统一社会信用代码"
+    assert len(rows) - 2 == 300
+    top = RatingResult.objects.filter(run=run).order_by("-pd", "enterprise_id").first()
+    assert rows[2][0] == top.enterprise.uscc and rows[2][3] == top.grade
+    assert AuditEntry.objects.filter(action="export", object_type="rating.ratingrun", object_id=str(run.pk)).count() == 1
+    client.force_login(bank("b2"))
+    assert client.get(reverse("rating:ratingrun_export", args=[run.pk])).status_code == 403
+
+
+def test_given_a_shifted_population_when_rated_then_the_stability_alert_fires(client):
+    model, admin = champion_model(300)
+    # another district whose firms all became highly leveraged and tax-delinquent
+    shifted = []
+    for rec in generate(150, seed=99, as_of=AS_OF, region="370112"):
+        for y in rec["years"]:
+            if y.get("total_assets"):
+                y["total_liabilities"] = round(y["total_assets"] * 1.3, 2)
+            y["tax_credit_grade"] = "D"
+        shifted.append(rec)
+    load(shifted, recorded_at=RECORDED)
+    run = rating_run_execute(run=rating_run_create(as_of=AS_OF, region_code="370112", actor=admin), actor=admin)
+    assert run.status == "succeeded" and run.alert is True
+    drifted = {f["feature"] for f in run.monitoring["features"] if f["status"] == "alert"}
+    assert drifted & {"leverage", "tax_credit_grade"}
+    client.force_login(admin)
+    alerts = client.get("/api/rating-monitoring/?alert=true").json()["results"]
+    assert [a["id"] for a in alerts] == [run.pk]
+    assert "预警" in client.get(reverse("rating:ratingrun_detail", args=[run.pk])).content.decode()
