@@ -242,3 +242,12 @@ def stale_requests(now=None):
     now = now or timezone.now()
     return FinancingRequest.objects.filter(state__in=c.ACTIVE_STATES, due_at__lt=now, escalated_at__isnull=True)
 
+
+
+def postable_enterprise(user, enterprise_id) -> Enterprise | None:
+    """The enterprise ``user`` may post a demand for: its own, or one it advises."""
+    own = Enterprise.objects.restrict(user, "change").filter(pk=enterprise_id).first()
+    if own is not None:
+        return own
+    return Enterprise.objects.filter(pk=enterprise_id, advisor_assignments__advisor=user,
+                                     advisor_assignments__is_active=True).first()

@@ -1,5 +1,11 @@
 """The app's REST routes, registered on the platform's router by ``kechuang.api_urls``."""
 
+from .views import DemandViewSet, MetricsViewSet, ProductViewSet, QueueViewSet, RequestViewSet
+
 
 def register(router) -> None:
-    pass
+    router.register("marketplace/products", ProductViewSet, basename="marketplace-product")
+    router.register("marketplace/demands", DemandViewSet, basename="marketplace-demand")
+    router.register("marketplace/requests", RequestViewSet, basename="marketplace-request")
+    router.register("marketplace/queue", QueueViewSet, basename="marketplace-queue")
+    router.register("marketplace/metrics", MetricsViewSet, basename="marketplace-metrics")

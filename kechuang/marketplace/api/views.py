@@ -1,0 +1,231 @@
+"""REST API of the marketplace: the catalogue, demands (matches, grab, apply), requests (workflow
+verbs as POST actions calling one service each), the institution's queue and the metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import NotFound, PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from kechuang.accounts.choices import OrganizationKind
+from kechuang.marketplace import metrics, services
+from kechuang.marketplace.filtersets import DemandFilterSet, ProductFilterSet, RequestFilterSet
+from kechuang.marketplace.models import Demand, Product
+from kechuang.marketplace.selectors import (demand_matches, institution_queue, postable_enterprise, visible_demands,
+                                            visible_requests)
+
+from .serializers import (DecisionSerializer, DemandCreateSerializer, DemandSerializer, MatchSerializer,
+                          MetricSerializer, ProductChoiceSerializer, ProductCreateSerializer, ProductSerializer,
+                          QueueRowSerializer, RequestSerializer, RerouteSerializer)
+
+
+def _product(pk) -> Product:
+    p = Product.objects.filter(pk=pk).select_related("institution").first()
+    if p is None:
+        raise DRFValidationError({"product": ["unknown product"]})
+    return p
+
+
+class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalogue (every signed-in user reads it); institutions publish their own products."""
+
+    serializer_class = ProductSerializer
+    filterset_class = ProductFilterSet
+    queryset = Product.objects.select_related("institution").all()
+
+    @extend_schema(request=ProductCreateSerializer, responses={201: ProductSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ProductCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = request.user.organization
+        if org is None:
+            raise PermissionDenied("no organisation")
+        p = services.product_create(institution=org, actor=request.user, **data.validated_data)
+        return Response(ProductSerializer(p).data, status=status.HTTP_201_CREATED)
+
+
+class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    serializer_class = DemandSerializer
+    filterset_class = DemandFilterSet
+
+    def get_queryset(self):
+        return visible_demands(self.request.user).select_related("enterprise")
+
+    @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer})
+    def create(self, request, *args, **kwargs):
+        data = DemandCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        ent_id = v.pop("enterprise", None) or getattr(request.user.organization, "enterprise_id", None)
+        enterprise = postable_enterprise(request.user, ent_id) if ent_id else None
+        if enterprise is None:
+            raise NotFound("enterprise not found or not visible to you")
+        d = services.demand_post(enterprise=enterprise, actor=request.user, **v)
+        return Response(DemandSerializer(d).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(responses=MatchSerializer(many=True))
+    @action(detail=True, methods=["get"])
+    def matches(self, request, pk=None):
+        """Every active product for this demand: the fitting ones ranked with why, then the others with why not."""
+        d = self.get_object()
+        res = demand_matches(d)
+        rows = [{**r, "product_name": r["product"].name, "institution_name": r["product"].institution.name}
+                for r in res["ranked"] + res["rejected"]]
+        return Response(MatchSerializer(rows, many=True).data)
+
+    @extend_schema(request=ProductChoiceSerializer, responses={201: RequestSerializer})
+    @action(detail=True, methods=["post"])
+    def grab(self, request, pk=None):
+        """抢单: the calling institution takes the demand with one of its products (one grab wins)."""
+        # any demand id: a late grab is told the demand is already held (400), not "not found"
+        d = get_object_or_404(Demand.objects.select_related("enterprise"), pk=pk)
+        data = ProductChoiceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        r = services.demand_grab(demand=d, product=_product(data.validated_data["product"]), actor=request.user)
+        return Response(RequestSerializer(r).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ProductChoiceSerializer, responses={201: RequestSerializer})
+    @action(detail=True, methods=["post"])
+    def apply(self, request, pk=None):
+        """The enterprise sends its demand to one product (with its consent)."""
+        d = self.get_object()
+        data = ProductChoiceSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        r = services.request_apply(demand=d, product=_product(data.validated_data["product"]), actor=request.user)
+        return Response(RequestSerializer(r).data, status=status.HTTP_201_CREATED)
+
+
+class RequestViewSet(viewsets.ReadOnlyModelViewSet):
+    """Requests with their state, holder and event history; workflow verbs are POST actions."""
+
+    serializer_class = RequestSerializer
+    filterset_class = RequestFilterSet
+
+    def get_queryset(self):
+        return visible_requests(self.request.user).select_related(
+            "institution", "product", "handler").prefetch_related("events")
+
+    def _done(self, r):
+        return Response(RequestSerializer(self.get_queryset().get(pk=r.pk)).data)
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"], url_path="pick-up")
+    def pick_up(self, request, pk=None):
+        return self._done(services.request_pick_up(request=self.get_object(), actor=request.user))
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def review(self, request, pk=None):
+        return self._done(services.request_review(request=self.get_object(), actor=request.user))
+
+    @extend_schema(request=DecisionSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = DecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return self._done(services.request_decide(request=self.get_object(), actor=request.user, **data.validated_data))
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def contract(self, request, pk=None):
+        return self._done(services.request_contract(request=self.get_object(), actor=request.user))
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def disburse(self, request, pk=None):
+        return self._done(services.request_disburse(request=self.get_object(), actor=request.user))
+
+    @extend_schema(request=RerouteSerializer, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def reroute(self, request, pk=None):
+        data = RerouteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        to = data.validated_data.get("to_product")
+        req = self.get_object()
+        services.request_reroute(request=req, actor=request.user, to_product=_product(to) if to else None,
+                                 reason=data.validated_data.get("reason", ""))
+        return self._done(req)
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def withdraw(self, request, pk=None):
+        return self._done(services.request_withdraw(request=self.get_object(), actor=request.user))
+
+    @extend_schema(request=None, responses=RequestSerializer)
+    @action(detail=True, methods=["post"])
+    def consent(self, request, pk=None):
+        req = self.get_object()
+        services.request_consent(request=req, actor=request.user)
+        return self._done(req)
+
+
+class QueueViewSet(viewsets.ViewSet):
+    """The calling institution's grab queue (an investor's deal flow by mandate)."""
+
+    @extend_schema(responses=QueueRowSerializer(many=True))
+    def list(self, request):
+        org = request.user.organization
+        if org is None or org.kind not in (OrganizationKind.BANK, OrganizationKind.GUARANTOR,
+                                           OrganizationKind.INSURER, OrganizationKind.INVESTOR):
+            raise PermissionDenied("only financial institutions have a queue")
+        rows = [{"demand": r["demand"], "product_id": r["product"].pk, "product_name": r["product"].name,
+                 "score": r["score"], "status": r["status"]} for r in institution_queue(org)]
+        return Response(QueueRowSerializer(rows, many=True).data)
+
+
+class IsRegulatorOrStaff(permissions.BasePermission):
+    def has_permission(self, request, view):
+        org = getattr(request.user, "organization", None)
+        return request.user.is_superuser or (org is not None and org.kind == OrganizationKind.REGULATOR)
+
+
+def _date(text, default):
+    if not text:
+        return default
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise DRFValidationError({"date": [f"not a date: {text!r} (YYYY-MM-DD)"]}) from None
+
+
+class MetricsViewSet(viewsets.ViewSet):
+    """The plans' metrics, computed live for the caller's region (or a sub-region)."""
+
+    permission_classes = [permissions.IsAuthenticated, IsRegulatorOrStaff]
+
+    def _params(self, request):
+        today = timezone.localdate()
+        start = _date(request.query_params.get("start"), today - dt.timedelta(days=365))
+        end = _date(request.query_params.get("end"), today)
+        if end < start:
+            raise DRFValidationError({"end": ["end is before start"]})
+        own = (request.user.organization.region_id if request.user.organization else "") or "370000"
+        region = request.query_params.get("region") or own
+        if not request.user.is_superuser and not region.startswith(metrics._prefix(own)):
+            raise PermissionDenied("region outside your own")
+        return region, start, end
+
+    @extend_schema(parameters=[OpenApiParameter("region", OpenApiTypes.STR), OpenApiParameter("start", OpenApiTypes.DATE),
+                               OpenApiParameter("end", OpenApiTypes.DATE)], responses=MetricSerializer(many=True))
+    def list(self, request):
+        region, start, end = self._params(request)
+        return Response(MetricSerializer(metrics.summary(region_code=region, start=start, end=end), many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=["institution", "product", "district"]),
+                               OpenApiParameter("region", OpenApiTypes.STR), OpenApiParameter("start", OpenApiTypes.DATE),
+                               OpenApiParameter("end", OpenApiTypes.DATE)], responses=OpenApiTypes.OBJECT)
+    @action(detail=False, methods=["get"])
+    def breakdown(self, request):
+        region, start, end = self._params(request)
+        by = request.query_params.get("by", "institution")
+        if by not in ("institution", "product", "district"):
+            raise DRFValidationError({"by": ["one of institution, product, district"]})
+        return Response(metrics.breakdown(region_code=region, start=start, end=end, by=by))
