@@ -5,7 +5,7 @@ rule data drives a one-enterprise Python path (:func:`evaluate_record`) and a ve
 path (:func:`evaluate_batch`).
 """
 
-from .batch import batch_to_results, evaluate_batch, evaluate_parquet
+from .batch import batch_to_results, clause_catalog, evaluate_batch, evaluate_parquet
 from .errors import RuleError, UnknownStandardError
 from .evaluate import apply_changes, check_record, default_registry, evaluate_record, what_if
 from .ladder import closeness, ladder
@@ -14,7 +14,7 @@ from .schema import SCHEMA, frame_to_records, records_to_frame
 
 __all__ = [
     "SCHEMA", "Registry", "RuleError", "Standard", "UnknownStandardError", "apply_changes",
-    "batch_to_results", "builtin_registry", "check_record", "closeness", "default_registry",
+    "batch_to_results", "builtin_registry", "clause_catalog", "check_record", "closeness", "default_registry",
     "evaluate_batch", "evaluate_parquet", "evaluate_record", "frame_to_records", "ladder",
     "load_standard", "records_to_frame", "what_if",
 ]

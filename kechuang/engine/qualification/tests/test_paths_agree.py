@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+import orjson
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -59,10 +60,12 @@ record = st.fixed_dictionaries({"uscc": st.just("91370100MA3C00000X"), "name": s
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(records=st.lists(record, min_size=1, max_size=4),
-       as_of=st.sampled_from(["2026-11-22", "2026-03-31", "2026-04-01", "2024-04-29", "2025-06-30"]))
-def test_batch_and_record_paths_agree(records, as_of):
+       as_of=st.sampled_from(["2026-11-22", "2026-03-31", "2026-04-01", "2024-04-29", "2025-06-30"]),
+       details=st.sampled_from(["json", "columns"]))
+def test_batch_and_record_paths_agree(records, as_of, details):
     # Given random records (with gaps, nulls, impossible values), when both paths evaluate them
-    batch = evaluate_batch(records_to_frame(records), as_of)
+    # (the batch path with JSON or columnar clause details)
+    batch = evaluate_batch(records_to_frame(records), as_of, details=details)
     from_batch = sorted(batch_to_results(batch, records), key=lambda r: (r["version"],))
     # then each enterprise's results are identical, gaps included
     for i, rec in enumerate(records):
@@ -77,3 +80,42 @@ def test_batch_accepts_arrow_and_returns_arrow():
     table = records_to_frame([base()]).to_arrow()
     out = evaluate_batch(table, "2026-11-22", ["tsme"], arrow=True)
     assert (out.num_rows, out.column("status").to_pylist(), out.column("score").to_pylist()) == (1, ["met"], [100.0])
+
+
+def test_columnar_details_are_explained_by_the_catalog():
+    from kechuang.engine.qualification import clause_catalog
+
+    from .records import base
+    out = evaluate_batch(records_to_frame([base()]), "2026-11-22", ["tsme"], details="columns")
+    cat = clause_catalog(["tsme"], "2026-11-22")
+    row = out.row(0, named=True)
+    assert "clauses" not in out.columns
+    assert len(row["clause_status"]) == cat.height
+    assert len(row["clause_value"]) == cat["value_index"].drop_nulls().len()
+    assert len(row["clause_min"]) == len(row["clause_max"]) == cat["points_index"].drop_nulls().len()
+    # every clause: status and value from the row, threshold and article from the catalog
+    [one] = evaluate_record(base(), "2026-11-22", ["tsme"])
+    expected = {c["id"]: c for c in one["clauses"]}
+    kinds = set()
+    for c in cat.iter_rows(named=True):
+        e = expected[c["id"]]
+        assert ("met", "manual_review", "unknown", "unmet")[row["clause_status"][c["position"]]] == e["status"]
+        assert c["source"] == e["source"] and c["title"] == e["title"]
+        if c["kind"] == "condition":
+            assert row["clause_value"][c["value_index"]] == e["value"]
+            assert orjson.loads(c["threshold"]) == e["threshold"]
+        elif c["kind"] == "score":  # the threshold reached is the lower edge of the value's band
+            v = row["clause_value"][c["value_index"]]
+            band = next(b for b in orjson.loads(c["threshold"]) if v >= b[0] and (b[1] is None or v < b[1]))
+            assert (v, band[0], band[2]) == (e["value"], e["threshold"], e["points"])
+            assert row["clause_min"][c["points_index"]] == e["points"]
+        kinds.add(c["kind"])
+    assert {"condition", "score"} <= kinds
+
+
+def test_unknown_details_mode_is_refused():
+    import pytest
+
+    from .records import base
+    with pytest.raises(ValueError, match="details must be one of"):
+        evaluate_batch(records_to_frame([base()]), "2026-11-22", details="xml")
