@@ -2,7 +2,7 @@
 
 A region run reads the theme database as known at the end of ``as_of`` (no look-ahead), evaluates
 it with the engine's vectorised batch path in chunks (≤ 200,000 enterprises each), stores every
-result and placement in bulk, and writes one audit entry — all in one transaction, so a failed
+result and placement in bulk (COPY on PostgreSQL, see ``loading``), and writes one audit entry — all in one transaction, so a failed
 run leaves no partial results. A file run (``kechuang evaluate --input``) goes file → file through
 the engine and records the run (versions, counts) without storing results.
 """
@@ -27,17 +27,16 @@ from kechuang.engine.qualification import (default_registry, evaluate_batch, eva
                                            records_to_frame)
 from kechuang.enterprises.models import Enterprise
 
-from .adapter import compact_clauses, placement, records_as_of
+from .adapter import placement, records_as_of
 from .choices import RunDetails, RunScope, RunStatus, Tier
 from .error_codes import EvaluationErrorCode as E
-from .models import EvaluationResult, EvaluationRun, TierPlacement
+from .loading import json_text, write_placements, write_results
+from .models import EvaluationRun
 from .selectors import resolve_versions, user_region_prefix
 
 #: Enterprises per engine batch (the engine is fastest on slices of ≤ 250k rows).
 MAX_CHUNK = 200_000
 DEFAULT_CHUNK = 20_000
-#: Rows per INSERT when storing results.
-INSERT_BATCH = 5000
 #: Placements whose next rung has at most this many failing + unknown clauses get their gaps stored.
 CLOSE_FOR_GAPS = 3
 
@@ -86,19 +85,19 @@ def evaluation_run_create(*, as_of: dt.date, actor, region_code: str = "", file_
     return run
 
 
-def _placement_row(run: EvaluationRun, eid: int, region: str, lad: dict) -> TierPlacement:
+def _placement_row(run: EvaluationRun, eid: int, region: str, lad: dict) -> tuple:
+    """A placement in ``loading.PLACEMENT_COLUMNS`` order."""
     nxt = lad["next"] or {}
-    return TierPlacement(
-        run=run, enterprise_id=eid, region_code=region, tier=lad["tier"] or Tier.NONE,
-        tier_rank=lad["tier_rank"], flags=lad["flags"], next_standard=nxt.get("standard", ""),
-        next_status=nxt.get("status", ""), failing=nxt.get("failing"), unknown=nxt.get("unknown"),
-        points_short=_decimal(nxt.get("points_short")),
-        closeness={k: v for k, v in nxt.items() if k != "failing_clauses"} | (
-            {"failing_clauses": nxt["failing_clauses"][:20]} if nxt.get("failing_clauses") else {}))
+    closeness = {k: v for k, v in nxt.items() if k != "failing_clauses"} | (
+        {"failing_clauses": nxt["failing_clauses"][:20]} if nxt.get("failing_clauses") else {})
+    return (run.pk, eid, region, lad["tier"] or Tier.NONE, lad["tier_rank"], json_text(lad["flags"]),
+            nxt.get("standard", ""), nxt.get("status", ""), nxt.get("failing"), nxt.get("unknown"),
+            _decimal(nxt.get("points_short")), json_text(closeness))
 
 
 def _evaluate_chunk(run: EvaluationRun, ids: list[int], regions: dict[int, str], stds: dict,
-                    counts: Counter) -> tuple[list[EvaluationResult], list[TierPlacement]]:
+                    counts: Counter) -> tuple[list[tuple], list[tuple]]:
+    """Results and placements of one chunk as rows in ``loading``'s column order."""
     eids, records = [], []
     for eid, record in records_as_of(ids, as_of=run.as_of):
         eids.append(eid)
@@ -121,11 +120,10 @@ def _evaluate_chunk(run: EvaluationRun, ids: list[int], regions: dict[int, str],
             gaps_by[nxt["standard"]] = evaluate_record(records[i], run.as_of, [nxt["version"]])[0]["gaps"]
         for r in enterprise_rows:
             counts[(r["standard"], r["status"])] += 1
-            results.append(EvaluationResult(
-                run=run, enterprise_id=eid, standard=r["standard"], version=r["version"],
-                status=r["status"], score=_decimal(r["score"]), score_min=_decimal(r["score_min"]),
-                score_max=_decimal(r["score_max"]), route=r["route"],
-                clauses=compact_clauses(r["clauses"]), gaps=gaps_by.get(r["standard"], [])))
+            # the engine's compact clause JSON is stored as produced (text into a JSON column)
+            results.append((run.pk, eid, r["standard"], r["version"], r["status"], _decimal(r["score"]),
+                            _decimal(r["score_min"]), _decimal(r["score_max"]), r["route"],
+                            r["clauses"] or None, json_text(gaps_by.get(r["standard"], []))))
         counts[("tier", lad["tier"] or Tier.NONE)] += 1
         placements.append(_placement_row(run, eid, regions[eid], lad))
     return results, placements
@@ -155,9 +153,9 @@ def evaluation_run_execute(*, run: EvaluationRun, actor, progress: Progress | No
             for start in range(0, len(ids), chunk_size):
                 part = ids[start:start + chunk_size]
                 results, placements = _evaluate_chunk(run, part, regions, stds, counts)
-                EvaluationResult.objects.bulk_create(results, batch_size=INSERT_BATCH)
-                TierPlacement.objects.bulk_create(placements, batch_size=INSERT_BATCH)
-                n_results += len(results)
+                # COPY on PostgreSQL (executemany elsewhere): no model instance per row
+                n_results += write_results(results)
+                write_placements(placements)
                 progress.advance(len(part))
             before = model_snapshot(run)
             run.status = RunStatus.SUCCEEDED
