@@ -45,6 +45,7 @@ def _points_view(points: dict, values: dict) -> list[dict]:
         f = FEATURES_BY_NAME.get(name)
         rows.append({"name": name, "label": f.label if f else name,
                      "group": GROUPS.get(f.group, "") if f else "", "points": pts,
+                     "categorical": bool(f and f.categorical),
                      "value": values.get(name)})
     return rows
 

@@ -58,10 +58,10 @@ GROUPS = {
 
 FEATURES: tuple[Feature, ...] = (
     Feature("tech_staff_ratio", "科技人员占比", "Tech staff ratio", "human_capital",
-            reasons={"low": "科技人员占比偏低", "high": "科技人员占比处于不利区间",
+            reasons={"low": "科技人员占比偏低", "high": "科技人员占比异常偏高（与人员规模不匹配）",
                      "missing": "缺少科技人员数据"}),
     Feature("rd_staff_ratio", "研发人员占比", "R&D staff ratio", "human_capital",
-            reasons={"low": "研发人员占比偏低", "high": "研发人员占比处于不利区间",
+            reasons={"low": "研发人员占比偏低", "high": "研发人员占比异常偏高（与人员规模不匹配）",
                      "missing": "缺少研发人员数据"}),
     Feature("rd_share_change", "近两年研发人员占比变化", "R&D staff ratio change (2 years)",
             "human_capital",

@@ -195,4 +195,7 @@ def test_given_a_shifted_population_when_rated_then_the_stability_alert_fires(cl
     client.force_login(admin)
     alerts = client.get("/api/rating-monitoring/?alert=true").json()["results"]
     assert [a["id"] for a in alerts] == [run.pk]
-    assert "预警" in client.get(reverse("rating:ratingrun_detail", args=[run.pk])).content.decode()
+    page = client.get(reverse("rating:ratingrun_detail", args=[run.pk])).content.decode()
+    assert "预警：分布漂移超过阈值" in page
+    for f in run.monitoring["features"]:
+        assert f"{f['csi']:.4f}" in page
