@@ -67,5 +67,5 @@ def demo_step(*, progress=None) -> dict:
     run = rating_run_create(as_of=as_of, region_code=DEMO_REGION, actor=DEMO_ACTOR, model=model,
                             is_synthetic=True)
     run = rating_run_execute(run=run, actor=DEMO_ACTOR, progress=progress)
-    return {"model": model.version, "auc": str(model.auc), "run": run.pk, "status": run.status,
+    return {"model": model.version, "auc": str(model.auc), "run": run.pk, "status": str(run.status),
             "rated": run.enterprises_total}
