@@ -131,3 +131,25 @@ def test_run_now_queues_a_job_that_a_worker_executes():
 
     run.refresh_from_db()
     assert (run.status, run.enterprises_total, run.job.status) == ("succeeded", 2, "succeeded")
+
+
+def test_stored_json_columns_come_back_as_objects_equal_to_the_engine_output(monkeypatch):
+    # the rows are written as text (COPY on PostgreSQL): JSON must not come back double-encoded
+    monkeypatch.setattr(services, "CLOSE_FOR_GAPS", 50)  # store this enterprise's gaps
+    ent = load_golden("tsme-staff-below-10pct")
+    run = finished_run(standards=["tsme"])
+
+    record_ = enterprise_record(enterprise=ent, as_of=AS_OF)
+    live = {r["standard"]: r for r in evaluate_record(record_, AS_OF, ["tsme"])}
+    tsme = EvaluationResult.objects.get(run=run, enterprise=ent, standard="tsme")
+    assert isinstance(tsme.clauses, dict) and set(tsme.clauses) == {c["id"] for c in live["tsme"]["clauses"]}
+    statuses = {c["id"]: ("met", "manual_review", "unknown", "unmet")[v["s"]] for c, v in
+                ((c, tsme.clauses[c["id"]]) for c in live["tsme"]["clauses"])}
+    assert statuses == {c["id"]: c["status"] for c in live["tsme"]["clauses"]}
+    placement = TierPlacement.objects.get(run=run, enterprise=ent)
+    assert isinstance(placement.flags, dict) and isinstance(placement.closeness, dict)
+    stored_gaps = [r.gaps for r in EvaluationResult.objects.filter(run=run, enterprise=ent)]
+    assert all(isinstance(g, list) for g in stored_gaps)
+    assert placement.next_standard == "tsme"
+    nxt = EvaluationResult.objects.get(run=run, enterprise=ent, standard=placement.next_standard)
+    assert nxt.gaps == live[placement.next_standard]["gaps"] != []
