@@ -125,9 +125,11 @@ def institution_records(org_ids=None) -> dict[int, dict[str, float | None]]:
     return out
 
 
-def engine_products(products) -> list[EngineProduct]:
+def engine_products(products, with_records: bool = True) -> list[EngineProduct]:
+    """Products as the engine sees them; ``with_records`` adds each institution's record (for
+    ranking; a fit check does not need it)."""
     products = list(products)
-    records = institution_records({p.institution_id for p in products})
+    records = institution_records({p.institution_id for p in products}) if with_records else {}
     out = []
     for p in products:
         rec = records.get(p.institution_id, {})

@@ -220,7 +220,7 @@ def _fit(demand: Demand, product: Product) -> None:
             and not product.term_min_months <= demand.term_months <= product.term_max_months):
         raise _err("term_months", _("需求期限 %(t)s 个月不在产品期限 %(lo)s–%(hi)s 个月内。") % {
             "t": demand.term_months, "lo": product.term_min_months, "hi": product.term_max_months}, E.TERM_RANGE)
-    r = match_one(demand_row(demand), engine_products([product])[0])
+    r = match_one(demand_row(demand), engine_products([product], with_records=False)[0])
     if not r["fits"]:
         raise _err("product", _("不符合产品准入条件：%(why)s") % {"why": "；".join(r["fails"])}, E.NOT_ELIGIBLE)
 
@@ -290,9 +290,11 @@ def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
     """An institution grabs (抢单) an open demand one of its products fits; exactly one concurrent
     grab wins, the others get ``already_held`` and change nothing."""
     _writer_of(actor, product.institution)
+    if not Demand.objects.filter(pk=demand.pk, status=c.DemandStatus.OPEN).exists():  # cheap early answer
+        raise _err(None, _("该需求已由其他机构承办或已关闭。"), E.ALREADY_HELD)
     _fit(demand, product)
     with transaction.atomic():
-        _claim(demand)
+        _claim(demand)  # the real guard: a conditional UPDATE
         return _open_request(demand=demand, product=product, route=c.Route.GRAB, state=c.RequestState.PICKED_UP,
                              actor=actor, handler=actor if hasattr(actor, "pk") else None, note=_("抢单"))
 
