@@ -30,7 +30,7 @@ from typing import Any
 import polars as pl
 
 from kechuang.engine.facts.schema import IP_CLASS_I, IP_CLASS_II
-from kechuang.engine.qualification import evaluate_batch, records_to_frame
+from kechuang.engine.qualification import evaluate_batch, evaluate_record, records_to_frame
 
 
 @dataclass(frozen=True)
@@ -270,12 +270,28 @@ def record_features(record: Mapping[str, Any], as_of: dt.date,
     }
 
 
+#: Below this many records the engine's one-record path is faster than its batch path (whose
+#: fixed cost is ≈ 0.5 s a call against ≈ 4 ms a record); both give the same statuses.
+SMALL_BATCH = 64
+
+
 def standards_met_counts(records: list[Mapping[str, Any]], as_of: dt.date) -> list[int | None]:
     """How many qualification standards (in force on ``as_of``) each record meets, from the
-    qualification engine's vectorised batch path. ``None`` for every record if the engine cannot
-    read the batch (the feature is then missing, not zero)."""
+    qualification engine: its one-record path for a few records (online scoring), its vectorised
+    batch path otherwise. ``None`` where the engine cannot read a record (the feature is then
+    missing, not zero)."""
     if not records:
         return []
+    if len(records) < SMALL_BATCH:
+        out: list[int | None] = []
+        for r in records:
+            try:
+                results = evaluate_record(dict(r), as_of, None, with_gaps=False)
+            except (ValueError, TypeError):
+                out.append(None)
+                continue
+            out.append(sum(1 for x in results if x["status"] == "met"))
+        return out
     try:
         frame = records_to_frame([dict(r) for r in records])
         rows = evaluate_batch(frame, as_of, details="none")
@@ -298,4 +314,6 @@ def features_frame(records: Iterable[Mapping[str, Any]], as_of: dt.date | str, *
     recs = list(records)
     met = standards_met_counts(recs, day) if qualifications else [None] * len(recs)
     rows = [record_features(r, day, m) for r, m in zip(recs, met, strict=True)]
-    return pl.DataFrame(rows, schema=SCHEMA)
+    # column-wise: several times faster than Polars' dict-of-rows constructor
+    return pl.DataFrame({name: pl.Series(name, [r[name] for r in rows], dtype=dtype)
+                         for name, dtype in SCHEMA.items()})

@@ -6,6 +6,7 @@ import math
 import pytest
 
 from kechuang.engine.rating import FEATURE_NAMES, SCHEMA, build_scorecard, features_frame, record_features
+from kechuang.engine.rating.features import SMALL_BATCH, standards_met_counts
 from kechuang.engine.rating.training import compare_models, training_frame
 from kechuang.synthetic import generate, generate_outcomes
 
@@ -105,3 +106,12 @@ def test_given_synthetic_region_when_trained_then_model_separates_defaults_out_o
     Xt, yt = training_frame(frame.tail(1000), outcomes)
     metrics = compare_models({"champion": model}, Xt, yt)["champion"]
     assert 0.68 <= metrics["auc"] <= 0.85  # between the hand-made score and the latent PD ceiling
+
+
+def test_the_one_record_and_batch_paths_of_the_qualification_engine_count_the_same_standards():
+    day = dt.date(2026, 11, 22)
+    records = list(generate(SMALL_BATCH + 6, seed=20221, as_of=day))
+    batch = standards_met_counts(records, day)
+    one_by_one = [standards_met_counts([r], day)[0] for r in records[:20]]
+    assert one_by_one == batch[:20]
+    assert sum(batch) > 0  # some firms do meet standards
