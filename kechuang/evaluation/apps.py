@@ -9,3 +9,4 @@ class EvaluationConfig(AppConfig):
     job_handlers = {
         "evaluation.run": "kechuang.evaluation.jobs.run_evaluation_job",
     }
+    demo_steps = ("kechuang.evaluation.jobs.demo_step",)
