@@ -96,8 +96,8 @@ def enterprise_features(enterprise: Enterprise, at: datetime | None = None) -> d
         "little_giant": "little_giant" in kinds,
         "tsme": bool(kinds & {"tsme", "innovative_sme", "tech_innovation_sme"}),
         "first_loan": first_loan,
-        "_tier": tier.get("tier"),
-        "_as_of": timezone.now().isoformat(),
+        "tier": tier.get("tier"),
+        "as_of": timezone.now().isoformat(),
     }
 
 

@@ -1,0 +1,249 @@
+"""Pages of the marketplace (HTMX, Chinese first): the enterprise's demands and requests, the
+institution's catalogue, queue and decisions, the regulator's metrics."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpResponseBadRequest
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kechuang.accounts.choices import OrganizationKind
+
+from . import choices as c
+from . import metrics, services
+from .models import Demand, Product
+from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, postable_enterprise,
+                        visible_demands, visible_requests)
+
+INSTITUTION_KINDS = (OrganizationKind.BANK, OrganizationKind.GUARANTOR, OrganizationKind.INSURER,
+                     OrganizationKind.INVESTOR)
+
+
+def _errors(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        if hasattr(exc, "error_dict"):
+            return [f"{field}: {m}" if field != "__all__" else m for field, errs in exc.message_dict.items() for m in errs]
+        return list(exc.messages)
+    return [str(exc) or _("无权办理。")]
+
+
+def _kind(user) -> str:
+    if user.is_superuser:
+        return "regulator"
+    org = user.organization
+    if org is None:
+        return "none"
+    if org.kind == OrganizationKind.ENTERPRISE:
+        return "enterprise"
+    if org.kind in INSTITUTION_KINDS:
+        return "institution"
+    if org.kind == OrganizationKind.REGULATOR:
+        return "regulator"
+    return "advisor"
+
+
+@login_required
+def home(request):
+    kind = _kind(request.user)
+    if kind == "regulator":
+        return redirect("marketplace:metrics")
+    if kind == "enterprise":
+        ent = request.user.organization.enterprise
+        return render(request, "marketplace/enterprise_home.html", {
+            "enterprise": ent, "demands": visible_demands(request.user).prefetch_related("requests__institution"),
+            "requests": visible_requests(request.user).select_related("institution", "product", "handler", "demand"),
+            "advisor": advisor_of(ent) if ent else None})
+    if kind == "institution":
+        org = request.user.organization
+        return render(request, "marketplace/institution_home.html", {
+            "queue": institution_queue(org, limit=50),
+            "held": visible_requests(request.user).filter(institution=org, state__in=c.ACTIVE_STATES)
+            .select_related("demand__enterprise", "product", "handler"),
+            "products": Product.objects.filter(institution=org)})
+    return render(request, "marketplace/advisor_home.html", {
+        "requests": visible_requests(request.user).select_related("institution", "product", "demand__enterprise")
+        .order_by("-escalated_at", "-submitted_at")[:200],
+        "assignments": request.user.advisor_assignments.filter(is_active=True).select_related("enterprise")[:200]})
+
+
+@login_required
+def product_list(request):
+    qs = Product.objects.filter(is_active=True).select_related("institution")
+    kind = request.GET.get("kind")
+    if kind in c.ProductKind.values:
+        qs = qs.filter(kind=kind)
+    return render(request, "marketplace/product_list.html", {"products": qs, "kinds": c.ProductKind.choices,
+                                                             "kind": kind})
+
+
+@login_required
+def product_create(request):
+    org = request.user.organization
+    if org is None or org.kind not in INSTITUTION_KINDS:
+        raise PermissionDenied(_("只有金融机构可以发布产品。"))
+    kind = {v: k for k, v in c.PUBLISHER_KINDS.items()}[org.kind]
+    form, errors = {"eligibility": "[]", "sla_pickup_days": 2}, []
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            elig = json.loads(form.get("eligibility") or "[]")
+        except json.JSONDecodeError as exc:
+            errors = [_("准入条件不是有效的 JSON：%(e)s") % {"e": exc}]
+        else:
+            try:
+                p = services.product_create(
+                    institution=org, kind=kind, category=form.get("category", ""), name=form.get("name", ""),
+                    description=form.get("description", ""), amount_min=form.get("amount_min"),
+                    amount_max=form.get("amount_max"), term_min_months=form.get("term_min_months") or None,
+                    term_max_months=form.get("term_max_months") or None, rate=form.get("rate") or None,
+                    eligibility=elig, sla_pickup_days=int(form.get("sla_pickup_days") or 2),
+                    needs_guarantee=bool(form.get("needs_guarantee")), actor=request.user)
+                messages.success(request, _("产品“%(n)s”已发布。") % {"n": p.name})
+                return redirect("marketplace:home")
+            except (ValidationError, PermissionDenied, ValueError) as exc:
+                errors = _errors(exc)
+    return render(request, "marketplace/product_form.html", {
+        "form": form, "errors": errors, "kind": c.ProductKind(kind), "categories": c.ProductCategory.choices})
+
+
+@login_required
+def demand_create(request):
+    ent_id = request.GET.get("enterprise") or request.POST.get("enterprise") or getattr(
+        request.user.organization, "enterprise_id", None)
+    enterprise = postable_enterprise(request.user, ent_id) if ent_id else None
+    if enterprise is None:
+        raise PermissionDenied(_("只有企业本身或其金融辅导员可以发布需求。"))
+    prefill = enterprise_features(enterprise)
+    form, errors = {"kind": "debt", "term_months": 12, "purpose": "working_capital", "collateral": "none"}, []
+    if request.method == "POST":
+        form = request.POST.dict()
+        try:
+            d = services.demand_post(
+                enterprise=enterprise, kind=form.get("kind", ""), amount=form.get("amount", ""),
+                term_months=form.get("term_months") or None, purpose=form.get("purpose", ""),
+                purpose_note=form.get("purpose_note", ""), collateral=form.get("collateral", "none"),
+                actor=request.user, prefill=prefill)
+            messages.success(request, _("融资需求已发布，以下是为您匹配的产品。"))
+            return redirect("marketplace:demand_detail", pk=d.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            errors = _errors(exc)
+    return render(request, "marketplace/demand_form.html", {
+        "enterprise": enterprise, "prefill": prefill, "form": form, "errors": errors,
+        "kinds": c.DemandKind.choices, "purposes": c.Purpose.choices, "collaterals": c.Collateral.choices})
+
+
+@login_required
+def demand_detail(request, pk):
+    d = get_object_or_404(visible_demands(request.user).select_related("enterprise"), pk=pk)
+    kind = _kind(request.user)
+    ctx = {"demand": d, "requests": d.requests.select_related("institution", "product", "handler")
+           .prefetch_related("events"), "can_apply": kind in ("enterprise", "advisor") or request.user.is_superuser}
+    if ctx["can_apply"]:
+        ctx["matches"] = demand_matches(d)
+    return render(request, "marketplace/demand_detail.html", ctx)
+
+
+@login_required
+@require_POST
+def demand_apply(request, pk):
+    d = get_object_or_404(visible_demands(request.user), pk=pk)
+    product = get_object_or_404(Product, pk=request.POST.get("product"))
+    try:
+        services.request_apply(demand=d, product=product, actor=request.user)
+        messages.success(request, _("已向%(org)s提交申请，并随附数据授权。") % {"org": product.institution.name})
+    except (ValidationError, PermissionDenied) as exc:
+        messages.error(request, "；".join(_errors(exc)))
+    return redirect("marketplace:demand_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def demand_grab(request, pk):
+    d = get_object_or_404(Demand, pk=pk)
+    product = get_object_or_404(Product, pk=request.POST.get("product"))
+    error, req = None, None
+    try:
+        req = services.demand_grab(demand=d, product=product, actor=request.user)
+    except (ValidationError, PermissionDenied) as exc:
+        error = "；".join(_errors(exc))
+    return render(request, "marketplace/htmx/grab_result.html", {"demand": d, "request_obj": req, "error": error})
+
+
+VERBS = {
+    "pick_up": lambda r, u, p: services.request_pick_up(request=r, actor=u),
+    "review": lambda r, u, p: services.request_review(request=r, actor=u),
+    "approve": lambda r, u, p: services.request_decide(request=r, approve=True, amount=p.get("amount") or None,
+                                                       rate=p.get("rate") or None, reason=p.get("reason", ""), actor=u),
+    "decline": lambda r, u, p: services.request_decide(request=r, approve=False, reason=p.get("reason", ""), actor=u),
+    "contract": lambda r, u, p: services.request_contract(request=r, actor=u),
+    "disburse": lambda r, u, p: services.request_disburse(request=r, actor=u),
+    "reroute": lambda r, u, p: services.request_reroute(request=r, actor=u, reason=p.get("reason", "")),
+    "withdraw": lambda r, u, p: services.request_withdraw(request=r, actor=u, reason=p.get("reason", "")),
+    "consent": lambda r, u, p: services.request_consent(request=r, actor=u),
+}
+
+
+def _request_ctx(request, req, error=None):
+    kind = _kind(request.user)
+    holder = request.user.organization_id == req.institution_id or request.user.is_superuser
+    return {"r": req, "error": error, "is_holder": holder, "speaks_for": kind in ("enterprise", "advisor"),
+            "is_enterprise": kind == "enterprise", "events": req.events.all(), "legs": req.legs.select_related("provider")}
+
+
+@login_required
+def request_detail(request, pk):
+    req = get_object_or_404(visible_requests(request.user).select_related(
+        "institution", "product", "handler", "demand__enterprise", "escalated_to"), pk=pk)
+    return render(request, "marketplace/request_detail.html", _request_ctx(request, req))
+
+
+@login_required
+@require_POST
+def request_action(request, pk, verb):
+    req = get_object_or_404(visible_requests(request.user), pk=pk)
+    if verb not in VERBS:
+        return HttpResponseBadRequest("unknown action")
+    error = None
+    try:
+        VERBS[verb](req, request.user, request.POST)
+    except (ValidationError, PermissionDenied) as exc:
+        error = "；".join(_errors(exc))
+    req = visible_requests(request.user).select_related(
+        "institution", "product", "handler", "demand__enterprise", "escalated_to").filter(pk=pk).first() or req
+    return render(request, "marketplace/htmx/request_panel.html", _request_ctx(request, req, error))
+
+
+def _date(text, default):
+    try:
+        return dt.date.fromisoformat(text) if text else default
+    except ValueError:
+        return default
+
+
+@login_required
+def metrics_page(request):
+    if _kind(request.user) != "regulator":
+        raise PermissionDenied(_("只有监管部门可以查看统计。"))
+    today = timezone.localdate()
+    start = _date(request.GET.get("start"), today - dt.timedelta(days=365))
+    end = _date(request.GET.get("end"), today)
+    own = (request.user.organization.region_id if request.user.organization else "") or "370100"
+    region = request.GET.get("region") or own
+    if not request.user.is_superuser and not region.startswith(metrics._prefix(own)):
+        region = own
+    summary = metrics.summary(region_code=region, start=start, end=end)
+    by = {b: metrics.breakdown(region_code=region, start=start, end=end, by=b)
+          for b in ("institution", "product", "district")}
+    chart = {b: {"keys": [r["key"] for r in rows], "requests": [r["requests"] for r in rows],
+                 "pickup": [r["pickup_rate"] for r in rows], "approval": [r["approval_rate"] for r in rows],
+                 "amount": [float(r["disbursed_amount"]) / 10000 for r in rows]} for b, rows in by.items()}
+    return render(request, "marketplace/metrics.html", {"summary": summary, "by": by, "chart": chart,
+                                                        "start": start, "end": end, "region": region})
