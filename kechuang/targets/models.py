@@ -93,7 +93,7 @@ class IndicatorValue(models.Model):
         ordering = ["indicator", "kind", "year", "pk"]
         verbose_name = _("指标数值")
         verbose_name_plural = _("指标数值")
-        indexes = [models.Index(fields=["indicator", "kind", "year"], name="indval_ind_kind_year")]
+        indexes = [models.Index(fields=["indicator", "kind", "region_code", "year"], name="indval_ind_kind_region_year")]
 
     def __str__(self) -> str:
         return f"{self.indicator.name} {self.get_kind_display()} {self.period_label or self.year}: {self.value_text}"

@@ -5,12 +5,14 @@ metrics collected from every app, the cockpit's aggregates and the composite ind
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
-from django.db.models import Count, Q, QuerySet
+from django.core.cache import cache
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -72,11 +74,14 @@ def actual_series(concepts: set[str], region_codes: set[str]) -> dict[tuple[str,
     """Accepted yearly actuals of the concepts in the regions, from any plan or entry:
     ``{(concept, region): {year: (value, unit)}}`` (a later entry for the same year wins)."""
     out: dict[tuple[str, str], dict[int, tuple[float, str]]] = defaultdict(dict)
-    qs = (IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, state=c.ValueState.ACCEPTED, year__isnull=False,
-                                        value__isnull=False, indicator__concept__in=concepts,
-                                        region_code__in=region_codes)
-          .values_list("indicator__concept", "region_code", "year", "value", "indicator__unit").order_by("pk"))
-    for concept, region, year, value, unit in qs:
+    inds = dict((pk, (concept, unit)) for pk, concept, unit in
+                Indicator.objects.filter(concept__in=concepts).values_list("pk", "concept", "unit"))
+    qs = (IndicatorValue.objects.filter(indicator_id__in=list(inds), kind=c.ValueKind.ACTUAL,
+                                        region_code__in=list(region_codes), state=c.ValueState.ACCEPTED,
+                                        year__isnull=False, value__isnull=False)
+          .values_list("indicator_id", "region_code", "year", "value").order_by("pk"))
+    for ind_id, region, year, value in qs:
+        concept, unit = inds[ind_id]
         out[(concept, region)][year] = (float(value), unit)
     return out
 
@@ -101,7 +106,10 @@ def plan_progress(plan: Plan, *, as_of_year: int | None = None) -> list[Indicato
     """For each indicator of the plan with a numeric target, its headline target (the latest year),
     the actuals of its concept in the plan's region, and the engine's assessment."""
     as_of_year = as_of_year or timezone.localdate().year
-    values = list(IndicatorValue.objects.filter(indicator__plan=plan, state=c.ValueState.ACCEPTED)
+    ind_ids = list(plan.indicators.values_list("pk", flat=True))
+    values = list(IndicatorValue.objects.filter(indicator_id__in=ind_ids, state=c.ValueState.ACCEPTED,
+                                                kind__in=(c.ValueKind.TARGET, c.ValueKind.BASELINE),
+                                                year__isnull=False, value__isnull=False)
                   .select_related("indicator").order_by("indicator__name", "year", "pk"))
     targets: dict[int, IndicatorValue] = {}
     baselines: dict[int, IndicatorValue] = {}
@@ -346,7 +354,21 @@ PLATFORM_METRICS = [
 ]
 
 
+#: Live metrics on the cockpit are cached this many seconds (they count whole tables).
+METRIC_CACHE_SECONDS = 60
+
+
 def metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) -> list[dict]:
+    digest = hashlib.sha1(",".join(code for code, _ in codes).encode()).hexdigest()[:16]
+    key = f"targets:metric-cards:{region_code}:{year}:{digest}"
+    cards = cache.get(key)
+    if cards is None:
+        cards = _metric_cards(codes, region_code=region_code, year=year)
+        cache.set(key, cards, METRIC_CACHE_SECONDS)
+    return cards
+
+
+def _metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) -> list[dict]:
     registry = live_metric_registry()
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
     out = []
@@ -373,8 +395,9 @@ def district_comparison(region_code: str, concept: str) -> dict:
     """District actuals of one concept by year: ``{"years": [...], "districts": [...], "series": {district: [..]}}``."""
     districts = districts_of(region_code)
     codes = {d.code: d.name for d in districts}
-    rows = (IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, state=c.ValueState.ACCEPTED,
-                                          indicator__concept=concept, region_code__in=list(codes),
+    ind_ids = list(Indicator.objects.filter(concept=concept).values_list("pk", flat=True))
+    rows = (IndicatorValue.objects.filter(indicator_id__in=ind_ids, kind=c.ValueKind.ACTUAL,
+                                          region_code__in=list(codes), state=c.ValueState.ACCEPTED,
                                           year__isnull=False)
             .values_list("region_code", "year", "value"))
     data: dict[str, dict[int, float]] = defaultdict(dict)
@@ -388,9 +411,12 @@ def district_comparison(region_code: str, concept: str) -> dict:
 
 
 def district_concepts(region_code: str, limit: int = 50) -> list[str]:
+    """Concepts with district actuals (an EXISTS probe per indicator on the value index, stopping
+    at the first match, rather than a DISTINCT over every value)."""
     codes = [d.code for d in districts_of(region_code)]
-    return list(IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, region_code__in=codes)
-                .values_list("indicator__concept", flat=True).distinct().order_by("indicator__concept")[:limit])
+    has = IndicatorValue.objects.filter(indicator_id=OuterRef("pk"), kind=c.ValueKind.ACTUAL, region_code__in=codes)
+    return list(Indicator.objects.filter(Exists(has)).values_list("concept", flat=True)
+                .distinct().order_by("concept")[:limit])
 
 
 def cockpit(*, region_code: str, as_of_year: int, concept: str = "", today: dt.date | None = None) -> dict:

@@ -239,11 +239,19 @@ class ScorecardView(ViewerRequired, TemplateView):
         return super().get_context_data(cards=s.unit_scorecards(), **kw)
 
 
-def cockpit_context(request) -> dict:
+#: The cockpit lists the targets needing attention first, at most this many (all in the XLSX).
+COCKPIT_ROWS = 60
+SEVERITY = ["off_track", "missed", "at_risk", "no_data", "on_track", "met"]
+
+
+def cockpit_context(request, *, all_rows: bool = False) -> dict:
     region = _region(request)
     as_of = _year(request, "as_of", timezone.localdate().year)
     data = s.cockpit(region_code=region, as_of_year=as_of, concept=request.GET.get("concept", ""))
-    data["rows"] = _status_rows([p for _plan, p in data["progress"]])
+    rows = _status_rows([p for _plan, p in data["progress"]])
+    rows.sort(key=lambda r: SEVERITY.index(str(r["a"].status)))
+    data["rows_total"] = len(rows)
+    data["rows"] = rows if all_rows else rows[:COCKPIT_ROWS]
     data["region"] = Region.objects.filter(code=region).first()
     data["status_labels"] = STATUS_LABELS
     data["chart"] = {
@@ -282,7 +290,7 @@ def _num(x):
 
 
 def cockpit_xlsx(request) -> HttpResponse:
-    d = cockpit_context(request)
+    d = cockpit_context(request, all_rows=True)
     progress = [[r["indicator"].plan.name, r["indicator"].name, r["indicator"].unit, r["target"].year,
                  _num(r["target"].value), r["target"].qualifier, r["a"].latest_year, r["a"].latest_value,
                  r["a"].progress, r["a"].required_rate, r["a"].achieved_rate,
