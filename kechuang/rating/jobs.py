@@ -15,6 +15,8 @@ from kechuang.synthetic import generate_outcomes
 
 from .choices import ModelStatus, RunStatus
 from .models import DefaultOutcome, RatingModel, RatingRun
+from django.core.exceptions import ValidationError
+
 from .services import (default_outcomes_load, rating_model_promote, rating_model_train,
                        rating_run_create, rating_run_execute)
 
@@ -30,6 +32,19 @@ def run_rating_job(job: Job, progress) -> dict:
     if run.status != RunStatus.SUCCEEDED:
         raise RuntimeError(run.error)
     return {"run_id": run.pk, "enterprises_total": run.enterprises_total, "alert": run.alert}
+
+
+def train_model_job(job: Job, progress) -> dict:
+    """Train a candidate (``rating_model_train``); the engine's errors fail the job with the
+    plain-Chinese message the page shows."""
+    p = job.params
+    try:
+        model = rating_model_train(as_of=dt.date.fromisoformat(p["as_of"]),
+                                   horizon_months=int(p.get("horizon_months", 12)), note=p.get("note", ""),
+                                   actor=job.created_by or "job", progress=progress)
+    except ValidationError as exc:
+        raise RuntimeError(" ".join(exc.messages)) from exc
+    return {"model_id": model.pk, "version": model.version, "auc": str(model.auc)}
 
 
 def _demo_generation():

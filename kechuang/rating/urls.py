@@ -10,5 +10,6 @@ urlpatterns = [
     path("results/", views.ResultListView.as_view(), name="ratingresult_list"),
     path("enterprises/<int:pk>/", views.EnterpriseRatingView.as_view(), name="ratingresult_card"),
     path("models/", views.ModelListView.as_view(), name="ratingmodel_list"),
+    path("models/training/<int:pk>/", views.TrainingView.as_view(), name="training_detail"),
     path("models/<int:pk>/", views.ModelDetailView.as_view(), name="ratingmodel_detail"),
 ]

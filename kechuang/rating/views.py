@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from kechuang.accounts.models import Region
+from kechuang.core.choices import FINISHED_JOB_STATUSES
+from kechuang.core.models import Job
 from kechuang.core.selectors import job_progress
 from kechuang.engine.rating import FEATURES_BY_NAME, GROUPS
 from kechuang.enterprises.models import Enterprise
@@ -27,7 +29,7 @@ from .exports import run_results_xlsx
 from .selectors import (can_govern, champion, compare, enterprise_history, feature_label,
                         grade_distribution, latest_result, models_for, results_for, runs_for,
                         score_enterprise, user_region_prefix)
-from .services import rating_model_promote, rating_model_train, rating_run_create
+from .services import rating_model_promote, rating_model_train_enqueue, rating_run_create
 
 
 class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
@@ -196,13 +198,32 @@ class ModelListView(RegulatorRequired, TemplateView):
             messages.error(request, _("请填写有效的特征基准日和 1–60 个月的观察期。"))
             return redirect("rating:ratingmodel_list")
         try:
-            model = rating_model_train(as_of=day, horizon_months=int(horizon), actor=request.user,
-                                       note=request.POST.get("note", ""))
+            job = rating_model_train_enqueue(as_of=day, horizon_months=int(horizon), actor=request.user,
+                                             note=request.POST.get("note", ""))
         except (ValidationError, PermissionDenied) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
             return redirect("rating:ratingmodel_list")
-        messages.success(request, _("已训练候选模型 v%(v)s。") % {"v": model.version})
-        return redirect("rating:ratingmodel_detail", pk=model.pk)
+        return redirect("rating:training_detail", pk=job.pk)
+
+
+class TrainingView(RegulatorRequired, TemplateView):
+    """A training job with live progress; on success a link to the new candidate, on failure the
+    engine's error in plain words (nothing was registered)."""
+
+    template_name = "rating/training_detail.html"
+
+    def get_template_names(self):
+        return ["rating/_training.html"] if self.request.htmx else [self.template_name]
+
+    def get_context_data(self, **kwargs):
+        ctx = super().get_context_data(**kwargs)
+        jobs = Job.objects.filter(kind="rating.train")
+        if not self.request.user.is_superuser:
+            jobs = jobs.filter(created_by=self.request.user)
+        job = get_object_or_404(jobs, pk=kwargs["pk"])
+        ctx.update(job=job, progress=job_progress(job), finished=job.status in FINISHED_JOB_STATUSES,
+                   model_id=(job.result or {}).get("model_id"))
+        return ctx
 
 
 class ModelDetailView(RegulatorRequired, TemplateView):

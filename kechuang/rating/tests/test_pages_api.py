@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kechuang.accounts.choices import OrganizationKind, Role
-from kechuang.core.models import AuditEntry
+from kechuang.core.models import AuditEntry, Job
 from kechuang.core.services import job_run_pending
 from kechuang.enterprises.models import Consent, Enterprise
 from kechuang.enterprises.tests.factories import bank, load, organization, regulator, user
@@ -108,15 +108,35 @@ def test_given_an_officer_when_training_from_the_page_then_refused_and_nothing_s
     assert RatingModel.objects.count() == 1
 
 
-def test_given_one_class_outcomes_when_training_from_the_page_then_the_error_is_shown(client):
+def test_given_one_class_outcomes_when_training_from_the_page_then_the_job_shows_the_error(client):
     ents = synthetic_region(40)
     default_outcomes_load(rows=[(e.uscc, 0) for e in ents], as_of=AS_OF, horizon_months=12, source="t", actor="t")
     admin = regulator("adm")
     client.force_login(admin)
-    response = client.post(reverse("rating:ratingmodel_list"), {"as_of": AS_OF.isoformat(), "horizon_months": 12},
-                           follow=True)
-    assert "只有一类结果" in response.content.decode()
+    response = client.post(reverse("rating:ratingmodel_list"), {"as_of": AS_OF.isoformat(), "horizon_months": 12})
+    job = Job.objects.get(kind="rating.train")
+    assert response["Location"] == reverse("rating:training_detail", args=[job.pk])
+    assert job_run_pending() == 1
+    page = client.get(response["Location"]).content.decode()
+    assert "训练失败（target_one_class）" in page and "只有一类结果" in page
     assert not RatingModel.objects.exists()
+
+
+def test_given_outcomes_when_training_from_the_page_then_the_job_links_the_new_candidate(client):
+    synthetic_region(200)
+    outcomes(200)
+    admin = regulator("adm")
+    client.force_login(admin)
+    response = client.post(reverse("rating:ratingmodel_list"), {"as_of": AS_OF.isoformat(), "horizon_months": 12,
+                                                               "note": "季度重训"})
+    job_run_pending()
+    model = RatingModel.objects.get()
+    assert model.status == ModelStatus.CANDIDATE and model.note == "季度重训" and model.trained_by == admin
+    page = client.get(response["Location"]).content.decode()
+    assert reverse("rating:ratingmodel_detail", args=[model.pk]) in page
+    # another user cannot watch someone else's training job
+    client.force_login(regulator("other"))
+    assert client.get(response["Location"]).status_code == 404
 
 
 def test_given_a_champion_when_the_page_promotes_a_challenger_then_statuses_change(client, rated):
