@@ -9,3 +9,5 @@ class EvaluationErrorCode(models.TextChoices):
     BAD_REGION = "bad_region", "unknown region or outside the user's region"
     BAD_CHANGE = "bad_change", "a what-if change is not valid"
     NOT_QUEUED = "not_queued", "the run is not queued"
+    BAD_RECORD = "bad_record", "a posted record cannot be evaluated"
+    TOO_MANY_RECORDS = "too_many_records", "too many records in one request"

@@ -11,8 +11,9 @@ from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subq
 from django.utils.translation import gettext as _
 
 from kechuang.accounts.models import region_prefix
-from kechuang.engine.qualification import (UnknownStandardError, apply_changes, check_record,
-                                           default_registry, evaluate_record, ladder)
+from kechuang.engine.qualification import (UnknownStandardError, apply_changes, batch_to_results,
+                                           check_record, default_registry, evaluate_batch,
+                                           evaluate_record, ladder, records_to_frame)
 from kechuang.enterprises.models import Enterprise
 
 from .adapter import records_as_of
@@ -93,6 +94,48 @@ def what_if(*, enterprise: Enterprise, as_of: dt.date, changes: dict[str, Any],
             "changed": diff, "ladder_before": ladder(before) if full else None,
             "ladder_after": ladder(after) if full else None,
             "issues": check_record(changed, as_of)}
+
+
+#: Records one synchronous batch request may carry (larger batches: a file run or a region run).
+MAX_BATCH_RECORDS = 1000
+
+
+def _record_problem(i: int, rec: Any, as_of: dt.date) -> str | None:
+    if not isinstance(rec, dict):
+        return f"records[{i}]: not a JSON object / 不是 JSON 对象"
+    if not isinstance(rec.get("uscc"), str) or not rec["uscc"].strip():
+        return f"records[{i}].uscc: missing / 缺少统一社会信用代码"
+    if rec.get("years") is not None and not isinstance(rec["years"], list):
+        return f"records[{i}].years: not a list / years 不是列表"
+    try:
+        records_to_frame([rec])
+        check_record(rec, as_of)
+    except (ValueError, TypeError, AttributeError) as exc:
+        return f"records[{i}]: {str(exc).replace('record 0 ', '')}"
+    return None
+
+
+def evaluate_records(*, records: list, as_of: dt.date, standards: list[str] | None = None,
+                     with_gaps: bool = True) -> dict[str, Any]:
+    """Evaluate posted interchange records (the data standard's input format) with the engine's
+    batch path: results per record × standard in the data standard's format, and per record the
+    problems found in its facts. Nothing is read from or written to the database. A record that
+    cannot be evaluated at all rejects the whole request with every bad record named (row, field,
+    reason): nothing is evaluated partially."""
+    if len(records) > MAX_BATCH_RECORDS:
+        raise ValidationError({"records": ValidationError(
+            _("一次最多 %(n)s 条记录（更多请用文件评价或区域评价）。") % {"n": MAX_BATCH_RECORDS},
+            code=E.TOO_MANY_RECORDS)})
+    versions = [s.id for s in resolve_versions(as_of=as_of, standards=standards)]
+    problems = [p for i, rec in enumerate(records) if (p := _record_problem(i, rec, as_of))]
+    if problems:
+        raise ValidationError({"records": [ValidationError(p, code=E.BAD_RECORD) for p in problems]})
+    if not records:
+        return {"as_of": as_of, "results": [], "issues": []}
+    rows = evaluate_batch(records_to_frame(records), as_of, versions, details="json")
+    results = batch_to_results(rows.sort("row", maintain_order=True), records if with_gaps else None)
+    issues = [{"record": i, **issue} for i, rec in enumerate(records) for issue in check_record(rec, as_of)]
+    return {"as_of": as_of, "results": results, "issues": issues}
 
 
 # --- runs -------------------------------------------------------------------------------------

@@ -67,6 +67,24 @@ def evaluation_payload(payload: dict) -> dict:
                                                      for i in payload["issues"]]}
 
 
+class BatchRequestSerializer(serializers.Serializer):
+    as_of = serializers.DateField(required=False)
+    standards = serializers.ListField(child=serializers.CharField(), required=False, default=list)
+    gaps = serializers.ChoiceField(choices=["unmet", "none"], default="unmet")
+    records = serializers.ListField(child=serializers.JSONField(), allow_empty=True,
+                                    help_text=_("数据标准的企业记录（enterprise-facts.md），最多 1000 条"))
+
+
+class RecordIssueSerializer(IssueSerializer):
+    record = serializers.IntegerField(help_text=_("记录在 records 中的位置"))
+
+
+class BatchResultSerializer(serializers.Serializer):
+    as_of = serializers.DateField()
+    results = LiveResultSerializer(many=True)
+    issues = RecordIssueSerializer(many=True)
+
+
 class WhatIfRequestSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     standards = serializers.ListField(child=serializers.CharField(), required=False, default=list)

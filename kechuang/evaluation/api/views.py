@@ -17,11 +17,13 @@ from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
                                             TierPlacementFilterSet)
 from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
-from kechuang.evaluation.selectors import (GAPS_CHOICES, enterprise_evaluation, placements_for,
-                                           results_for, runs_for, user_region_prefix, what_if)
+from kechuang.evaluation.selectors import (GAPS_CHOICES, enterprise_evaluation, evaluate_records,
+                                           placements_for, results_for, runs_for, user_region_prefix,
+                                           what_if)
 from kechuang.evaluation.services import evaluation_run_create
 
-from .serializers import (EnterpriseEvaluationSerializer, evaluation_payload, EvaluationResultSerializer,
+from .serializers import (BatchRequestSerializer, BatchResultSerializer, EnterpriseEvaluationSerializer,
+                          evaluation_payload, EvaluationResultSerializer,
                           EvaluationRunCreateSerializer, EvaluationRunSerializer,
                           TierPlacementSerializer, WhatIfRequestSerializer, WhatIfSerializer)
 
@@ -119,6 +121,20 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         run = evaluation_run_create(as_of=data["as_of"], actor=request.user, region_code=data["region_code"],
                                     standards=data["standards"], details=data["details"], enqueue=True)
         return Response(EvaluationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @extend_schema(request=BatchRequestSerializer, responses=BatchResultSerializer)
+    @action(detail=False, methods=["post"], url_path="evaluate",
+            permission_classes=[permissions.IsAuthenticated])
+    def evaluate(self, request):
+        """Evaluate a batch of posted enterprise records (≤ 1000, the data standard's input format)
+        synchronously with the engine's batch path; nothing is read from or stored in the database.
+        Any signed-in user may evaluate records they hold. Larger batches: a file or region run."""
+        body = BatchRequestSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        data = body.validated_data
+        payload = evaluate_records(records=data["records"], as_of=data.get("as_of") or timezone.localdate(),
+                                   standards=data["standards"] or None, with_gaps=data["gaps"] == "unmet")
+        return Response(BatchResultSerializer(payload).data)
 
 
 class _RunChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

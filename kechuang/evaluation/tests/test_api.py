@@ -156,3 +156,47 @@ def test_gaps_none_skips_the_gap_search_and_a_bad_value_is_400():
     assert [r["status"] for r in without["results"]] == [r["status"] for r in with_gaps["results"]]
     bad = c.get(url, {"gaps": "some"})
     assert bad.status_code == 400 and "gaps" in str(bad.json())
+
+
+def test_batch_of_posted_records_gives_the_engine_results_in_order():
+    from kechuang.engine.qualification import evaluate_record
+    from kechuang.enterprises.tests.factories import bank
+
+    cases = [golden("tsme-base"), golden("tsme-staff-below-10pct")]
+    records = [c["record"] for c in cases]
+
+    response = client_for(bank()).post("/api/evaluation-runs/evaluate/",
+                                       {"as_of": "2026-11-22", "standards": ["tsme", "hnte"], "records": records},
+                                       format="json")
+
+    assert response.status_code == 200
+    body = response.json()
+    expected = [r for rec in records for r in evaluate_record(rec, "2026-11-22", ["tsme", "hnte"])]
+    assert body["results"] == json.loads(json.dumps(expected))
+    assert [r["status"] for r in body["results"] if r["standard"] == "tsme"] == ["met", "unmet"]
+
+
+def test_batch_with_a_bad_record_names_it_and_evaluates_nothing():
+    good = golden("tsme-base")["record"]
+    bad_date = dict(good, registered_on="2020-02-31")
+
+    response = client_for(regulator("city")).post(
+        "/api/evaluation-runs/evaluate/", {"records": [good, {"name": "no code"}, bad_date, 7]}, format="json")
+
+    assert response.status_code == 400
+    errors = response.json()["errors"]
+    assert {e["code"] for e in errors} == {E.BAD_RECORD}
+    text = " ".join(e["message"] for e in errors)
+    assert "records[1].uscc" in text and "records[2]" in text and "records[3]" in text
+    assert "records[0]" not in text
+
+
+def test_batch_is_limited_and_needs_a_signed_in_user():
+    from kechuang.evaluation.selectors import MAX_BATCH_RECORDS
+
+    assert APIClient().post("/api/evaluation-runs/evaluate/", {"records": []}, format="json").status_code in (401, 403)
+    too_many = [{"uscc": "x"}] * (MAX_BATCH_RECORDS + 1)
+    response = client_for(regulator("city")).post("/api/evaluation-runs/evaluate/", {"records": too_many},
+                                                  format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["code"] == E.TOO_MANY_RECORDS
