@@ -242,7 +242,7 @@ def _rate_chunk(run: RatingRun, engine, frame, regions: dict[int, str], counts: 
     pts_cols = [scored[f"points_{f}"].to_list() for f in engine.features]
     reason_cols = [(scored[f"reason_{k}"].to_list(), scored[f"reason_text_{k}"].to_list())
                    for k in range(1, engine.n_reasons + 1) if f"reason_{k}" in scored.columns]
-    best = dict(zip(engine.features, engine._best, strict=True))
+    best = engine.best_points
     value_names = [c for c in frame.columns if c not in ("uscc", "enterprise_id")]
     value_cols = [frame[c].to_list() for c in value_names]
     eids = frame["enterprise_id"].to_list()

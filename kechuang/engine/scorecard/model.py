@@ -281,6 +281,11 @@ class ScorecardModel:
         }
 
     @property
+    def best_points(self) -> dict[str, float]:
+        """Each feature's best attainable points (reasons are measured against them)."""
+        return dict(zip(self.features, self._best, strict=True))
+
+    @property
     def _uppers_list(self) -> list[float]:
         return self.__dict__.setdefault("_uppers_cache", self._uppers.tolist())
 

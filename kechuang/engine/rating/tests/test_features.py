@@ -3,6 +3,7 @@
 import datetime as dt
 import math
 
+import polars as pl
 import pytest
 
 from kechuang.engine.rating import FEATURE_NAMES, SCHEMA, build_scorecard, features_frame, record_features
@@ -106,6 +107,9 @@ def test_given_synthetic_region_when_trained_then_model_separates_defaults_out_o
     Xt, yt = training_frame(frame.tail(1000), outcomes)
     metrics = compare_models({"champion": model}, Xt, yt)["champion"]
     assert 0.68 <= metrics["auc"] <= 0.85  # between the hand-made score and the latent PD ceiling
+    table = model.points_table().filter(pl.col("count") > 0)
+    best = dict(table.group_by("feature").agg(pl.col("points").max()).iter_rows())
+    assert model.best_points == pytest.approx(best)
 
 
 def test_the_one_record_and_batch_paths_of_the_qualification_engine_count_the_same_standards():
