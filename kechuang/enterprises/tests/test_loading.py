@@ -163,3 +163,30 @@ def test_one_statement_read_gives_what_the_per_table_read_gives():
         assert {k: dict(v) for k, v in union.items()} == {k: dict(v) for k, v in per_table.items()}
         assert all(type(a) is type(b) for eid in per_table for s in per_table[eid]
                    for ra, rb in zip(per_table[eid][s], union[eid][s], strict=True) for a, b in zip(ra.values(), rb.values(), strict=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="postgresql only: planner statistics")
+def test_a_load_that_grows_a_table_a_lot_refreshes_its_statistics(monkeypatch):
+    from kechuang.enterprises import loading
+
+    monkeypatch.setattr(loading, "ANALYZE_MIN_ROWS", 4)
+    _batch, small = load([record(1)])  # below the minimum: autovacuum's business
+    _batch, stats = load([record(i) for i in range(2, 8)])
+
+    assert small.tables_analyzed == []
+    # 6 enterprises, 18 years, 12 IP items, 6 profiles, 6 certificates: each at least 4 rows
+    assert sorted(stats.tables_analyzed) == ["enterprises_annualfact", "enterprises_certificatefact",
+                                             "enterprises_enterprise", "enterprises_ipfact",
+                                             "enterprises_profilefact"]
+    with connection.cursor() as cur:
+        cur.execute("SELECT count(*) FROM pg_stats WHERE tablename = 'enterprises_enterprise' AND attname = 'region_code'")
+        assert cur.fetchone()[0] == 1
+
+
+def test_every_certificate_kind_has_its_partial_index():
+    from kechuang.enterprises.choices import CertificateKind
+    from kechuang.enterprises.models import _CERTIFICATE_INDEXES
+
+    assert set(_CERTIFICATE_INDEXES) == set(CertificateKind.values)
+    names = {index.name for index in Enterprise._meta.indexes if index.condition is not None}
+    assert names == {f"ent_cert_{short}_idx" for short in _CERTIFICATE_INDEXES.values()}
