@@ -337,18 +337,26 @@ def region_codes_under(code: str) -> Q:
 
 #: Live metrics the marketplace app is expected to declare (code, label); absent ones show 暂无数据源.
 MARKETPLACE_METRICS = [
-    ("marketplace.roadshows_held", "路演活动场次"),
-    ("marketplace.credit_granted", "授信金额（元）"),
-    ("marketplace.demands_matched", "融资需求对接成功"),
-    ("marketplace.pickup_rate", "需求响应（揭榜）率"),
-    ("marketplace.tutor_teams", "金融辅导队"),
-    ("marketplace.tutored_enterprises", "金融辅导企业"),
+    ("roadshows_held", "路演活动场次"),
+    ("credit_granted_amount", "授信金额（元）"),
+    ("demands_posted", "发布融资需求"),
+    ("demands_matched", "融资需求对接成功"),
+    ("pickup_rate", "需求响应（揭榜）率"),
+    ("approval_rate", "审批通过率"),
+    ("first_loan_rate", "首贷占比"),
+    ("reasonable_demand_satisfaction", "合理融资需求满足率"),
+    ("advisor_visits", "金融辅导队走访"),
+    ("time_to_pickup_days", "需求响应时长（工作日）"),
+    ("time_to_decision_days", "审批时长（工作日）"),
+    ("satisfaction", "企业满意度"),
+    ("enterprises_on_platform", "对接平台企业数"),
 ]
 PLATFORM_METRICS = [
     ("enterprises.on_platform", "平台企业数"),
     ("enterprises.new", "本年新增企业"),
     ("tiers.on_ladder_share", "入梯度企业占比"),
     ("tiers.srdi_or_above_share", "专精特新及以上占比"),
+    ("tiers.little_giant_share", "“小巨人”占比"),
     ("consents.active_share", "数据授权有效率"),
     ("imports.applied_share", "数据归集成功率"),
 ]

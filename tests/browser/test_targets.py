@@ -24,7 +24,7 @@ def test_regulator_sees_the_cockpit_charts_and_the_2020_check(page, live_server)
     for chart in ("#chart-status", "#chart-progress", "#chart-trends"):
         assert page.locator(f"{chart} canvas").count() == 1, chart
     assert page.locator("#progress-table tbody tr[data-status='off_track']").count() >= 1
-    assert page.locator("#metric-table tr[data-code='marketplace.roadshows_held'][data-available='0']").count() == 1
+    assert page.locator("#metric-table tr[data-code='enterprises.on_platform'][data-available='1']").count() == 1
     assert page.get_attribute("#export-xlsx", "href").endswith("format=xlsx")
     shot(page, "targets-cockpit")
 

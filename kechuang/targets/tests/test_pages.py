@@ -10,6 +10,8 @@ from kechuang.core.models import AuditEntry
 from kechuang.enterprises.tests.factories import bank, regulator
 from kechuang.targets.models import IndicatorValue, Plan, ValueFlag
 
+from kechuang.targets.selectors import MARKETPLACE_METRICS, live_metric_registry
+
 from .factories import reference
 
 pytestmark = pytest.mark.django_db
@@ -48,8 +50,10 @@ def test_cockpit_renders_progress_live_metrics_and_absent_sources(reg_client):
     html = resp.content.decode()
     assert resp.context["status_counts"]["off_track"] >= 1
     assert 'data-code="enterprises.on_platform" data-available="1"' in html
-    assert 'data-code="marketplace.roadshows_held" data-available="0"' in html
-    assert "暂无数据源" in html
+    for code, _label in MARKETPLACE_METRICS:  # declared by the marketplace app or shown as 暂无数据源
+        available = code in live_metric_registry()
+        assert f'data-code="{code}" data-available="{int(available)}"' in html
+    assert ("暂无数据源" in html) == any(code not in live_metric_registry() for code, _ in MARKETPLACE_METRICS)
     assert resp.context["task_counts"]["total"] == 161 + 98 + 44 + 20  # Jinan's four plans with tasks
 
 

@@ -87,11 +87,12 @@ def fake_roadshows(*, region_code, start, end):
 
 def test_live_metric_absent_then_declared_by_another_app(monkeypatch):
     day = dt.date(2026, 1, 1)
-    assert live_metric("marketplace.roadshows_held", region_code="370100", start=day, end=day) is None
     config = apps.get_app_config("marketplace")
+    monkeypatch.setattr(config, "live_metrics", {}, raising=False)
+    assert live_metric("roadshows_held", region_code="370100", start=day, end=day) is None
     monkeypatch.setattr(config, "live_metrics",
-                        {"marketplace.roadshows_held": "kechuang.targets.tests.test_tasks.fake_roadshows"}, raising=False)
-    assert live_metric("marketplace.roadshows_held", region_code="370100", start=day, end=day) == (Decimal(12), None)
+                        {"roadshows_held": "kechuang.targets.tests.test_tasks.fake_roadshows"}, raising=False)
+    assert live_metric("roadshows_held", region_code="370100", start=day, end=day) == (Decimal(12), None)
 
 
 def test_platform_live_metric_counts_enterprises_by_district():
