@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from kechuang.accounts.models import Region, region_prefix, within_region
+from kechuang.accounts.models import Organization, Region, region_prefix, within_region
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
 from kechuang.engine.targets.units import conversion_factor
@@ -57,6 +57,11 @@ def user_units(user) -> list[Unit]:
     if not org_id:
         return []
     return list(Unit.objects.filter(organization_id=org_id))
+
+
+def reporting_organizations():
+    """Organisations a responsible unit can be linked to: every active one but enterprises."""
+    return Organization.objects.filter(is_active=True).exclude(kind="enterprise").order_by("kind", "name")
 
 
 def plans() -> QuerySet[Plan]:

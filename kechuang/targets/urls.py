@@ -16,6 +16,7 @@ urlpatterns = [
     path("tasks/", views.TaskListView.as_view(), name="task_list"),
     path("tasks/<int:pk>/", views.TaskDetailView.as_view(), name="task_detail"),
     path("scorecards/", views.ScorecardView.as_view(), name="unit_scorecard"),
+    path("units/<int:pk>/link/", views.UnitLinkView.as_view(), name="unit_link"),
     path("cockpit/", views.CockpitView.as_view(), name="cockpit"),
     path("cockpit/print/", views.CockpitPrintView.as_view(), name="cockpit_print"),
     path("index/", views.IndexReportView.as_view(), name="index_report"),

@@ -24,7 +24,8 @@ from .exports import template_xlsx, workbook_bytes
 from .forms import ActionForm, ActualForm, ImportForm, ReportForm, ResolveForm
 from .loading import ImportFileError, parse_rows
 from .models import Indicator, IndicatorValue, Plan, Unit, ValueFlag
-from .services import action_create_from_gap, actual_record, flag_resolve, targets_import, task_report_create
+from .services import (action_create_from_gap, actual_record, flag_resolve, targets_import, task_report_create,
+                       unit_link)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -236,7 +237,26 @@ class ScorecardView(ViewerRequired, TemplateView):
     template_name = "targets/scorecard.html"
 
     def get_context_data(self, **kw):
-        return super().get_context_data(cards=s.unit_scorecards(), **kw)
+        can_edit = s.can_edit(self.request.user)
+        return super().get_context_data(cards=s.unit_scorecards(), can_edit=can_edit,
+                                        organizations=s.reporting_organizations() if can_edit else [], **kw)
+
+
+class UnitLinkView(ViewerRequired, View):
+    """Link a responsible unit to the organisation that reports for it (or unlink it)."""
+
+    def post(self, request, pk):
+        unit = get_object_or_404(Unit, pk=pk)
+        if not s.can_edit(request.user):
+            raise PermissionDenied
+        org_id = request.POST.get("organization") or ""
+        org = s.reporting_organizations().filter(pk=org_id).first() if org_id else None
+        if org_id and org is None:
+            messages.error(request, _("机构不存在。"))
+            return redirect("targets:unit_scorecard")
+        unit_link(unit=unit, organization=org, actor=request.user)
+        messages.success(request, _("已更新 %(u)s 的报告机构。") % {"u": unit.name})
+        return redirect("targets:unit_scorecard")
 
 
 #: The cockpit lists the targets needing attention first, at most this many (all in the XLSX).

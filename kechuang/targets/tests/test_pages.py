@@ -104,3 +104,20 @@ def test_index_report_ranks_districts_from_live_metrics(reg_client):
     table = resp.context["table"]
     assert [(r["code"], r["rank"]) for r in table[:2]] == [("370102", 1), ("370112", 2)]
     assert table[0]["score"] == pytest.approx(100.0)
+
+
+def test_an_admin_links_a_unit_to_its_organisation_and_a_viewer_may_not(client):
+    from kechuang.accounts.choices import OrganizationKind
+    from kechuang.enterprises.tests.factories import organization, user
+    from kechuang.targets.models import Unit
+
+    reference()
+    unit = Unit.objects.get(name="市金融办")
+    org = organization(OrganizationKind.REGULATOR, "济南市地方金融监督管理局")
+    client.force_login(user("viewer", org, role="viewer"))
+    assert client.post(f"/targets/units/{unit.pk}/link/", {"organization": org.pk}).status_code == 403
+    assert Unit.objects.get(pk=unit.pk).organization_id is None
+    client.force_login(regulator("admin1"))
+    client.post(f"/targets/units/{unit.pk}/link/", {"organization": org.pk})
+    assert Unit.objects.get(pk=unit.pk).organization_id == org.pk
+    assert AuditEntry.objects.filter(object_type="targets.unit", object_id=str(unit.pk)).count() == 1
