@@ -27,10 +27,12 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max))
 
 
-def records_as_of(enterprise_ids: Iterable[int], *, as_of: date,
-                  chunk: int = FACTS_CHUNK) -> Iterator[list[tuple[int, dict]]]:
+def records_as_of(enterprise_ids: Iterable[int], *, as_of: date, chunk: int = FACTS_CHUNK,
+                  jsonable: bool = False) -> Iterator[list[tuple[int, dict]]]:
     """Chunks of ``(enterprise id, interchange record)`` from the facts known at the end of
-    ``as_of``; enterprises with no fact known then are left out."""
+    ``as_of``; enterprises with no fact known then are left out. The records keep the database's
+    Python values (dates, decimals), which the feature code reads as they are — converting them
+    to JSON values first cost an eighth of a run (``jsonable=True`` still does, for files)."""
     ids = list(enterprise_ids)
     at = end_of_day(as_of)
     for start in range(0, len(ids), chunk):
@@ -40,7 +42,7 @@ def records_as_of(enterprise_ids: Iterable[int], *, as_of: date,
         for eid in part:
             m = merged.get(eid)
             if m is not None and len(m.record) > 1:  # more than the identity: something was known
-                out.append((eid, to_jsonable(m.record)))
+                out.append((eid, to_jsonable(m.record) if jsonable else m.record))
         yield out
 
 

@@ -12,6 +12,8 @@ from kechuang.accounts.choices import Role
 from kechuang.core.models import AuditEntry
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.tests.factories import bank, load, record, regulator
+from kechuang.engine.rating import features_frame
+from kechuang.rating.adapter import records_as_of
 from kechuang.rating.choices import ModelStatus, RunStatus
 from kechuang.rating.error_codes import RatingErrorCode as E
 from kechuang.rating.models import DefaultOutcome, RatingModel, RatingResult, RatingRun
@@ -150,3 +152,12 @@ def test_given_a_future_date_then_refused():
     admin = regulator("r")
     with pytest.raises(ValidationError):
         rating_run_create(as_of=timezone.localdate() + timedelta(days=1), region_code="370100", actor=admin)
+
+
+def test_features_from_database_values_equal_those_from_json_values():
+    ents = synthetic_region(80)
+    ids = [e.pk for e in ents]
+    raw = [r for part in records_as_of(ids, as_of=AS_OF) for _eid, r in part]
+    js = [r for part in records_as_of(ids, as_of=AS_OF, jsonable=True) for _eid, r in part]
+    assert len(raw) == 80
+    assert features_frame(raw, AS_OF).equals(features_frame(js, AS_OF))
