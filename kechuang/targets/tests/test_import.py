@@ -131,3 +131,13 @@ def test_xlsx_with_chinese_headers_from_the_template():
     targets_import(indicators=parse_rows(buf.getvalue(), "x.xlsx", "indicators"), actor="test", file_name="x.xlsx")
     v = IndicatorValue.objects.get(indicator__name="科创贷款")
     assert (v.value, v.year, v.qualifier, v.quote) == (Decimal("500"), 2025, "以上", "原文")
+
+
+def test_the_demo_step_is_declared_and_idempotent():
+    from kechuang.core.extensions import app_demo_steps
+    from kechuang.targets.demo import load_reference_plans
+
+    assert "kechuang.targets.demo.load_reference_plans" in app_demo_steps()
+    assert load_reference_plans(progress=None)["values"] == 326
+    again = load_reference_plans(progress=None)
+    assert (again["values_unchanged"], again["tasks_unchanged"]) == (326, 352)
