@@ -253,3 +253,22 @@ def postable_enterprise(user, enterprise_id) -> Enterprise | None:
         return own
     return Enterprise.objects.filter(pk=enterprise_id, advisor_assignments__advisor=user,
                                      advisor_assignments__is_active=True).first()
+
+
+def pool_scope(user, bank: bool = False) -> Q:
+    """Pool rows ``user`` may see: a regulator its region's, a service agency all it helps run,
+    a bank (with ``bank``) or guarantor the rows naming it; nobody else."""
+    if user.is_superuser:
+        return Q()
+    org = user.organization
+    if org is None:
+        return Q(pk__in=[])
+    if org.kind == OrganizationKind.REGULATOR:
+        return Q(enterprise__region_code__startswith=_prefix(org.region_id))
+    if org.kind == OrganizationKind.SERVICE_AGENCY:
+        return Q()
+    if bank and org.kind in (OrganizationKind.BANK, OrganizationKind.GUARANTOR):
+        return Q(bank=org) | Q(guarantor=org)
+    if org.kind == OrganizationKind.BANK and not bank:
+        return Q(bank=org)
+    return Q(pk__in=[])

@@ -1,5 +1,6 @@
 """The app's REST routes, registered on the platform's router by ``kechuang.api_urls``."""
 
+from .pools import FirstLoanViewSet, RoadshowViewSet, VisitViewSet, WhitelistViewSet
 from .views import DemandViewSet, MetricsViewSet, ProductViewSet, QueueViewSet, RequestViewSet
 
 
@@ -9,3 +10,7 @@ def register(router) -> None:
     router.register("marketplace/requests", RequestViewSet, basename="marketplace-request")
     router.register("marketplace/queue", QueueViewSet, basename="marketplace-queue")
     router.register("marketplace/metrics", MetricsViewSet, basename="marketplace-metrics")
+    router.register("marketplace/first-loan", FirstLoanViewSet, basename="marketplace-firstloan")
+    router.register("marketplace/whitelist", WhitelistViewSet, basename="marketplace-whitelist")
+    router.register("marketplace/visits", VisitViewSet, basename="marketplace-visit")
+    router.register("marketplace/roadshows", RoadshowViewSet, basename="marketplace-roadshow")
