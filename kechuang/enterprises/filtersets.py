@@ -5,7 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.accounts.models import Region
+from kechuang.accounts.selectors import district_choices
 
 from .choices import CertificateKind
 from .models import Consent, Enterprise
@@ -16,7 +16,7 @@ YES_NO = forms.Select(choices=[("", ALL), ("true", _("是")), ("false", _("否")
 
 
 def _district_choices():
-    return [(r.code, r.name) for r in Region.objects.exclude(code__endswith="00").order_by("code")]
+    return district_choices()
 
 
 class EnterpriseFilterSet(django_filters.FilterSet):

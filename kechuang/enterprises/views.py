@@ -16,7 +16,8 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from kechuang.accounts.choices import OrganizationKind
-from kechuang.accounts.models import Organization, Region
+from kechuang.accounts.models import Organization
+from kechuang.accounts.selectors import region_names
 from kechuang.core.models import AuditEntry
 from kechuang.core.pagination import CappedPaginator
 
@@ -50,8 +51,7 @@ class EnterpriseListView(LoginRequiredMixin, TemplateView):
             "adverse_count"), self.paginate_by).get_page(self.request.GET.get("page"))
         query = self.request.GET.copy()
         query.pop("page", None)
-        ctx.update(filterset=filterset, page=page, query=query.urlencode(),
-                   regions={r.code: r.name for r in Region.objects.all()})
+        ctx.update(filterset=filterset, page=page, query=query.urlencode(), regions=region_names())
         return ctx
 
 
@@ -83,7 +83,7 @@ class EnterpriseDetailView(LoginRequiredMixin, TemplateView):
         is_owner = user.is_superuser or (org is not None and org.enterprise_id == enterprise.pk)
         ctx.update(
             enterprise=enterprise, as_of=as_of, as_of_text=as_of_text, consent_used=consent,
-            region=Region.objects.filter(code=enterprise.region_code).first(),
+            region_name=region_names().get(enterprise.region_code, ""),
             show_consents=is_owner or (org is not None and org.is_regulator),
             consents=enterprise_consents(enterprise) if (is_owner or (org and org.is_regulator)) else [],
             reads=(AuditEntry.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk),
