@@ -14,4 +14,5 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/<str:verb>/", views.request_action, name="request_action"),
     path("metrics/", views.metrics_page, name="metrics"),
+    path("metrics.xlsx", views.metrics_xlsx, name="metrics_xlsx"),
 ]

@@ -9,7 +9,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpResponseBadRequest
+from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from kechuang.accounts.choices import OrganizationKind
 
 from . import choices as c
 from . import metrics, services
+from .exports import metrics_workbook
 from .models import Demand, Product
 from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, postable_enterprise,
                         visible_demands, visible_requests)
@@ -228,8 +229,7 @@ def _date(text, default):
         return default
 
 
-@login_required
-def metrics_page(request):
+def _metrics_params(request):
     if _kind(request.user) != "regulator":
         raise PermissionDenied(_("只有监管部门可以查看统计。"))
     today = timezone.localdate()
@@ -239,6 +239,21 @@ def metrics_page(request):
     region = request.GET.get("region") or own
     if not request.user.is_superuser and not region.startswith(metrics._prefix(own)):
         region = own
+    return region, start, end
+
+
+@login_required
+def metrics_xlsx(request):
+    region, start, end = _metrics_params(request)
+    resp = HttpResponse(metrics_workbook(region_code=region, start=start, end=end),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="marketplace-metrics-{region}-{start}-{end}.xlsx"'
+    return resp
+
+
+@login_required
+def metrics_page(request):
+    region, start, end = _metrics_params(request)
     summary = metrics.summary(region_code=region, start=start, end=end)
     by = {b: metrics.breakdown(region_code=region, start=start, end=end, by=b)
           for b in ("institution", "product", "district")}

@@ -71,3 +71,19 @@ def test_regulator_metrics_page_and_others_refused(w):
     assert page.status_code == 200 and "合理化融资需求满足率" in page.content.decode()
     assert login(w["bu"]).get("/marketplace/metrics/").status_code == 403
     assert login(w["bu"]).get("/marketplace/products/").status_code == 200
+
+
+def test_metrics_workbook_is_real_xlsx_with_the_values(w):
+    import io
+
+    from openpyxl import load_workbook
+
+    d = s.demand_post(enterprise=w["ent"], kind="debt", amount="1000000", term_months=12, purpose="rd", actor=w["eu"])
+    s.demand_grab(demand=d, product=w["p1"], actor=w["bu"])
+    resp = login(w["reg"]).get("/marketplace/metrics.xlsx")
+    assert resp.status_code == 200 and resp["Content-Type"].startswith("application/vnd.openxmlformats")
+    wb = load_workbook(io.BytesIO(resp.content))
+    rows = {r[0]: r for r in wb["指标汇总"].iter_rows(min_row=3, values_only=True)}
+    assert rows["pickup_rate"][2:] == (1.0, 1.0, 1.0)
+    assert [r[0] for r in wb["按机构"].iter_rows(min_row=2, values_only=True)] == ["银行甲"]
+    assert login(w["bu"]).get("/marketplace/metrics.xlsx").status_code == 403
