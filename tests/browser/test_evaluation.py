@@ -51,3 +51,26 @@ def test_regulator_page_renders_its_charts_and_runs_now_with_progress(page, live
     page.wait_for_selector("#run-status[data-status='succeeded']", timeout=10_000)
     assert "企业数\n5" in page.locator("#run-counts").inner_text()
     assert EvaluationRun.objects.filter(status="succeeded").count() == 2
+
+
+def test_after_the_demo_step_the_regulator_sees_the_demo_region_evaluated(page, live_server, tmp_path):
+    from kechuang.enterprises.choices import SourceKind
+    from kechuang.evaluation.jobs import DEMO_REGION, demo_step
+    from kechuang.ingest.services import default_source, import_run_create, import_run_execute
+    from kechuang.synthetic import write_jsonl
+
+    path = tmp_path / "jinan-synthetic.jsonl"
+    write_jsonl(path, 40)
+    imp = import_run_create(path=path, file_name=path.name, source=default_source(SourceKind.SYNTHETIC),
+                            actor="test", store_copy=False)
+    import_run_execute(run=imp, actor="test")
+    out = demo_step()
+    regulator("city", region=DEMO_REGION)
+    login(page, live_server, "city")
+
+    page.goto(f"{live_server.url}/evaluation/")
+    page.wait_for_selector("body[data-charts-ready='1']")
+    assert f"#{out['run']}" in page.locator("#run-info").inner_text()
+    assert page.locator("#chart-tiers canvas").count() == 1
+    assert page.locator("#counts-table tbody tr").count() >= 5
+    shot(page, "evaluation-demo-overview")
