@@ -14,5 +14,6 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/<str:verb>/", views.request_action, name="request_action"),
     path("metrics/", views.metrics_page, name="metrics"),
+    path("pools/", views.pools, name="pools"),
     path("metrics.xlsx", views.metrics_xlsx, name="metrics_xlsx"),
 ]

@@ -9,6 +9,7 @@ import json
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Avg, Count, Q
 from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -20,9 +21,9 @@ from kechuang.accounts.choices import OrganizationKind
 from . import choices as c
 from . import metrics, services
 from .exports import metrics_workbook
-from .models import Demand, Product
-from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, postable_enterprise,
-                        visible_demands, visible_requests)
+from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, Roadshow, WhitelistEntry
+from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, pool_scope,
+                        postable_enterprise, visible_demands, visible_requests)
 
 INSTITUTION_KINDS = (OrganizationKind.BANK, OrganizationKind.GUARANTOR, OrganizationKind.INSURER,
                      OrganizationKind.INVESTOR)
@@ -262,3 +263,24 @@ def metrics_page(request):
                  "amount": [float(r["disbursed_amount"]) / 10000 for r in rows]} for b, rows in by.items()}
     return render(request, "marketplace/metrics.html", {"summary": summary, "by": by, "chart": chart,
                                                         "start": start, "end": end, "region": region})
+
+
+@login_required
+def pools(request):
+    """首贷培植名单, 白名单 + 预授信, 金融辅导队 and roadshows of the caller's scope."""
+    kind = _kind(request.user)
+    if kind not in ("regulator", "advisor", "institution"):
+        raise PermissionDenied(_("无权查看。"))
+    scope = pool_scope(request.user)
+    wl_scope = pool_scope(request.user, bank=True)
+    own = (request.user.organization.region_id if request.user.organization else "") or ""
+    shows = Roadshow.objects.prefetch_related("registrations")
+    if not request.user.is_superuser and kind == "regulator":
+        shows = shows.filter(region_code__startswith=metrics._prefix(own))
+    return render(request, "marketplace/pools.html", {
+        "first_loan": FirstLoanCandidate.objects.filter(scope).select_related("enterprise", "bank")[:500],
+        "whitelist": WhitelistEntry.objects.filter(wl_scope).select_related("enterprise", "bank", "guarantor")[:500],
+        "assignments": AdvisorAssignment.objects.filter(is_active=True).filter(
+            pool_scope(request.user) if kind != "institution" else Q(pk__in=[]))
+        .select_related("enterprise", "advisor").annotate(visits_n=Count("visits"), sat=Avg("visits__satisfaction"))[:500],
+        "roadshows": shows[:100]})

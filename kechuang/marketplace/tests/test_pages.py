@@ -87,3 +87,10 @@ def test_metrics_workbook_is_real_xlsx_with_the_values(w):
     assert rows["pickup_rate"][2:] == (1.0, 1.0, 1.0)
     assert [r[0] for r in wb["按机构"].iter_rows(min_row=2, values_only=True)] == ["银行甲"]
     assert login(w["bu"]).get("/marketplace/metrics.xlsx").status_code == 403
+
+
+def test_pools_page_lists_the_region_and_refuses_enterprises(w):
+    s.first_loan_add(enterprise=w["ent"], plan="知识产权质押首贷", actor=w["reg"])
+    page = login(w["reg"]).get("/marketplace/pools/").content.decode()
+    assert "知识产权质押首贷" in page and w["ent"].name in page
+    assert login(w["eu"]).get("/marketplace/pools/").status_code == 403
