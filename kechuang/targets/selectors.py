@@ -301,37 +301,40 @@ def districts_of(region_code: str) -> list[Region]:
     return list(Region.objects.filter(parent_id=region_code).order_by("code"))
 
 
-def index_for(*, region_code: str, year: int, codes: list[str], weights: dict[str, float] | None = None,
+def index_for(*, region_code: str, years: list[int], codes: list[str], weights: dict[str, float] | None = None,
               directions: dict[str, str] | None = None, draws: int = 200):
-    """The composite index of the districts of ``region_code`` for ``year`` from ``codes``: each a
+    """The composite index of the districts of ``region_code`` × ``years`` from ``codes``: each a
     live metric code (ratio, or count when it has no denominator) or an indicator concept whose
-    district actuals are stored. Returns ``(result, districts, sources)`` or ``None`` when fewer
-    than two districts or no indicator has data."""
+    district actuals are stored. Units are ``(district, year)``, normalised together, so an index
+    is comparable across years. Returns ``(result, units, sources)`` with ``units[i] = (Region,
+    year)``, or ``None`` when fewer than two units or no indicator has data."""
     districts = districts_of(region_code)
-    if len(districts) < 2 or not codes:
+    units = [(d, y) for y in sorted(set(years)) for d in districts]
+    if len(units) < 2 or not codes:
         return None
     registry = live_metric_registry()
-    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
     values: dict[tuple[str, str], float | None] = {}
     sources = {}
     stored = actual_series({x for x in codes if x not in registry}, {d.code for d in districts})
     for code in codes:
-        if code in registry:
-            sources[code] = "live"
-            for d in districts:
-                r = metric_ratio(live_metric(code, region_code=d.code, start=start, end=end))
-                values[(d.code, code)] = None if r is None else float(r)
-        else:
-            sources[code] = "actual"
-            for d in districts:
-                point = stored.get((code, d.code), {}).get(year)
-                values[(d.code, code)] = None if point is None else point[0]
-    used = [x for x in codes if any(values.get((d.code, x)) is not None for d in districts)]
-    if not used:
+        sources[code] = "live" if code in registry else "actual"
+        for d, y in units:
+            key = (f"{d.code}:{y}", code)
+            if code in registry:
+                r = metric_ratio(live_metric(code, region_code=d.code, start=dt.date(y, 1, 1), end=dt.date(y, 12, 31)))
+                values[key] = None if r is None else float(r)
+            else:
+                point = stored.get((code, d.code), {}).get(y)
+                values[key] = None if point is None else point[0]
+    labels = [f"{d.code}:{y}" for d, y in units]
+    used = [x for x in codes if any(values.get((u, x)) is not None for u in labels)]
+    keep = [i for i, u in enumerate(labels) if any(values.get((u, x)) is not None for x in used)]
+    if not used or len(keep) < 2:
         return None
-    result = compute_index(values, units=[d.code for d in districts], indicators=used, directions=directions,
+    units, labels = [units[i] for i in keep], [labels[i] for i in keep]  # units with no data at all are left out
+    result = compute_index(values, units=labels, indicators=used, directions=directions,
                            weights={k: v for k, v in weights.items() if k in used} if weights else None, draws=draws)
-    return result, districts, sources
+    return result, units, sources
 
 
 def region_codes_under(code: str) -> Q:

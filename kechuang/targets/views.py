@@ -358,20 +358,21 @@ class IndexReportView(ViewerRequired, TemplateView):
                     weights[code] = float(g.get(f"w_{code}", "1"))
                 except ValueError:
                     weights[code] = 1.0
+        first = min(_year(self.request, "from", year), year)
+        years = list(range(max(first, year - 9), year + 1))
         try:
-            out = s.index_for(region_code=region, year=year, codes=codes, weights=weights)
+            out = s.index_for(region_code=region, years=years, codes=codes, weights=weights)
         except ValueError as exc:
             messages.error(self.request, str(exc))
             out = None
         available = sorted(set(s.live_metric_registry()) | set(s.district_concepts(region)))
-        ctx = {"region": Region.objects.filter(code=region).first(), "year": year, "codes": codes,
+        ctx = {"region": Region.objects.filter(code=region).first(), "year": year, "first": years[0], "codes": codes,
                "available": available, "weights_mode": "expert" if weights else "entropy", "result": None}
         if out:
-            result, districts, sources = out
-            names = {d.code: d.name for d in districts}
+            result, units, sources = out
             order = sorted(range(len(result.units)), key=lambda i: (result.ranks[i], result.units[i]))
             ctx.update(result=result, sources=sources,
-                       table=[{"code": result.units[i], "name": names[result.units[i]], "score": result.scores[i],
-                               "rank": result.ranks[i], "stability": result.rank_stability.get(result.units[i])}
-                              for i in order])
+                       table=[{"code": units[i][0].code, "name": units[i][0].name, "year": units[i][1],
+                               "score": result.scores[i], "rank": result.ranks[i],
+                               "stability": result.rank_stability.get(result.units[i])} for i in order])
         return super().get_context_data(**ctx, **kw)

@@ -121,3 +121,16 @@ def test_an_admin_links_a_unit_to_its_organisation_and_a_viewer_may_not(client):
     client.post(f"/targets/units/{unit.pk}/link/", {"organization": org.pk})
     assert Unit.objects.get(pk=unit.pk).organization_id == org.pk
     assert AuditEntry.objects.filter(object_type="targets.unit", object_id=str(unit.pk)).count() == 1
+
+
+def test_index_over_districts_and_years_from_stored_district_actuals(reg_client):
+    from .factories import small_plan
+    small_plan(indicators="地区,规划,指标,单位,年份,数值,类型,区划代码\n"
+               "济南市,测试规划,科创贷款,亿元,2025,100,目标,370100\n"
+               "济南市,测试规划,科创贷款,亿元,2023,10,实际,370102\n济南市,测试规划,科创贷款,亿元,2024,20,实际,370102\n"
+               "济南市,测试规划,科创贷款,亿元,2023,5,实际,370112\n济南市,测试规划,科创贷款,亿元,2024,40,实际,370112\n")
+    resp = reg_client.get("/targets/index/?code=科创贷款&from=2023&year=2024")
+    rows = [(r["code"], r["year"], round(r["score"], 2), r["rank"]) for r in resp.context["table"][:4]]
+    assert rows == [("370112", 2024, 100.0, 1), ("370102", 2024, round(100 * 15 / 35, 2), 2),
+                    ("370102", 2023, round(100 * 5 / 35, 2), 3), ("370112", 2023, 0.0, 4)]
+    assert "跨年可比" in resp.content.decode()
