@@ -1,0 +1,126 @@
+"""REST API of the targets app: plans with their progress and a target-year check, tasks (with
+a progress report action for the responsible unit), and the live metrics every app declares."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, viewsets
+from rest_framework.decorators import action
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.exceptions import ValidationError as DRFValidationError
+from rest_framework.response import Response
+
+from kechuang.targets import selectors as s
+from kechuang.targets.models import Plan
+from kechuang.targets.services import task_report_create
+
+from .serializers import (LiveMetricSerializer, PlanSerializer, ProgressSerializer, TargetCheckSerializer,
+                          TaskReportCreateSerializer, TaskReportSerializer, TaskSerializer)
+
+
+class IsViewer(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return s.can_view(request.user)
+
+
+def _year(text: str | None, default: int) -> int:
+    if not text:
+        return default
+    if not text.isdigit() or not 1990 <= int(text) <= 2100:
+        raise DRFValidationError({"year": ["应为 1990 至 2100 之间的年份"]})
+    return int(text)
+
+
+class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+    """Plans (regulators). ``progress`` gives each indicator's status; ``check`` a year's targets
+    against that year's actuals."""
+
+    serializer_class = PlanSerializer
+    permission_classes = [IsViewer]
+    queryset = Plan.objects.all()
+
+    @extend_schema(parameters=[OpenApiParameter("as_of", int)], responses=ProgressSerializer(many=True))
+    @action(detail=True)
+    def progress(self, request, pk=None):
+        plan = self.get_object()
+        as_of = _year(request.query_params.get("as_of"), dt.date.today().year)
+        rows = []
+        for p in s.plan_progress(plan, as_of_year=as_of):
+            a, fc = p.assessment, p.assessment.forecast
+            rows.append({"indicator_id": p.indicator.pk, "indicator": p.indicator.name, "concept": p.indicator.concept,
+                         "unit": p.indicator.unit, "direction": p.indicator.direction, "target_year": p.target.year,
+                         "target": p.target.value, "qualifier": p.target.qualifier, "quote": p.target.quote,
+                         "latest_year": a.latest_year, "latest_value": a.latest_value, "progress": a.progress,
+                         "required_rate": a.required_rate, "achieved_rate": a.achieved_rate,
+                         "forecast": None if fc is None else {"year": fc.year, "value": fc.value, "low": fc.low,
+                                                              "high": fc.high, "method": fc.method},
+                         "status": str(a.status)})
+        return Response(ProgressSerializer(rows, many=True).data)
+
+    @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=TargetCheckSerializer(many=True))
+    @action(detail=True)
+    def check(self, request, pk=None):
+        plan = self.get_object()
+        year = _year(request.query_params.get("year"), 0)
+        if not year:
+            raise DRFValidationError({"year": ["必填"]})
+        rows = [{"indicator": r.target.indicator.name, "unit": r.target.indicator.unit, "target": r.target.value,
+                 "qualifier": r.target.qualifier, "actual": r.actual, "met": r.met, "target_quote": r.target.quote,
+                 "actual_quote": r.actual_source.quote if r.actual_source else None}
+                for r in s.target_year_check(plan, year)]
+        return Response(TargetCheckSerializer(rows, many=True).data)
+
+
+class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tasks the user may see (regulators: all; others: their units'). Filters: ``plan``, ``flag``
+    (overdue, at_risk), ``unit``, ``key=1``, ``q``. ``report`` (POST) by a responsible unit."""
+
+    serializer_class = TaskSerializer
+    permission_classes = [permissions.IsAuthenticated]
+
+    def get_queryset(self):
+        g = self.request.query_params
+        return s.tasks_for(self.request.user, plan_id=g.get("plan") or None, flag=g.get("flag", ""),
+                           unit_id=g.get("unit") or None, key_only=g.get("key") == "1", q=g.get("q", "")).prefetch_related("units")
+
+    @extend_schema(request=TaskReportCreateSerializer, responses=TaskReportSerializer)
+    @action(detail=True, methods=["post"])
+    def report(self, request, pk=None):
+        task = get_object_or_404(self.get_queryset(), pk=pk)
+        body = TaskReportCreateSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        try:
+            report = task_report_create(task=task, actor=request.user, **body.validated_data)
+        except ValidationError as exc:
+            raise PermissionDenied({"code": exc.code, "detail": "；".join(exc.messages)}) from exc
+        return Response(TaskReportSerializer(report).data, status=201)
+
+
+class LiveMetricViewSet(viewsets.ViewSet):
+    """Every live metric declared by an installed app, for a region and period."""
+
+    permission_classes = [IsViewer]
+
+    @extend_schema(parameters=[OpenApiParameter("region", str), OpenApiParameter("start", str),
+                               OpenApiParameter("end", str)], responses=LiveMetricSerializer(many=True))
+    def list(self, request):
+        g = request.query_params
+        try:
+            start = dt.date.fromisoformat(g.get("start") or f"{dt.date.today().year}-01-01")
+            end = dt.date.fromisoformat(g.get("end") or dt.date.today().isoformat())
+        except ValueError as exc:
+            raise DRFValidationError({"start": ["日期格式应为 YYYY-MM-DD"]}) from exc
+        prefix = s.user_region_prefix(request.user) or ""
+        region = g.get("region") or (request.user.organization.region_id if prefix else "370100")
+        if prefix and not region.startswith(prefix):
+            raise PermissionDenied("只能查看本辖区")
+        rows = []
+        for code in sorted(s.live_metric_registry()):
+            v = s.live_metric(code, region_code=region, start=start, end=end)
+            rows.append({"code": code, "available": v is not None, "numerator": v[0] if v else None,
+                         "denominator": v[1] if v else None, "ratio": s.metric_ratio(v)})
+        return Response(LiveMetricSerializer(rows, many=True).data)
