@@ -361,6 +361,12 @@ def request_decide(*, request: FinancingRequest, approve: bool, actor, reason: s
 
 
 def request_contract(*, request: FinancingRequest, actor) -> FinancingRequest:
+    """Sign: every leg approved, and the legs the product requires present."""
+    missing = [label for needed, kind, label in (
+        (request.product.needs_guarantee, c.LegKind.GUARANTEE, _("担保")),
+        (request.product.needs_insurance, c.LegKind.INSURANCE, _("保险"))) if needed and not request.legs.filter(kind=kind).exists()]
+    if missing:
+        raise _err(None, _("该产品需要%(l)s环节，尚未添加。") % {"l": "、".join(missing)}, E.LEGS_PENDING)
     pending = request.legs.exclude(state=c.LegState.APPROVED)
     if pending.exists():
         raise _err(None, _("担保/保险环节尚未确认：%(l)s。") % {"l": "、".join(

@@ -1,7 +1,7 @@
 from rest_framework import serializers
 
 from kechuang.marketplace import choices as c
-from kechuang.marketplace.models import Demand, FinancingRequest, Product, RequestEvent
+from kechuang.marketplace.models import Demand, FinancingRequest, Leg, Product, RequestEvent
 
 
 class ProductSerializer(serializers.ModelSerializer):
@@ -127,3 +127,34 @@ class MetricSerializer(serializers.Serializer):
     numerator = serializers.DecimalField(max_digits=20, decimal_places=4)
     denominator = serializers.DecimalField(max_digits=20, decimal_places=4, allow_null=True)
     value = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
+
+
+class LegSerializer(serializers.ModelSerializer):
+    provider_name = serializers.CharField(source="provider.name", read_only=True)
+
+    class Meta:
+        model = Leg
+        fields = ["id", "request", "kind", "provider", "provider_name", "product", "state", "covered_amount",
+                  "share_national", "share_provincial", "share_city", "share_bank"]
+
+
+class LegCreateSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=c.LegKind.choices)
+    provider = serializers.IntegerField()
+    covered_amount = serializers.CharField(required=False, allow_null=True, allow_blank=True)
+    shares = serializers.DictField(child=serializers.CharField(), required=False,
+                                   help_text="percent per party: national, provincial, city, bank (sum 100)")
+
+
+class LegDecisionSerializer(serializers.Serializer):
+    approve = serializers.BooleanField()
+
+
+class LossSerializer(serializers.Serializer):
+    loss = serializers.CharField()
+
+
+class LossBookingSerializer(serializers.Serializer):
+    party = serializers.CharField()
+    share = serializers.DecimalField(max_digits=5, decimal_places=2)
+    amount = serializers.DecimalField(max_digits=16, decimal_places=2)

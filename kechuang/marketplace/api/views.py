@@ -15,14 +15,18 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from django.db.models import Q
+
 from kechuang.accounts.choices import OrganizationKind
+from kechuang.accounts.models import Organization
 from kechuang.marketplace import metrics, services
 from kechuang.marketplace.filtersets import DemandFilterSet, ProductFilterSet, RequestFilterSet
-from kechuang.marketplace.models import Demand, Product
+from kechuang.marketplace.models import Demand, Leg, Product
 from kechuang.marketplace.selectors import (demand_matches, institution_queue, postable_enterprise, visible_demands,
                                             visible_requests)
 
-from .serializers import (DecisionSerializer, DemandCreateSerializer, DemandSerializer, MatchSerializer,
+from .serializers import (DecisionSerializer, DemandCreateSerializer, DemandSerializer, LegCreateSerializer,
+                          LegDecisionSerializer, LegSerializer, LossBookingSerializer, LossSerializer, MatchSerializer,
                           MetricSerializer, ProductChoiceSerializer, ProductCreateSerializer, ProductSerializer,
                           QueueRowSerializer, RequestSerializer, RerouteSerializer)
 
@@ -154,6 +158,20 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
                                  reason=data.validated_data.get("reason", ""))
         return self._done(req)
 
+    @extend_schema(request=LegCreateSerializer, responses={201: LegSerializer})
+    @action(detail=True, methods=["post"])
+    def legs(self, request, pk=None):
+        """The holding bank adds a guarantee or insurance leg."""
+        data = LegCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = data.validated_data
+        provider = Organization.objects.filter(pk=v["provider"]).first()
+        if provider is None:
+            raise DRFValidationError({"provider": ["unknown organisation"]})
+        leg = services.leg_add(request=self.get_object(), kind=v["kind"], provider=provider,
+                               covered_amount=v.get("covered_amount"), shares=v.get("shares"), actor=request.user)
+        return Response(LegSerializer(leg).data, status=status.HTTP_201_CREATED)
+
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
     def withdraw(self, request, pk=None):
@@ -165,6 +183,35 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
         req = self.get_object()
         services.request_consent(request=req, actor=request.user)
         return self._done(req)
+
+
+class LegViewSet(viewsets.ReadOnlyModelViewSet):
+    """Guarantee and insurance legs the caller provides or whose loan it holds."""
+
+    serializer_class = LegSerializer
+
+    def get_queryset(self):
+        u = self.request.user
+        qs = Leg.objects.select_related("provider", "request__institution")
+        return qs if u.is_superuser else qs.filter(Q(provider_id=u.organization_id)
+                                                   | Q(request__institution_id=u.organization_id))
+
+    @extend_schema(request=LegDecisionSerializer, responses=LegSerializer)
+    @action(detail=True, methods=["post"])
+    def decide(self, request, pk=None):
+        data = LegDecisionSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        leg = services.leg_decide(leg=self.get_object(), approve=data.validated_data["approve"], actor=request.user)
+        return Response(LegSerializer(leg).data)
+
+    @extend_schema(request=LossSerializer, responses=LossBookingSerializer(many=True))
+    @action(detail=True, methods=["post"])
+    def default(self, request, pk=None):
+        """On default, book each party's share of the loss (national:provincial:city:bank)."""
+        data = LossSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = services.leg_default_book(leg=self.get_object(), loss=data.validated_data["loss"], actor=request.user)
+        return Response(LossBookingSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
 class QueueViewSet(viewsets.ViewSet):

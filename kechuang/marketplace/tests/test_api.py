@@ -80,3 +80,26 @@ def test_metrics_for_regulators_only(w):
     assert client(w["reg"]).get("/api/marketplace/metrics/breakdown/?by=product").status_code == 200
     assert client(w["reg"]).get("/api/marketplace/metrics/?region=310000").status_code == 403
     assert client(w["bu"]).get("/api/marketplace/metrics/").status_code == 403
+
+
+def test_guarantee_leg_and_loss_booking_through_the_api(w):
+    guar, gu = institution(K.GUARANTOR, "担保甲")
+    api = client(w["eu"])
+    did = api.post("/api/marketplace/demands/", {"kind": "debt", "amount": "1000000", "term_months": 12,
+                                                 "purpose": "rd"}, format="json").json()["id"]
+    bank = client(w["bu"])
+    rid = bank.post(f"/api/marketplace/demands/{did}/grab/", {"product": w["p1"].pk}, format="json").json()["id"]
+    bad = bank.post(f"/api/marketplace/requests/{rid}/legs/", {"kind": "guarantee", "provider": guar.pk,
+                    "shares": {"national": "20", "provincial": "20", "city": "40", "bank": "30"}}, format="json")
+    assert bad.status_code == 400 and bad.json()["errors"][0]["code"] == "shares"
+    leg = bank.post(f"/api/marketplace/requests/{rid}/legs/", {"kind": "guarantee", "provider": guar.pk},
+                    format="json").json()
+    assert (leg["share_national"], leg["share_city"], leg["share_bank"]) == ("20.00", "40.00", "20.00")
+    assert client(w["bu2"]).post(f"/api/marketplace/legs/{leg['id']}/decide/", {"approve": True},
+                                 format="json").status_code == 404
+    assert client(gu).post(f"/api/marketplace/legs/{leg['id']}/decide/", {"approve": True},
+                           format="json").json()["state"] == "approved"
+    booked = client(gu).post(f"/api/marketplace/legs/{leg['id']}/default/", {"loss": "500000.01"}, format="json")
+    assert booked.status_code == 201
+    assert {b["party"]: b["amount"] for b in booked.json()} == {
+        "national": "100000.00", "provincial": "100000.00", "city": "200000.01", "bank": "100000.00"}

@@ -294,3 +294,19 @@ def test_consent_after_grab_is_the_enterprises_own(world):
         s.request_consent(request=r, actor=world["bank_u"])
     consent = s.request_consent(request=r, actor=world["ent_u"])
     assert consent.organization == world["bank"] and Consent.objects.active().filter(pk=consent.pk).exists()
+
+
+def test_a_product_that_needs_a_guarantee_cannot_be_contracted_without_one(world):
+    p = loan_product(world["bank"], world["bank_u"], name="知识产权质押贷", category="ip_pledge", needs_guarantee=True)
+    d = post(world)
+    r = s.demand_grab(demand=d, product=p, actor=world["bank_u"])
+    r = s.request_review(request=r, actor=world["bank_u"])
+    r = s.request_decide(request=r, approve=True, actor=world["bank_u"])
+    with pytest.raises(ValidationError) as e:
+        s.request_contract(request=r, actor=world["bank_u"])
+    assert codes(e.value) == {E.LEGS_PENDING} and "需要担保环节" in e.value.messages[0]
+    r.refresh_from_db()
+    assert r.state == "approved"
+    leg = s.leg_add(request=r, kind="guarantee", provider=world["guar"], actor=world["bank_u"])
+    s.leg_decide(leg=leg, approve=True, actor=world["guar_u"])
+    assert s.request_contract(request=r, actor=world["bank_u"]).state == "contracted"
