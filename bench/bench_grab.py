@@ -42,6 +42,9 @@ def main() -> None:
     ap.add_argument("--per", type=int, default=100, help="demands each institution tries to grab")
     ap.add_argument("--baseline", type=int, default=100, help="uncontended grabs from one thread")
     ap.add_argument("--seed", type=int, default=5)
+    ap.add_argument("--processes", type=int, default=1,
+                    help="spread the institutions over this many forked processes (each with its own GIL), "
+                         "like several gunicorn workers; 1 = threads in this process")
     args = ap.parse_args()
     import django
 
@@ -111,9 +114,11 @@ def run(args) -> None:
     audit_before = AuditEntry.objects.count()
     req_before = FinancingRequest.objects.count()
 
-    wins, losses, other, lat_win, lat_lose = [], [], [], [], []
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.institutions)
+    import multiprocessing as mp
+
+    ctx = mp.get_context("fork")
+    barrier = ctx.Barrier(args.institutions)
+    results = ctx.Queue()
 
     def worker(i):
         u, p = banks[i]
@@ -121,33 +126,52 @@ def run(args) -> None:
         cl.force_login(u)
         start = (i * args.demands // args.institutions)
         mine = [contested[(start + k) % len(contested)] for k in range(args.per)]
-        rng_i = random.Random(args.seed + i)
-        rng_i.shuffle(mine)
+        random.Random(args.seed + i).shuffle(mine)
+        out = []
         barrier.wait()
         try:
             for did in mine:
                 t = time.perf_counter()
                 r = cl.post(f"/api/marketplace/demands/{did}/grab/", {"product": p.pk}, content_type="application/json")
                 dt = time.perf_counter() - t
-                with lock:
-                    if r.status_code == 201:
-                        wins.append((did, i))
-                        lat_win.append(dt)
-                    elif r.status_code == 400 and r.json()["errors"][0]["code"] == "already_held":
-                        losses.append(did)
-                        lat_lose.append(dt)
-                    else:
-                        other.append((did, r.status_code, r.content[:200]))
+                code = r.json()["errors"][0]["code"] if r.status_code == 400 else ""
+                out.append((did, i, r.status_code, code, dt))
         finally:
             connections.close_all()
+        results.put(out)
 
+    def process(indices):
+        ths = [threading.Thread(target=worker, args=(i,)) for i in indices]
+        for th in ths:
+            th.start()
+        for th in ths:
+            th.join()
+
+    groups = [list(range(k, args.institutions, args.processes)) for k in range(args.processes)]
+    connections.close_all()  # children open their own connections
     t = time.perf_counter()
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(args.institutions)]
-    for th in threads:
+    if args.processes == 1:
+        procs = []
+        th = threading.Thread(target=process, args=(groups[0],))
         th.start()
-    for th in threads:
-        th.join()
+    else:
+        procs = [ctx.Process(target=process, args=(g,)) for g in groups]
+        for pr in procs:
+            pr.start()
+    rows = []
+    for _ in range(args.institutions):
+        rows += results.get()
     wall = time.perf_counter() - t
+    for pr in procs:
+        pr.join()
+    if args.processes == 1:
+        th.join()
+    wins = [(d, i) for d, i, st, _c, _t in rows if st == 201]
+    lat_win = [x for _d, _i, st, _c, x in rows if st == 201]
+    losses = [d for d, _i, st, code, _t in rows if st == 400 and code == "already_held"]
+    lat_lose = [x for _d, _i, st, code, x in rows if st == 400 and code == "already_held"]
+    other = [(d, st, code) for d, _i, st, code, _t in rows if not (st == 201 or (st == 400 and code == "already_held"))]
+    print(f"mode: {args.processes} process(es) x {args.institutions // args.processes}+ threads")
 
     held = list(Demand.objects.filter(pk__in=contested, requests__isnull=False).values_list("pk", flat=True))
     per_demand = {}
