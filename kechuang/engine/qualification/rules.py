@@ -139,15 +139,22 @@ class Standard:
     def route_kind(self) -> str:
         return "score" if self.score is not None else "conditions"
 
-    def nodes(self) -> list[Clause]:
-        """Every reported clause, in report order (status tree without its root, then the score tree)."""
-        out = [c for c in self.root.walk() if c.id != self.id]
-        if self.score is not None:
-            out += list(self.score.walk())
-        return out
+    def nodes(self) -> tuple[Clause, ...]:
+        """Every reported clause, in report order (status tree without its root, then the score tree).
+        Computed once per standard (the trees are immutable); every result and batch row reads it."""
+        cached = self.__dict__.get("_nodes")
+        if cached is None:
+            out = [c for c in self.root.walk() if c.id != self.id]
+            if self.score is not None:
+                out += list(self.score.walk())
+            cached = self.__dict__["_nodes"] = tuple(out)
+        return cached
 
     def features(self) -> list[str]:
-        return sorted({c.feature for c in self.nodes() if c.feature})
+        cached = self.__dict__.get("_features")
+        if cached is None:
+            cached = self.__dict__["_features"] = tuple(sorted({c.feature for c in self.nodes() if c.feature}))
+        return list(cached)
 
     def metadata(self) -> dict[str, Any]:
         return {"id": self.id, "family": self.family, "title_zh": self.title_zh, "title_en": self.title_en,
