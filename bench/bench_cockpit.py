@@ -162,7 +162,9 @@ def run(args) -> None:
 
     t0 = time.perf_counter()
     load(args)
-    print(f"load time: {time.perf_counter() - t0:.1f} s on {connection.vendor}")
+    with connection.cursor() as cur:  # planner statistics, as autovacuum would have them in production
+        cur.execute("ANALYZE")
+    print(f"load time: {time.perf_counter() - t0:.1f} s on {connection.vendor} (then ANALYZE)")
     admin = get_user_model().objects.create_superuser("bench", password="x")
     client = Client()
     client.force_login(admin)
@@ -180,6 +182,11 @@ def run(args) -> None:
         client.get(url)
         prof.disable()
         pstats.Stats(prof).sort_stats("cumulative").print_stats("targets|engine|execute", 30)
+        from django.test.utils import CaptureQueriesContext
+        with CaptureQueriesContext(connection) as ctx:
+            client.get(url)
+        for q in sorted(ctx.captured_queries, key=lambda q: -float(q["time"]))[:6]:
+            print(f"{float(q['time']) * 1000:7.1f} ms  {q['sql'][:300]}")
     times = []
     for _ in range(args.requests):
         t = time.perf_counter()

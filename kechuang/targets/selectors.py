@@ -80,7 +80,7 @@ def actual_series(concepts: set[str], region_codes: set[str]) -> dict[tuple[str,
     ``{(concept, region): {year: (value, unit)}}`` (a later entry for the same year wins)."""
     out: dict[tuple[str, str], dict[int, tuple[float, str]]] = defaultdict(dict)
     inds = dict((pk, (concept, unit)) for pk, concept, unit in
-                Indicator.objects.filter(concept__in=concepts).values_list("pk", "concept", "unit"))
+                Indicator.objects.filter(concept__in=concepts).order_by().values_list("pk", "concept", "unit"))
     qs = (IndicatorValue.objects.filter(indicator_id__in=list(inds), kind=c.ValueKind.ACTUAL,
                                         region_code__in=list(region_codes), state=c.ValueState.ACCEPTED,
                                         year__isnull=False, value__isnull=False)
@@ -111,11 +111,11 @@ def plan_progress(plan: Plan, *, as_of_year: int | None = None) -> list[Indicato
     """For each indicator of the plan with a numeric target, its headline target (the latest year),
     the actuals of its concept in the plan's region, and the engine's assessment."""
     as_of_year = as_of_year or timezone.localdate().year
-    ind_ids = list(plan.indicators.values_list("pk", flat=True))
+    ind_ids = list(plan.indicators.order_by().values_list("pk", flat=True))
     values = list(IndicatorValue.objects.filter(indicator_id__in=ind_ids, state=c.ValueState.ACCEPTED,
                                                 kind__in=(c.ValueKind.TARGET, c.ValueKind.BASELINE),
                                                 year__isnull=False, value__isnull=False)
-                  .select_related("indicator").order_by("indicator__name", "year", "pk"))
+                  .select_related("indicator").order_by("indicator_id", "year", "pk"))
     targets: dict[int, IndicatorValue] = {}
     baselines: dict[int, IndicatorValue] = {}
     for v in values:
@@ -411,7 +411,7 @@ def district_comparison(region_code: str, concept: str) -> dict:
     """District actuals of one concept by year: ``{"years": [...], "districts": [...], "series": {district: [..]}}``."""
     districts = districts_of(region_code)
     codes = {d.code: d.name for d in districts}
-    ind_ids = list(Indicator.objects.filter(concept=concept).values_list("pk", flat=True))
+    ind_ids = list(Indicator.objects.filter(concept=concept).order_by().values_list("pk", flat=True))
     rows = (IndicatorValue.objects.filter(indicator_id__in=ind_ids, kind=c.ValueKind.ACTUAL,
                                           region_code__in=list(codes), state=c.ValueState.ACCEPTED,
                                           year__isnull=False)
