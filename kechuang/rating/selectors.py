@@ -135,9 +135,10 @@ def outcomes_window(*, as_of: dt.date, horizon_months: int, region_code: str = "
     return dict(qs.values_list("enterprise_id", "defaulted"))
 
 
-def training_sample(*, as_of: dt.date, horizon_months: int = 12,
-                    region_code: str = "", progress=None) -> tuple[pl.DataFrame, np.ndarray]:
-    """Features on ``as_of`` (as known then) joined with the window's outcomes: ``(X, y)``."""
+def training_sample(*, as_of: dt.date, horizon_months: int = 12, region_code: str = "",
+                    progress=None, with_ids: bool = False):
+    """Features on ``as_of`` (as known then) joined with the window's outcomes: ``(X, y)``, and
+    the enterprises' codes in the same order with ``with_ids``."""
     outcomes = outcomes_window(as_of=as_of, horizon_months=horizon_months, region_code=region_code)
     ids = sorted(outcomes)
     frames = []
@@ -148,11 +149,13 @@ def training_sample(*, as_of: dt.date, horizon_months: int = 12,
         if progress is not None:
             progress.advance(frame.height)
     if not frames:
-        return pl.DataFrame(schema={f: pl.Float64 for f in FEATURE_NAMES}), np.zeros(0, dtype=np.int8)
+        empty = pl.DataFrame(schema={f: pl.Float64 for f in FEATURE_NAMES}), np.zeros(0, dtype=np.int8)
+        return (*empty, []) if with_ids else empty
     features = pl.concat(frames)
     by_uscc = dict(zip(features["uscc"].to_list(),
                        (outcomes[e] for e in features["enterprise_id"].to_list()), strict=True))
-    return training_frame(features, by_uscc)
+    X, y = training_frame(features, by_uscc, feature_names=[*FEATURE_NAMES, "uscc"])
+    return (X.drop("uscc"), y, X["uscc"].to_list()) if with_ids else (X.drop("uscc"), y)
 
 
 def compare(models: list[RatingModel], *, as_of: dt.date, horizon_months: int = 12,

@@ -29,7 +29,7 @@ from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
 from kechuang.core.progress import NullProgress, Progress
 from kechuang.core.services import actor_label_for, audit_record, job_enqueue, model_snapshot
-from kechuang.engine.rating.training import build_scorecard
+from kechuang.engine.rating.training import fit_with_holdout
 from kechuang.engine.scorecard import MonitoringStatistics, ScorecardError
 from kechuang.enterprises.models import Enterprise
 
@@ -42,6 +42,8 @@ from .selectors import can_govern, champion, loaded_model, training_sample, user
 
 #: Enterprises per chunk of a run (facts read, features, scoring, COPY).
 DEFAULT_CHUNK = 2000
+#: Share of the sample held out (deterministically, by code) to validate the fitted model.
+HOLDOUT_SHARE = 0.3
 #: Plain-Chinese explanation of each engine error code a training can hit.
 TRAINING_ERRORS = {
     "too_few_rows": gettext_lazy("样本太少，无法训练"),
@@ -126,20 +128,21 @@ def rating_model_train(*, as_of: dt.date, actor, horizon_months: int = 12, regio
     _check_governor(actor)
     _check_as_of(as_of)
     progress = progress or NullProgress()
-    X, y = training_sample(as_of=as_of, horizon_months=horizon_months, region_code=region_code,
-                           progress=progress)
+    X, y, usccs = training_sample(as_of=as_of, horizon_months=horizon_months, region_code=region_code,
+                                  progress=progress, with_ids=True)
     if y.size == 0:
         raise ValidationError({"as_of": ValidationError(
             _("%(d)s 起 %(h)s 个月的观察窗口没有违约结果记录（或这些企业当日尚无数据），无法训练。")
             % {"d": as_of.isoformat(), "h": horizon_months}, code=E.NO_OUTCOMES)})
     try:
-        fitted = build_scorecard(params, binning).fit(X, y)
+        fitted, validation = fit_with_holdout(X, y, usccs, share=HOLDOUT_SHARE, params=params,
+                                              binning=binning)
     except ScorecardError as exc:
         code = str(exc.code)
         raise ValidationError(_("训练失败（%(code)s）：%(reason)s。%(detail)s") % {
             "code": code, "reason": TRAINING_ERRORS.get(code, _("评分卡无法拟合")), "detail": exc.message},
             code=E.TRAINING_FAILED) from exc
-    report = fitted.report_
+    report = fitted.report_ | {"validation": validation, "holdout_share": HOLDOUT_SHARE}
     metrics = report.get("metrics", {})
     progress.finish(_("训练完成"))
     with transaction.atomic():
@@ -147,7 +150,8 @@ def rating_model_train(*, as_of: dt.date, actor, horizon_months: int = 12, regio
         model = RatingModel.objects.create(
             version=version, model_json=fitted.model_.to_json(), report=report,
             features=list(fitted.selected_features_), train_as_of=as_of, horizon_months=horizon_months,
-            region_code=region_code, n_rows=int(y.size), n_events=int(y.sum()),
+            region_code=region_code, n_rows=int(report["sample"]["n_rows"]),
+            n_events=int(report["sample"]["n_events"]),
             auc=_q4(metrics.get("auc")), ks=_q4(metrics.get("ks")), gini=_q4(metrics.get("gini")),
             params={"scorecard": params or {}, "binning": binning or {}}, is_synthetic=is_synthetic,
             note=note[:200], trained_by=actor if hasattr(actor, "pk") else None,

@@ -6,6 +6,7 @@ the design matrix, target and a configured :class:`~kechuang.engine.scorecard.Sc
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -24,10 +25,19 @@ DEFAULT_BINNING: dict[str, Any] = {"categorical_features": sorted(CATEGORICAL), 
 DEFAULT_PARAMS: dict[str, Any] = {"min_iv": 0.02, "max_corr": 0.7, "l2": 3.0, "n_reasons": 3}
 
 
+def holdout_mask(usccs: Sequence[str], share: float = 0.3) -> np.ndarray:
+    """Deterministic hold-out: an enterprise is held out when the first 8 hex digits of the MD5 of
+    its code, as a fraction of 2³², fall below ``share`` — the same enterprise is always on the
+    same side, whatever else is in the sample."""
+    return np.array([int(hashlib.md5(u.encode()).hexdigest()[:8], 16) / 2**32 < share for u in usccs],
+                    dtype=bool)
+
+
 def training_frame(features: pl.DataFrame, outcomes: Mapping[str, int | bool], *,
                    feature_names: Sequence[str] = FEATURE_NAMES) -> tuple[pl.DataFrame, np.ndarray]:
     """Join ``features`` (with ``uscc``) to ``outcomes`` by ``uscc``; enterprises without an
-    outcome are left out. Returns ``(X, y)`` with ``y`` as int8 0/1 (1 = default)."""
+    outcome are left out. Returns ``(X, y)`` sorted by ``uscc`` with ``y`` as int8 0/1
+    (1 = default); ``X`` keeps ``uscc`` as its last column only if it is in ``feature_names``."""
     if "uscc" not in features.columns:
         raise ScorecardError(ErrorCode.MISSING_COLUMN, "the features frame has no 'uscc' column")
     labels = pl.DataFrame({"uscc": list(outcomes.keys()),
@@ -51,6 +61,21 @@ def evaluate_model(model: ScorecardModel, X: pl.DataFrame, y: np.ndarray) -> dic
     return {"rows": int(y.size), "events": int(y.sum()), "auc": roc_auc(y, pd),
             "ks": ks_statistic(y, pd), "gini": gini(y, pd), "mean_pd": float(pd.mean()),
             "default_rate": float(y.mean()) if y.size else 0.0}
+
+
+def fit_with_holdout(X: pl.DataFrame, y: np.ndarray, usccs: Sequence[str], *, share: float = 0.3,
+                     params: Mapping[str, Any] | None = None, binning: Mapping[str, Any] | None = None):
+    """Fit on the development part and measure on the deterministic hold-out. Returns the fitted
+    scorecard and the hold-out metrics (``None`` when the hold-out lacks either class, e.g. on a
+    tiny sample; the scorecard's own errors — one class, too few rows — propagate)."""
+    held = holdout_mask(usccs, share)
+    dev = ~held
+    fitted = build_scorecard(params, binning).fit(X.filter(pl.Series(dev)), y[dev])
+    yh = y[held]
+    validation = None
+    if yh.size and 0 < yh.sum() < yh.size:
+        validation = evaluate_model(fitted.model_, X.filter(pl.Series(held)), yh)
+    return fitted, validation
 
 
 def compare_models(models: Mapping[str, ScorecardModel], X: pl.DataFrame,

@@ -91,6 +91,7 @@ def test_given_a_regulator_then_run_pages_and_model_report_render(client, rated)
     detail = client.get(reverse("rating:ratingrun_detail", args=[run.pk])).content.decode()
     assert 'id="chart-grades"' in detail and 'id="master-scale"' in detail
     report = client.get(reverse("rating:ratingmodel_detail", args=[model.pk])).content.decode()
+    assert f"AUC {model.report['validation']['auc']:.4f}" in report
     for feature in model.features[:3]:
         assert f'data-feature="{feature}"' in report
     runs = client.get("/api/rating-runs/").json()["results"]
