@@ -102,7 +102,9 @@ def run(args) -> None:
 
     print(f"command: {' '.join(sys.argv)}")
     print(f"database: {connection.vendor}; enterprises: {args.n:,} (import {load_s:.1f} s); "
-          f"training on {model.n_rows:,} rows: {train_s:.1f} s, AUC {model.auc}, {len(model.features)} features")
+          f"training on {len(rows):,} outcomes ({model.n_rows:,} development, the rest held out): {train_s:.1f} s, "
+          f"development AUC {model.auc}, hold-out AUC {model.report['validation']['auc']:.4f}, "
+          f"{len(model.features)} features")
     print(f"batch:    {run_.enterprises_total:,} enterprises in {batch_s:.2f} s = {batch_rate:,.0f} enterprises/s")
     print(f"baseline: {len(sample):,} enterprises one at a time in {base_s:.2f} s = {base_rate:,.1f} enterprises/s")
     print(f"ratio batch / one-at-a-time: {batch_rate / base_rate:.1f}x")
