@@ -13,7 +13,7 @@ from django.db.models import Q, QuerySet
 from kechuang.accounts.choices import Role
 from kechuang.accounts.models import region_prefix
 from kechuang.engine.rating import FEATURE_NAMES, FEATURES_BY_NAME
-from kechuang.engine.rating.training import compare_models, training_frame
+from kechuang.engine.rating.training import compare_models, holdout_mask, training_frame
 from kechuang.engine.scorecard import ScorecardModel
 from kechuang.enterprises.models import Enterprise
 
@@ -159,9 +159,15 @@ def training_sample(*, as_of: dt.date, horizon_months: int = 12, region_code: st
 
 
 def compare(models: list[RatingModel], *, as_of: dt.date, horizon_months: int = 12,
-            region_code: str = "") -> dict[str, Any]:
-    """Each model's AUC, KS, Gini and mean PD on the same sample (the window's outcomes)."""
-    X, y = training_sample(as_of=as_of, horizon_months=horizon_months, region_code=region_code)
+            region_code: str = "", holdout_share: float = 0.3) -> dict[str, Any]:
+    """Each model's AUC, KS, Gini and mean PD on the same sample: the window's hold-out rows. The
+    split is a fixed function of the enterprise's code, so rows held out when one model was
+    trained on this window are held out for any other trained on it too — no model is judged on
+    rows it learned from."""
+    X, y, usccs = training_sample(as_of=as_of, horizon_months=horizon_months, region_code=region_code,
+                                  with_ids=True)
+    held = holdout_mask(usccs, holdout_share)
+    X, y = X.filter(pl.Series(held)), y[held]
     if y.size == 0 or y.min() == y.max():
         return {"rows": int(y.size), "models": []}
     metrics = compare_models({str(m.pk): loaded_model(m) for m in models}, X, y)

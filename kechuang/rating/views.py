@@ -241,7 +241,8 @@ class ModelDetailView(RegulatorRequired, TemplateView):
         comparison = None
         if current is not None and current.pk != model.pk:
             comparison = compare([current, model], as_of=model.train_as_of,
-                                 horizon_months=model.horizon_months, region_code=model.region_code)
+                                 horizon_months=model.horizon_months, region_code=model.region_code,
+                                 holdout_share=(model.report or {}).get("holdout_share", 0.3))
         ctx.update(model=model, report=report, features=features, colors=MODEL_STATUS_COLORS,
                    champion=current, comparison=comparison, can_govern=can_govern(self.request.user),
                    statuses=[s for s in ModelStatus.choices if s[0] != model.status])

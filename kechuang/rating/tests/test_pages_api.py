@@ -23,6 +23,7 @@ from kechuang.rating.models import RatingModel, RatingResult, RatingRun
 from kechuang.rating.services import (default_outcomes_load, rating_model_train, rating_run_create,
                                       rating_run_execute)
 
+from kechuang.engine.rating.training import holdout_mask
 from kechuang.synthetic import generate
 
 from .factories import AS_OF, RECORDED, champion_model, outcomes, synthetic_region
@@ -145,7 +146,9 @@ def test_given_a_champion_when_the_page_promotes_a_challenger_then_statuses_chan
     candidate = rating_model_train(as_of=AS_OF, actor=admin)
     client.force_login(admin)
     page = client.get(reverse("rating:ratingmodel_detail", args=[candidate.pk])).content.decode()
-    assert 'id="comparison"' in page  # champion and candidate on the same sample
+    assert 'id="comparison"' in page  # champion and candidate on the same hold-out rows
+    held = int(holdout_mask(sorted(Enterprise.objects.values_list("uscc", flat=True))).sum())
+    assert f"样本 {held} 家" in page.replace("\n", " ")
     client.post(reverse("rating:ratingmodel_detail", args=[candidate.pk]), {"status": "challenger"})
     candidate.refresh_from_db()
     assert candidate.status == ModelStatus.CHALLENGER
