@@ -21,6 +21,8 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
@@ -31,6 +33,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
 from django.db import connection, models
+from psycopg.pq import TransactionStatus
 
 from kechuang.engine.facts.batch import BatchResult
 
@@ -114,6 +117,48 @@ def _column_type(f: models.Field) -> str:
     return "text" if isinstance(f, models.JSONField) else f.db_type(connection)
 
 
+class _CopyPipe:
+    """``COPY`` statements sent by one background thread on the loader's own connection (so in
+    its transaction), while the main thread prepares the next rows: the server writes chunk *n*
+    while Python formats chunk *n + 1*. psycopg serialises the threads' use of the connection; at
+    most ``depth`` statements wait; the first error is raised in the main thread by the next
+    :meth:`put` or :meth:`drain`, and the transaction then rolls back as a whole."""
+
+    def __init__(self, raw_connection, depth: int = 2):
+        self._conn = raw_connection
+        self._depth = depth
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kechuang-copy")
+        self._pending: deque[Future] = deque()
+        self._cancelled = False
+
+    def _copy(self, sql: str, data: bytes | str) -> None:
+        # Never write outside the load's transaction: after close() or once the main thread has
+        # rolled back, a statement still waiting is dropped, not run in autocommit.
+        if self._cancelled or self._conn.info.transaction_status != TransactionStatus.INTRANS:
+            raise RuntimeError("the load's transaction is no longer open; COPY not sent")
+        with self._conn.cursor() as cur, cur.copy(sql) as copy:
+            copy.write(data)
+
+    def put(self, sql: str, data: bytes | str) -> None:
+        while len(self._pending) >= self._depth:
+            self._pending.popleft().result()
+        self._pending.append(self._pool.submit(self._copy, sql, data))
+
+    def drain(self) -> None:
+        """Wait for every statement sent so far; raise the first error."""
+        while self._pending:
+            self._pending.popleft().result()
+
+    def close(self) -> None:
+        """Drop what has not started, wait for the thread, raise nothing (the caller is already
+        failing, or drained before applying)."""
+        self._cancelled = True
+        for future in self._pending:
+            future.exception()
+        self._pending.clear()
+        self._pool.shutdown(wait=True)
+
+
 class FactLoader:
     """Loads validated, exploded records of one batch: new enterprises straight into the final
     tables, known ones through staging and set operations (see the module docstring)."""
@@ -133,6 +178,7 @@ class FactLoader:
                              for section, fields in self._fields.items()}
         self._ids: list[int] = []
         self._sqlite_next_id: int | None = None
+        self._pipe: _CopyPipe | None = None
         tag = batch.pk
         # Direct writes for new enterprises.
         self._direct: dict[str, _Buffer] = {
@@ -230,17 +276,30 @@ class FactLoader:
     def _copy_frame(self, table: str, frame: pl.DataFrame, columns: list[str]) -> None:
         """Write a frame's rows into ``table`` (PostgreSQL: one COPY … CSV; SQLite: executemany)."""
         names = ", ".join(f'"{c}"' for c in columns)
+        if self.vendor == "postgresql":
+            # Polars writes CSV on all cores, several times faster than pyarrow's writer; an
+            # empty string is quoted ("") and a null left empty, as COPY … CSV reads them.
+            data = frame.write_csv(include_header=False)
+            if self._pipe is None:
+                connection.ensure_connection()
+                self._pipe = _CopyPipe(connection.connection)
+            self._pipe.put(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)', data)
+            return
+        marks = ", ".join("?" * len(columns))
         with connection.cursor() as cur:
-            if self.vendor == "postgresql":
-                # Polars writes CSV on all cores, several times faster than pyarrow's writer; an
-                # empty string is quoted ("") and a null left empty, as COPY … CSV reads them.
-                data = frame.write_csv(include_header=False)
-                with cur.cursor.copy(f'COPY "{table}" ({names}) FROM STDIN WITH (FORMAT csv)') as copy:
-                    copy.write(data)
-            else:
-                marks = ", ".join("?" * len(columns))
-                cur.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
-                                [tuple(map(_sqlite_value, row)) for row in frame.iter_rows()])
+            cur.executemany(f'INSERT INTO "{table}" ({names}) VALUES ({marks})',
+                            [tuple(map(_sqlite_value, row)) for row in frame.iter_rows()])
+
+    def _drain(self) -> None:
+        """Every row sent to the background COPY thread is in the database (or its error raised)."""
+        if self._pipe is not None:
+            self._pipe.drain()
+
+    def close(self) -> None:
+        """Stop the background COPY thread. Call it when the load ends, applied or failed."""
+        if self._pipe is not None:
+            self._pipe.close()
+            self._pipe = None
 
     def _flush_all(self, group: dict[str, _Buffer]) -> None:
         for name in group:
@@ -278,7 +337,7 @@ class FactLoader:
                 with connection.cursor() as cur:
                     cur.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) "
                                 "FROM generate_series(1, %s)",
-                                [Enterprise._meta.db_table, max(_ID_BLOCK, n - len(self._ids))])
+                                [Enterprise._meta.db_table, max(_ID_BLOCK, 4 * n - len(self._ids))])
                     self._ids.extend(row[0] for row in cur.fetchall())
             taken, self._ids = self._ids[:n], self._ids[n:]
             return taken
@@ -300,6 +359,7 @@ class FactLoader:
         buf = group[name]
         if not buf.rows:
             return
+        self._drain()
         if group is self._stages and not self._staging_created:
             self._create_staging()
         if group is self._direct and name != "_enterprise":
@@ -326,10 +386,17 @@ class FactLoader:
                 cur.execute(f'CREATE TEMPORARY TABLE "{buf.table}" ({cols}, enterprise_id bigint){suffix}')
         self._staging_created = True
 
+    def __enter__(self) -> FactLoader:
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
     # --- applying -----------------------------------------------------------------------------
 
     def apply(self) -> LoadStats:
         """Write what is buffered and apply the staged changes; returns the statistics."""
+        self._drain()
         for name in self._direct:
             self._flush(self._direct, name)
         for name in self._stages:

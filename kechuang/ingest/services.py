@@ -272,105 +272,105 @@ def _execute_jsonl(run: ImportRun, actor, progress: Progress, today: date) -> di
     and errors as the per-record path, which it falls back to line by line where it must)."""
     batch = source_batch_create(source=run.source, actor=actor, file_name=run.file_name,
                                 file_sha256=run.file_sha256, file_format=run.file_format, mode=run.mode)
-    loader = FactLoader(batch=batch, mode=run.mode,
-                        is_synthetic=run.source.kind == SourceKind.SYNTHETIC)
-    progress.start(count_records(run), _("校验并暂存记录"))
-    known = set(Enterprise.objects.values_list("uscc", flat=True))
-    seen: dict[str, int] = {}
-    quarantine: list[QuarantinedRow] = []
-    warnings: list[dict] = []
-    total = valid = 0
-    for first_row, chunk, encoding, result in _validated_chunks(Path(run.file_path), today, known):
-        lines = chunk.split(b"\n") if result.errors or seen else None
-        # A code accepted in an earlier chunk is a duplicate here (each chunk knows only itself).
-        repeated = {u: r for r, u in result.valid_usccs if u in seen}
-        if repeated:
-            result = _without_usccs(result, set(repeated))
-            for uscc, row in repeated.items():
-                quarantine.append(_quarantine_entry(
-                    run, row, uscc, [fact_batch.duplicate_uscc_error(uscc, seen[uscc])],
-                    lines[row - first_row], encoding))
-        total += result.total
-        valid += result.valid.num_rows
-        for row, uscc, errors in result.errors:
-            index = row - first_row
-            quarantine.append(_quarantine_entry(run, row, uscc, errors,
-                                                lines[index] if 0 <= index < len(lines) else None,
-                                                encoding))
-        for _row, _uscc, items in result.warnings:
-            warnings.extend(w.to_dict() for w in items[: max(0, 1000 - len(warnings))])
-        for row, uscc in result.valid_usccs:
-            seen[uscc] = row
-        loader.stage_batch(result, known=known, today=today)
-        progress.advance(_line_count(chunk))
-    if total == 0:
-        raise EmptyFileError("文件为空或只有空行，没有任何记录", "the file is empty or has only blank lines")
-    return _finish(run, actor, progress, today, batch, loader, quarantine, warnings, total, valid)
+    with FactLoader(batch=batch, mode=run.mode,
+                     is_synthetic=run.source.kind == SourceKind.SYNTHETIC) as loader:
+        progress.start(count_records(run), _("校验并暂存记录"))
+        known = set(Enterprise.objects.values_list("uscc", flat=True))
+        seen: dict[str, int] = {}
+        quarantine: list[QuarantinedRow] = []
+        warnings: list[dict] = []
+        total = valid = 0
+        for first_row, chunk, encoding, result in _validated_chunks(Path(run.file_path), today, known):
+            lines = chunk.split(b"\n") if result.errors or seen else None
+            # A code accepted in an earlier chunk is a duplicate here (each chunk knows only itself).
+            repeated = {u: r for r, u in result.valid_usccs if u in seen}
+            if repeated:
+                result = _without_usccs(result, set(repeated))
+                for uscc, row in repeated.items():
+                    quarantine.append(_quarantine_entry(
+                        run, row, uscc, [fact_batch.duplicate_uscc_error(uscc, seen[uscc])],
+                        lines[row - first_row], encoding))
+            total += result.total
+            valid += result.valid.num_rows
+            for row, uscc, errors in result.errors:
+                index = row - first_row
+                quarantine.append(_quarantine_entry(run, row, uscc, errors,
+                                                    lines[index] if 0 <= index < len(lines) else None,
+                                                    encoding))
+            for _row, _uscc, items in result.warnings:
+                warnings.extend(w.to_dict() for w in items[: max(0, 1000 - len(warnings))])
+            for row, uscc in result.valid_usccs:
+                seen[uscc] = row
+            loader.stage_batch(result, known=known, today=today)
+            progress.advance(_line_count(chunk))
+        if total == 0:
+            raise EmptyFileError("文件为空或只有空行，没有任何记录", "the file is empty or has only blank lines")
+        return _finish(run, actor, progress, today, batch, loader, quarantine, warnings, total, valid)
 
 
 def _execute_records(run: ImportRun, actor, progress: Progress, today: date) -> dict:
     batch = source_batch_create(source=run.source, actor=actor, file_name=run.file_name,
                                 file_sha256=run.file_sha256, file_format=run.file_format, mode=run.mode)
-    loader = FactLoader(batch=batch, mode=run.mode,
-                        is_synthetic=run.source.kind == SourceKind.SYNTHETIC)
-    progress.start(count_records(run), _("校验并暂存记录"))
-    seen: dict[str, int] = {}
-    quarantine: list[QuarantinedRow] = []
-    warnings: list[dict] = []
-    counts = {"total": 0, "valid": 0}
-    chunk: list[_Candidate] = []
+    with FactLoader(batch=batch, mode=run.mode,
+                     is_synthetic=run.source.kind == SourceKind.SYNTHETIC) as loader:
+        progress.start(count_records(run), _("校验并暂存记录"))
+        seen: dict[str, int] = {}
+        quarantine: list[QuarantinedRow] = []
+        warnings: list[dict] = []
+        counts = {"total": 0, "valid": 0}
+        chunk: list[_Candidate] = []
 
-    def process(chunk: list[_Candidate]) -> None:
-        codes = [c.data.get("uscc") for c in chunk if isinstance(c.data, dict)
-                 and isinstance(c.data.get("uscc"), str)]
-        known = existing_usccs(codes)
-        for cand in chunk:
-            counts["total"] += 1
-            errors = list(cand.errors)
-            uscc = cand.data.get("uscc") if isinstance(cand.data, dict) else None
-            uscc = uscc if isinstance(uscc, str) else ""
-            result = None
-            if cand.data is not None and not errors:
-                result = cand.validate(today=today, partial=uscc in known)
-                errors.extend(result.errors)
-                if uscc and uscc not in known and not result.errors:
-                    missing = [f for f in ("name", "registered_on") if result.record.get(f) is None]
-                    if missing:
-                        errors.append(_unknown_enterprise_error(uscc, missing))
-            if uscc and not errors:
-                if uscc in seen:
-                    errors.append(fact_batch.duplicate_uscc_error(uscc, seen[uscc]))
-                else:
-                    seen[uscc] = cand.row
-            if errors:
-                for e in errors:
-                    if e.row is None:
-                        e.row, e.sheet = cand.row, cand.sheet
-                quarantine.append(QuarantinedRow(
-                    run=run, row=cand.row, sheet=cand.sheet or "", uscc=uscc[:64],
-                    data=_jsonable(cand.data), errors=[e.to_dict() for e in errors]))
-                continue
-            counts["valid"] += 1
-            for w in result.warnings:
-                if len(warnings) < 1000:
-                    w.row, w.sheet = cand.row, cand.sheet
-                    warnings.append(w.to_dict())
-            record = result.record
-            loader.stage(uscc, explode(record),
-                         summarize(record, today=today) if uscc not in known else None)
-        progress.advance(len(chunk))
+        def process(chunk: list[_Candidate]) -> None:
+            codes = [c.data.get("uscc") for c in chunk if isinstance(c.data, dict)
+                     and isinstance(c.data.get("uscc"), str)]
+            known = existing_usccs(codes)
+            for cand in chunk:
+                counts["total"] += 1
+                errors = list(cand.errors)
+                uscc = cand.data.get("uscc") if isinstance(cand.data, dict) else None
+                uscc = uscc if isinstance(uscc, str) else ""
+                result = None
+                if cand.data is not None and not errors:
+                    result = cand.validate(today=today, partial=uscc in known)
+                    errors.extend(result.errors)
+                    if uscc and uscc not in known and not result.errors:
+                        missing = [f for f in ("name", "registered_on") if result.record.get(f) is None]
+                        if missing:
+                            errors.append(_unknown_enterprise_error(uscc, missing))
+                if uscc and not errors:
+                    if uscc in seen:
+                        errors.append(fact_batch.duplicate_uscc_error(uscc, seen[uscc]))
+                    else:
+                        seen[uscc] = cand.row
+                if errors:
+                    for e in errors:
+                        if e.row is None:
+                            e.row, e.sheet = cand.row, cand.sheet
+                    quarantine.append(QuarantinedRow(
+                        run=run, row=cand.row, sheet=cand.sheet or "", uscc=uscc[:64],
+                        data=_jsonable(cand.data), errors=[e.to_dict() for e in errors]))
+                    continue
+                counts["valid"] += 1
+                for w in result.warnings:
+                    if len(warnings) < 1000:
+                        w.row, w.sheet = cand.row, cand.sheet
+                        warnings.append(w.to_dict())
+                record = result.record
+                loader.stage(uscc, explode(record),
+                             summarize(record, today=today) if uscc not in known else None)
+            progress.advance(len(chunk))
 
-    for cand in _candidates(run):
-        chunk.append(cand)
-        if len(chunk) >= _CHUNK:
+        for cand in _candidates(run):
+            chunk.append(cand)
+            if len(chunk) >= _CHUNK:
+                process(chunk)
+                chunk = []
+        if chunk:
             process(chunk)
-            chunk = []
-    if chunk:
-        process(chunk)
-    if counts["total"] == 0:
-        raise EmptyFileError("文件为空或只有空行，没有任何记录", "the file is empty or has only blank lines")
-    return _finish(run, actor, progress, today, batch, loader, quarantine, warnings,
-                   counts["total"], counts["valid"])
+        if counts["total"] == 0:
+            raise EmptyFileError("文件为空或只有空行，没有任何记录", "the file is empty or has only blank lines")
+        return _finish(run, actor, progress, today, batch, loader, quarantine, warnings,
+                       counts["total"], counts["valid"])
 
 
 def _finish(run: ImportRun, actor, progress: Progress, today: date, batch: SourceBatch,
@@ -427,11 +427,11 @@ def quarantined_row_resubmit(*, row: QuarantinedRow, data: dict, actor,
         batch = source_batch_create(source=row.run.source, actor=actor,
                                     file_name=f"{row.run.file_name}#{row.sheet or ''}{row.row}",
                                     file_format="manual", mode=row.run.mode)
-        loader = FactLoader(batch=batch, mode=row.run.mode,
-                            is_synthetic=row.run.source.kind == SourceKind.SYNTHETIC)
-        loader.stage(uscc, explode(result.record),
-                     summarize(result.record, today=today) if uscc not in known else None)
-        stats = loader.apply()
+        with FactLoader(batch=batch, mode=row.run.mode,
+                        is_synthetic=row.run.source.kind == SourceKind.SYNTHETIC) as loader:
+            loader.stage(uscc, explode(result.record),
+                         summarize(result.record, today=today) if uscc not in known else None)
+            stats = loader.apply()
         enterprise_summaries_refresh(stats.changed_enterprise_ids, today=today)
         SourceBatch.objects.filter(pk=batch.pk).update(
             status="applied", rows_total=1, rows_valid=1, enterprises_created=stats.enterprises_created,

@@ -66,14 +66,14 @@ def load(records: list[dict], *, source_code: str = "test-feed", actor="test", m
 def _load(records, *, source_code, actor, mode, recorded_at):
     source = data_source_ensure(code=source_code, name=f"测试来源 {source_code}", kind=SourceKind.FEED)
     batch = source_batch_create(source=source, actor=actor, mode=mode, recorded_at=recorded_at or timezone.now())
-    loader = FactLoader(batch=batch, mode=mode)
     known = existing_usccs([r["uscc"] for r in records])
-    for raw in records:
-        result = validate_record(raw, today=TODAY, partial=raw["uscc"] in known)
-        assert result.ok, result.errors
-        loader.stage(raw["uscc"], explode(result.record),
-                     None if raw["uscc"] in known else summarize(result.record, today=TODAY))
-    stats = loader.apply()
+    with FactLoader(batch=batch, mode=mode) as loader:
+        for raw in records:
+            result = validate_record(raw, today=TODAY, partial=raw["uscc"] in known)
+            assert result.ok, result.errors
+            loader.stage(raw["uscc"], explode(result.record),
+                         None if raw["uscc"] in known else summarize(result.record, today=TODAY))
+        stats = loader.apply()
     enterprise_summaries_refresh(stats.changed_enterprise_ids, today=TODAY)
     return batch, stats
 

@@ -190,3 +190,57 @@ def test_every_certificate_kind_has_its_partial_index():
     assert set(_CERTIFICATE_INDEXES) == set(CertificateKind.values)
     names = {index.name for index in Enterprise._meta.indexes if index.condition is not None}
     assert names == {f"ent_cert_{short}_idx" for short in _CERTIFICATE_INDEXES.values()}
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="postgresql only: the background COPY thread")
+def test_a_background_copy_that_fails_fails_the_load_and_leaves_nothing():
+    import orjson
+    import psycopg
+    from django.db import transaction
+
+    from kechuang.engine.facts import batch as fact_batch
+    from kechuang.enterprises.choices import SourceKind
+    from kechuang.enterprises.loading import FactLoader
+    from kechuang.enterprises.services import data_source_ensure, source_batch_create
+
+    from .factories import TODAY
+
+    lines = b"\n".join(orjson.dumps(record(i)) for i in range(1, 4))
+    result = fact_batch.validate_lines(lines, first_row=1, today=TODAY, known=set())
+    assert result.valid.num_rows == 3
+    source = data_source_ensure(code="pipe-test", name="pipe", kind=SourceKind.FEED)
+    batch = source_batch_create(source=source, actor="test")
+
+    with pytest.raises(psycopg.errors.UniqueViolation):
+        with transaction.atomic(), FactLoader(batch=batch) as loader:
+            loader.stage_batch(result, known=set(), today=TODAY)
+            loader.stage_batch(result, known=set(), today=TODAY)  # the same codes again
+            loader.apply()
+
+    assert Enterprise.objects.count() == 0
+    assert ProfileFact.objects.count() == 0
+
+
+def test_a_copy_still_waiting_when_the_load_ends_is_dropped_not_run_outside_its_transaction():
+    from types import SimpleNamespace
+
+    from psycopg.pq import TransactionStatus
+
+    from kechuang.enterprises.loading import _CopyPipe
+
+    class Conn:  # records what would reach the server
+        def __init__(self, status):
+            self.info = SimpleNamespace(transaction_status=status)
+            self.sent = []
+
+        def cursor(self):
+            raise AssertionError("nothing may be sent")
+
+    rolled_back = Conn(TransactionStatus.IDLE)
+    with pytest.raises(RuntimeError, match="no longer open"):
+        _CopyPipe(rolled_back)._copy("COPY t FROM STDIN", "x\n")
+
+    closed = _CopyPipe(Conn(TransactionStatus.INTRANS))
+    closed.close()
+    with pytest.raises(RuntimeError, match="no longer open"):
+        closed._copy("COPY t FROM STDIN", "x\n")
