@@ -31,7 +31,8 @@ DEBT_KINDS = ("loan", "guarantee", "insurance")
 EQUITY_KINDS = ("equity",)
 RATE_CAP = {"loan": 0.12, "guarantee": 0.03, "insurance": 0.03, "equity": 1.0}
 W_ELIG_MET, W_ELIG_UNKNOWN, W_PRICE, W_APPROVAL, W_RESPONSE, W_AMOUNT = 40.0, 25.0, 20.0, 20.0, 15.0, 5.0
-_TIE = 1e-9
+#: candidates taken from the float32 pre-selection beyond top_k, re-scored exactly in float64
+_SLACK = 8
 
 
 @dataclass
@@ -155,7 +156,23 @@ def rank_batch(demands: pl.DataFrame, products: list[Product], top_k: int = 10,
     ``top_k`` fitting products: ``demand_id, rank, product_id, score, status`` (met / unknown).
 
     Products sharing an eligibility are evaluated once; the rest is NumPy broadcasting over a
-    chunk of demands × all products, then a partial sort per row."""
+    chunk of demands × all products in float32 (in place) and a partial sort per row for
+    ``top_k`` + 8 candidates, which are re-scored exactly in float64 and ordered like the
+    one-demand path (score, then product id). Debt demands meet only debt products and equity
+    demands only mandates, so each side is ranked against its own products."""
+    parts = []
+    for equity in (False, True):
+        sub_p = [p for p in products if (p.kind in EQUITY_KINDS) == equity]
+        sub_d = demands.filter((pl.col("kind") == "equity") == equity)
+        if sub_p and sub_d.height:
+            parts.append(_rank(sub_d, sub_p, top_k, chunk_size))
+    if not parts:
+        return pl.DataFrame(schema={"demand_id": pl.Int64, "rank": pl.Int16, "product_id": pl.Int64,
+                                    "score": pl.Float64, "status": pl.String})
+    return pl.concat(parts).sort(["demand_id", "rank"])
+
+
+def _rank(demands: pl.DataFrame, products: list[Product], top_k: int, chunk_size: int) -> pl.DataFrame:
     ps = sorted(products, key=lambda p: p.id)
     pf = products_frame(ps)
     rules: dict[tuple, int] = {}
@@ -167,39 +184,53 @@ def rank_batch(demands: pl.DataFrame, products: list[Product], top_k: int = 10,
             rules[key] = len(exprs)
             exprs.append(status_expr(p.eligibility).alias(f"r{len(exprs)}"))
         rule_of[j] = rules[key]
-    tie = np.arange(len(ps), dtype=np.float64) * _TIE
+    n_p = len(ps)
+    k = min(top_k, n_p)
+    m = min(k + _SLACK, n_p)
+    llo, lhi = np.log(np.maximum(pf["amin"], 1.0)), np.log(pf["amax"])
+    mid, half = (llo + lhi) / 2.0, (lhi - llo) / 2.0
+    inv_half = np.divide(1.0, half, out=np.zeros_like(half), where=half > 0)
+    mid32, inv_half32, base32 = mid.astype(np.float32), inv_half.astype(np.float32), pf["base"].astype(np.float32)
     out: list[pl.DataFrame] = []
-    k = min(top_k, len(ps))
-    for start in range(0, demands.height, chunk_size):
+    for start in range(0, demands.height if k else 0, chunk_size):
         d = demands.slice(start, chunk_size)
-        st = d.select(exprs).to_numpy().astype(np.int8)[:, rule_of] if exprs else np.zeros((d.height, 0), np.int8)
+        st = d.select(exprs).to_numpy().astype(np.int8)[:, rule_of] if exprs else np.zeros((d.height, n_p), np.int8)
         amount = d["amount"].cast(pl.Float64).to_numpy()[:, None]
         term = d["term_months"].cast(pl.Float64).fill_null(-2).to_numpy()[:, None]
         equity = (d["kind"] == "equity").to_numpy()[:, None]
         ok = (equity == pf["equity"][None, :]) & (amount >= pf["amin"]) & (amount <= pf["amax"]) & (st != UNMET)
         ok &= (term == -2) | ((term >= pf["tmin"]) & (term <= pf["tmax"]))
-        llo, lhi = np.log(np.maximum(pf["amin"], 1.0)), np.log(pf["amax"])
-        half = (lhi - llo) / 2.0
-        with np.errstate(divide="ignore", invalid="ignore"):
-            afit = 1.0 - np.abs(np.log(amount) - (llo + lhi) / 2.0) / half
-        afit = np.where(half > 0, np.clip(afit, 0.0, 1.0), 1.0)
-        score = np.where(st == MET, W_ELIG_MET, W_ELIG_UNKNOWN) + pf["base"] + W_AMOUNT * afit
-        key = np.where(ok, score - tie, -np.inf)
-        if k == 0:
-            continue
-        idx = np.argpartition(-key, k - 1, axis=1)[:, :k] if k < len(ps) else np.tile(np.arange(len(ps)), (d.height, 1))
-        top = np.take_along_axis(key, idx, axis=1)
-        order = np.argsort(-top, axis=1, kind="stable")
-        idx = np.take_along_axis(idx, order, axis=1)
-        top = np.take_along_axis(top, order, axis=1)
-        rows, ranks = np.nonzero(np.isfinite(top))
-        cols = idx[rows, ranks]
+        # a float32 score (in place) to choose k + slack candidates per demand ...
+        la = np.log(amount)
+        score = np.subtract(la.astype(np.float32), mid32)
+        np.abs(score, out=score)
+        score *= inv_half32
+        np.subtract(np.float32(1.0), score, out=score)
+        np.clip(score, 0.0, 1.0, out=score)
+        score *= np.float32(W_AMOUNT)
+        score += base32
+        score += np.float32(W_ELIG_UNKNOWN)
+        np.add(score, np.float32(W_ELIG_MET - W_ELIG_UNKNOWN), out=score, where=st == MET)
+        score[~ok] = -np.inf
+        cand = np.argpartition(score, n_p - m, axis=1)[:, n_p - m:] if m < n_p else \
+            np.broadcast_to(np.arange(n_p), score.shape).copy()
+        # ... then the exact float64 score of the candidates, ordered by (-score, product id)
+        rows = np.arange(d.height)[:, None]
+        cst = st[rows, cand]
+        afit = np.clip(1.0 - np.abs(la - mid[cand]) * inv_half[cand], 0.0, 1.0)
+        exact = np.where(cst == MET, W_ELIG_MET, W_ELIG_UNKNOWN) + pf["base"][cand] + W_AMOUNT * afit
+        exact = np.where(np.isfinite(score[rows, cand]), exact, -np.inf)
+        order = np.lexsort((cand, -exact), axis=1)[:, :k]
+        top_idx = np.take_along_axis(cand, order, axis=1)
+        top = np.take_along_axis(exact, order, axis=1)
+        r, ranks = np.nonzero(np.isfinite(top))
+        cols = top_idx[r, ranks]
         out.append(pl.DataFrame({
-            "demand_id": d["id"].to_numpy()[rows],
+            "demand_id": d["id"].to_numpy()[r],
             "rank": (ranks + 1).astype(np.int16),
             "product_id": pf["id"][cols],
-            "score": score[rows, cols],
-            "status": np.where(st[rows, cols] == MET, "met", "unknown"),
+            "score": top[r, ranks],
+            "status": np.where(st[r, cols] == MET, "met", "unknown"),
         }))
     if not out:
         return pl.DataFrame(schema={"demand_id": pl.Int64, "rank": pl.Int16, "product_id": pl.Int64,
