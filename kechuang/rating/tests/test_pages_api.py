@@ -9,6 +9,8 @@ import openpyxl
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.core.management.base import CommandError
 from django.urls import reverse
 from django.utils import timezone
@@ -68,7 +70,8 @@ def test_given_users_then_each_sees_only_the_ratings_it_may(client, rated):
     assert client.get(reverse("rating:ratingresult_card", args=[ents[1].pk])).status_code == 200
     assert AuditEntry.objects.filter(action="read").count() == before + 1  # the bank's read is audited
     client.force_login(lixia)
-    usccs = {r["uscc"] for r in client.get(api + "?page_size=500").json()["results"]}
+    usccs = {r["uscc"] for r in client.get(api + "?limit=500").json()["results"]}
+    assert usccs == set(Enterprise.objects.filter(region_code__startswith="370102").values_list("uscc", flat=True))
     assert usccs and all(u[2:8] == "370102" for u in usccs)
 
 
@@ -223,3 +226,19 @@ def test_given_a_shifted_population_when_rated_then_the_stability_alert_fires(cl
     assert "预警：分布漂移超过阈值" in page
     for f in run.monitoring["features"]:
         assert f"{f['csi']:.4f}" in page
+
+
+@pytest.mark.parametrize("url", ["/api/rating-results/?limit={n}", "/rating/runs/{run}/?page={p}"])
+def test_query_count_does_not_grow_with_the_rows_shown(client, rated, url):
+    _model, admin, run = rated
+    client.force_login(admin)
+    client.get(url.format(n=1, run=run.pk, p=3))  # warm the per-process caches (synthetic notice …)
+    counts = []
+    for n, p in ((5, 1), (100, 2)):
+        with CaptureQueriesContext(connection) as ctx:
+            response = client.get(url.format(n=n, run=run.pk, p=p))
+        assert response.status_code == 200
+        if url.startswith("/api/"):
+            assert len(response.json()["results"]) == n
+        counts.append(len(ctx.captured_queries))
+    assert counts[0] == counts[1]
