@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from kechuang.rating.choices import ModelStatus
 from kechuang.rating.models import RatingModel, RatingResult, RatingRun
 
 
@@ -13,6 +14,10 @@ class RatingModelSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "version", "status", "train_as_of", "horizon_months", "region_code",
                   "n_rows", "n_events", "auc", "ks", "gini", "features", "is_synthetic", "note",
                   "trained_label", "trained_at", "approved_label", "approved_at"]
+
+
+class PromoteSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ModelStatus.choices)
 
 
 class RatingRunSerializer(serializers.ModelSerializer):

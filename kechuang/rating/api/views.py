@@ -9,15 +9,16 @@ from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.rating.selectors import models_for, results_for, runs_for, score_enterprise
-from kechuang.rating.services import rating_run_create
+from kechuang.rating.services import rating_model_promote, rating_run_create
 
-from .serializers import (MonitoringSerializer, OnlineRatingSerializer, RatingModelSerializer,
+from .serializers import (MonitoringSerializer, OnlineRatingSerializer, PromoteSerializer, RatingModelSerializer,
                           RatingResultSerializer, RatingRunCreateSerializer, RatingRunSerializer)
 
 
@@ -111,13 +112,28 @@ class RatingResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
 
 
 class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """The model registry (regulators and platform administrators)."""
+    """The model registry (regulators and platform administrators); ``promote`` moves a version
+    to champion / challenger / retired (administrators only, audited)."""
 
     serializer_class = RatingModelSerializer
     permission_classes = [permissions.IsAuthenticated]
 
     def get_queryset(self):
         return models_for(self.request.user)
+
+    @extend_schema(request=PromoteSerializer, responses=RatingModelSerializer)
+    @action(detail=True, methods=["post"])
+    def promote(self, request, pk=None):
+        model = self.get_object()
+        data = PromoteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            model = rating_model_promote(model=model, status=data.validated_data["status"], actor=request.user)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise _drf_error(exc) from exc
+        return Response(RatingModelSerializer(model).data)
 
 
 class MonitoringViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):

@@ -242,3 +242,26 @@ def test_query_count_does_not_grow_with_the_rows_shown(client, rated, url):
             assert len(response.json()["results"]) == n
         counts.append(len(ctx.captured_queries))
     assert counts[0] == counts[1]
+
+
+def test_promotion_through_the_api_is_for_administrators_and_audited(client, rated):
+    model, admin, _run = rated
+    candidate = rating_model_train(as_of=AS_OF, actor=admin)
+    url = f"/api/rating-models/{candidate.pk}/promote/"
+    client.force_login(regulator("off2", role=Role.OFFICER))
+    assert client.post(url, {"status": "champion"}, content_type="application/json").status_code == 403
+    candidate.refresh_from_db()
+    assert candidate.status == ModelStatus.CANDIDATE
+    client.force_login(admin)
+    assert client.post(url, {"status": "bogus"}, content_type="application/json").status_code == 400
+    response = client.post(url, {"status": "champion"}, content_type="application/json")
+    assert response.status_code == 200 and response.json()["status"] == "champion"
+    model.refresh_from_db()
+    assert model.status == ModelStatus.RETIRED
+    assert response.json()["approved_label"] == admin.username
+    entries = AuditEntry.objects.filter(object_type="rating.ratingmodel", object_id=str(candidate.pk),
+                                        action="update")
+    assert entries.get().after["status"] == "champion"
+    # a retired model cannot come back
+    back = client.post(f"/api/rating-models/{model.pk}/promote/", {"status": "champion"}, content_type="application/json")
+    assert back.status_code == 400 and back.json()["status"][0]["code"] == "bad_status"
