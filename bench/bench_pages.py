@@ -146,6 +146,7 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--warmup", type=int, default=15, help="seconds of load before the measured window (not counted)")
     parser.add_argument("--think", default="1,3", help="seconds a client waits between requests: min,max")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
@@ -178,16 +179,21 @@ def main() -> None:
                               .replace("PASSWORD_VALUE", repr(PASSWORD))
                               .replace("THINK_MIN", repr(think_min)).replace("THINK_MAX", repr(think_max)))
         prefix = OUT / "pages"
-        subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(locustfile), "--headless",
-                        "-u", str(args.users), "-r", str(args.users), "-t", f"{args.seconds}s",
-                        "--host", f"http://127.0.0.1:{PORT}", "--csv", str(prefix), "--only-summary"],
-                       cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=open(OUT / "locust.log", "w"))
+        # A warm-up run first (not counted): each gunicorn worker compiles its templates and
+        # opens its connections on its first requests; the measured window is the steady state.
+        for seconds, csv_prefix in ((args.warmup, OUT / "pages-warmup"), (args.seconds, prefix)):
+            if seconds <= 0:
+                continue
+            subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(locustfile), "--headless",
+                            "-u", str(args.users), "-r", str(args.users), "-t", f"{seconds}s",
+                            "--host", f"http://127.0.0.1:{PORT}", "--csv", str(csv_prefix), "--only-summary"],
+                           cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=open(OUT / "locust.log", "a"))
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
     rows = list(csv.DictReader((OUT / "pages_stats.csv").open()))
     print(f"{total:,} enterprises in {args.database}; {args.users} concurrent clients for {args.seconds} s, "
-          f"each waiting {args.think} s between requests; gunicorn {args.workers} workers x 2 threads; "
+          f"each waiting {args.think} s between requests, after a {args.warmup} s warm-up not counted; gunicorn {args.workers} workers x 2 threads; "
           f"cache {'Redis' if env.get('REDIS_URL') else 'local files'}; {os.cpu_count()} cores shared with PostgreSQL and locust")
     print(f"{'endpoint':<48}{'requests':>9}{'fails':>7}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}")
     baseline = None
