@@ -7,6 +7,7 @@ import time
 
 from django.utils import timezone
 
+from kechuang.accounts.models import Region
 from kechuang.core.models import Job
 from kechuang.core.progress import NullProgress
 from kechuang.enterprises.models import Enterprise
@@ -41,6 +42,8 @@ def demo_step(*, progress=None) -> dict:
                                         status=RunStatus.SUCCEEDED, actor_label=DEMO_ACTOR).first()
     if done is not None:
         return {"skipped": "already done", "run": done.pk}
+    if not Region.objects.filter(code=DEMO_REGION).exists():
+        return {"skipped": f"region {DEMO_REGION} is not in the region table"}
     t = time.perf_counter()
     run = evaluation_run_create(as_of=today, actor=DEMO_ACTOR, region_code=DEMO_REGION)
     run = evaluation_run_execute(run=run, actor=DEMO_ACTOR, progress=progress)

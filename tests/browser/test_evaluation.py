@@ -59,13 +59,13 @@ def test_after_the_demo_step_the_regulator_sees_the_demo_region_evaluated(page, 
     from kechuang.ingest.services import default_source, import_run_create, import_run_execute
     from kechuang.synthetic import write_jsonl
 
+    regulator("city", region=DEMO_REGION)  # also (re)creates the region rows a flushed database lacks
     path = tmp_path / "jinan-synthetic.jsonl"
     write_jsonl(path, 40)
     imp = import_run_create(path=path, file_name=path.name, source=default_source(SourceKind.SYNTHETIC),
                             actor="test", store_copy=False)
     import_run_execute(run=imp, actor="test")
     out = demo_step()
-    regulator("city", region=DEMO_REGION)
     login(page, live_server, "city")
 
     page.goto(f"{live_server.url}/evaluation/")

@@ -39,3 +39,13 @@ def test_demo_step_evaluates_the_demo_region_once(tmp_path):
 def test_demo_step_without_demo_data_does_nothing():
     assert demo_step() == {"skipped": "no synthetic demo enterprises"}
     assert not EvaluationRun.objects.exists()
+
+
+def test_demo_step_without_the_demo_region_skips_instead_of_failing(tmp_path, monkeypatch):
+    from kechuang.evaluation import jobs
+
+    _load_synthetic(tmp_path, 5)
+    monkeypatch.setattr(jobs, "DEMO_REGION", "370199")  # same city prefix, not in the region table
+
+    assert demo_step() == {"skipped": "region 370199 is not in the region table"}
+    assert not EvaluationRun.objects.exists()
