@@ -140,6 +140,28 @@ class Bank(FastHttpUser):
 '''
 
 
+def cpu_seconds() -> dict[str, float]:
+    """CPU seconds used so far: by the gunicorn and PostgreSQL processes (with their exited
+    children, e.g. backends of closed connections), by this script's exited children (locust),
+    and by the whole machine (``/proc/stat``; the rest is other work sharing the cores)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    out = {"gunicorn": 0.0, "postgres": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        kind = next((k for k in out if k in cmd), None)
+        if kind:
+            out[kind] += sum(int(x) for x in fields[11:15]) / tick  # utime stime cutime cstime
+    times = os.times()
+    out["locust"] = times.children_user + times.children_system
+    busy = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+    out["machine"] = (sum(int(x) for x in busy) - int(busy[3]) - int(busy[4])) / tick  # minus idle, iowait
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--database", default="kechuang_bench_import")
@@ -184,10 +206,14 @@ def main() -> None:
         for seconds, csv_prefix in ((args.warmup, OUT / "pages-warmup"), (args.seconds, prefix)):
             if seconds <= 0:
                 continue
+            cpu_before = cpu_seconds()
             subprocess.run([str(Path(sys.executable).with_name("locust")), "-f", str(locustfile), "--headless",
                             "-u", str(args.users), "-r", str(args.users), "-t", f"{seconds}s",
                             "--host", f"http://127.0.0.1:{PORT}", "--csv", str(csv_prefix), "--only-summary"],
                            cwd=ROOT, check=False, stdout=subprocess.DEVNULL, stderr=open(OUT / "locust.log", "a"))
+            cpu_after = cpu_seconds()
+        cpu = {k: cpu_after[k] - cpu_before[k] for k in cpu_after}
+        cpu["other"] = cpu["machine"] - cpu["gunicorn"] - cpu["postgres"] - cpu["locust"]
     finally:
         server.send_signal(signal.SIGTERM)
         server.wait(timeout=30)
@@ -195,6 +221,12 @@ def main() -> None:
     print(f"{total:,} enterprises in {args.database}; {args.users} concurrent clients for {args.seconds} s, "
           f"each waiting {args.think} s between requests, after a {args.warmup} s warm-up not counted; gunicorn {args.workers} workers x 2 threads; "
           f"cache {'Redis' if env.get('REDIS_URL') else 'local files'}; {os.cpu_count()} cores shared with PostgreSQL and locust")
+    served = sum(int(r["Request Count"]) for r in rows if r["Name"] == "Aggregated")
+    print(f"CPU seconds in the measured window ({os.cpu_count()} cores x {args.seconds} s = "
+          f"{os.cpu_count() * args.seconds} s available): "
+          + ", ".join(f"{k} {v:.1f}" for k, v in cpu.items())
+          + (f"; per request: gunicorn {cpu['gunicorn'] / served * 1000:.1f} ms, PostgreSQL "
+             f"{cpu['postgres'] / served * 1000:.1f} ms, locust {cpu['locust'] / served * 1000:.1f} ms" if served else ""))
     print(f"{'endpoint':<48}{'requests':>9}{'fails':>7}{'median ms':>11}{'p95 ms':>9}{'p99 ms':>9}")
     baseline = None
     for row in rows:

@@ -114,3 +114,15 @@ def test_within_region_is_the_prefix_range(code, inside, outside):
     load([record(i, r) for i, r in enumerate([*inside, *outside], start=50)])
     found = set(Enterprise.objects.filter(within_region(code)).values_list("region_code", flat=True))
     assert found == set(inside)
+
+
+def test_the_profile_page_links_to_the_evaluation_report_and_the_rating_card(region, client):
+    from django.urls import reverse
+
+    e = region[uscc(1)]
+    client.force_login(regulator("city", "370100"))
+
+    html = client.get(reverse("enterprises:enterprise_detail", args=[e.pk])).content.decode()
+
+    assert f'href="{reverse("evaluation:evaluationresult_report", args=[e.pk])}"' in html
+    assert f'href="{reverse("rating:ratingresult_card", args=[e.pk])}"' in html
