@@ -166,6 +166,15 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # Choice sets of different apps share field names (kind, status, purpose): name them apart.
+    "ENUM_NAME_OVERRIDES": {
+        "ProductKindEnum": "kechuang.marketplace.choices.ProductKind",
+        "DemandKindEnum": "kechuang.marketplace.choices.DemandKind",
+        "LegKindEnum": "kechuang.marketplace.choices.LegKind",
+        "DemandPurposeEnum": "kechuang.marketplace.choices.Purpose",
+        "TaskStatusEnum": "kechuang.targets.choices.TaskStatus",
+        "ModelStatusEnum": "kechuang.rating.choices.ModelStatus",
+    },
 }
 
 LOGGING = {
