@@ -16,12 +16,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.choices import OrganizationKind
+from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
 
 from . import choices as c
 from . import metrics, services
 from .exports import metrics_workbook
 from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, Roadshow, WhitelistEntry
+from .views_forms import legs_needed, may_add_whitelist, may_manage_pools
 from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, pool_scope,
                         postable_enterprise, visible_demands, visible_requests)
 
@@ -197,7 +198,9 @@ def _request_ctx(request, req, error=None):
     kind = _kind(request.user)
     holder = request.user.organization_id == req.institution_id or request.user.is_superuser
     return {"r": req, "error": error, "is_holder": holder, "speaks_for": kind in ("enterprise", "advisor"),
-            "is_enterprise": kind == "enterprise", "events": req.events.all(), "legs": req.legs.select_related("provider")}
+            "is_enterprise": kind == "enterprise", "events": req.events.all(), "legs": req.legs.select_related("provider"),
+            "may_write": request.user.is_superuser or request.user.role in WRITER_ROLES,
+            "legs_needed": legs_needed(req)}
 
 
 @login_required
@@ -283,4 +286,5 @@ def pools(request):
         "assignments": AdvisorAssignment.objects.filter(is_active=True).filter(
             pool_scope(request.user) if kind != "institution" else Q(pk__in=[]))
         .select_related("enterprise", "advisor").annotate(visits_n=Count("visits"), sat=Avg("visits__satisfaction"))[:500],
-        "roadshows": shows[:100]})
+        "roadshows": shows[:100], "can_manage": may_manage_pools(request.user),
+        "can_whitelist": may_add_whitelist(request.user)})

@@ -1,0 +1,191 @@
+"""Page forms of the pools, roadshows and legs: each succeeds through its service and redirects with a
+message, a refused user gets no form and no write, bad input shows the service's error beside the
+field and writes nothing."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+
+from kechuang.accounts.choices import OrganizationKind as K
+from kechuang.accounts.choices import Role
+from kechuang.core.models import AuditEntry
+from kechuang.enterprises.tests.factories import user
+from kechuang.marketplace import services as s
+from kechuang.marketplace.models import (AdvisorAssignment, AdvisorVisit, Demand, FinancingRequest, FirstLoanCandidate,
+                                         Leg, Roadshow, RoadshowRegistration, WhitelistEntry)
+
+from .factories import enterprise, institution, loan_product
+
+pytestmark = pytest.mark.django_db
+TOMORROW = date.today() + timedelta(days=90)
+
+
+def login(u):
+    c = Client()
+    c.force_login(u)
+    return c
+
+
+@pytest.fixture
+def w():
+    reg_org, reg = institution(K.REGULATOR, "金融局")
+    bank, bu = institution(K.BANK, "银行甲")
+    guar, gu = institution(K.GUARANTOR, "担保甲")
+    ins, iu = institution(K.INSURER, "保险甲")
+    inv, vu = institution(K.INVESTOR, "创投甲")
+    ent, eu = enterprise(1)
+    viewer = user("reg-viewer", reg_org, role=Role.VIEWER)
+    return dict(reg=reg, bank=bank, bu=bu, guar=guar, gu=gu, ins=ins, iu=iu, inv=inv, vu=vu, ent=ent, eu=eu,
+                viewer=viewer)
+
+
+def _messages(resp):
+    return [str(m) for m in resp.wsgi_request._messages]
+
+
+def test_first_loan_form(w):
+    c = login(w["reg"])
+    assert 'id="new-first-loan"' in c.get("/marketplace/pools/").content.decode()
+    ok = c.post("/marketplace/pools/first-loan/new/", {"enterprise": w["ent"].uscc, "plan": "一企一策：知识产权质押",
+                                                       "bank": w["bank"].pk})
+    assert ok.status_code == 302 and ok["Location"] == "/marketplace/pools/"
+    row = FirstLoanCandidate.objects.get()
+    assert row.plan == "一企一策：知识产权质押" and row.bank == w["bank"] and "已加入首贷培植名单。" in _messages(ok)
+    dup = c.post("/marketplace/pools/first-loan/new/", {"enterprise": w["ent"].uscc})
+    assert dup.status_code == 200 and 'id="error-enterprise"' in dup.content.decode()
+    assert "该企业已在首贷培植名单中。" in dup.content.decode() and FirstLoanCandidate.objects.count() == 1
+    unknown = c.post("/marketplace/pools/first-loan/new/", {"enterprise": "NOPE"})
+    assert "找不到该企业" in unknown.content.decode() and FirstLoanCandidate.objects.count() == 1
+    # a viewer of the regulator and a bank are refused, and are not shown the button
+    assert 'id="new-first-loan"' not in login(w["viewer"]).get("/marketplace/pools/").content.decode()
+    for u in (w["viewer"], w["bu"]):
+        r = login(u).post("/marketplace/pools/first-loan/new/", {"enterprise": w["ent"].uscc})
+        assert r.status_code == 403
+    assert FirstLoanCandidate.objects.count() == 1
+
+
+def test_whitelist_form(w):
+    c = login(w["reg"])
+    data = {"enterprise": w["ent"].uscc, "guarantor": w["guar"].pk, "bank": w["bank"].pk, "line_amount": "0",
+            "valid_until": str(TOMORROW)}
+    bad = c.post("/marketplace/pools/whitelist/new/", data)
+    assert bad.status_code == 200 and 'id="error-line_amount"' in bad.content.decode()
+    assert "金额必须大于零" in bad.content.decode() and WhitelistEntry.objects.count() == 0
+    past = c.post("/marketplace/pools/whitelist/new/", {**data, "line_amount": "3000000", "valid_until": "2020-01-01"})
+    assert "有效期须晚于今天" in past.content.decode() and WhitelistEntry.objects.count() == 0
+    ok = c.post("/marketplace/pools/whitelist/new/", {**data, "line_amount": "3000000"})
+    assert ok.status_code == 302 and WhitelistEntry.objects.get().line_amount == 3000000
+    # an enterprise user may not; a guarantor without the enterprise's consent cannot even name it
+    assert login(w["eu"]).post("/marketplace/pools/whitelist/new/", data).status_code == 403
+    no = login(w["gu"]).post("/marketplace/pools/whitelist/new/", {**data, "line_amount": "1000"})
+    assert no.status_code == 200 and "找不到该企业" in no.content.decode()
+    assert WhitelistEntry.objects.count() == 1
+
+
+def test_advisor_assignment_and_visit_forms(w):
+    agency_org, agency = institution(K.SERVICE_AGENCY, "服务中心")
+    adv = user("advisor-1", agency_org)
+    c = login(w["reg"])
+    bad = c.post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc, "advisor": w["eu"].username})
+    assert "不能担任辅导员" in bad.content.decode() and AdvisorAssignment.objects.count() == 0
+    ok = c.post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc, "advisor": adv.username,
+                                                     "team": "历下一队"})
+    assert ok.status_code == 302
+    a = AdvisorAssignment.objects.get()
+    assert a.advisor == adv and a.team == "历下一队"
+    assert login(w["bu"]).post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc,
+                                                                    "advisor": adv.username}).status_code == 403
+    # the advisor records a visit; a bad satisfaction is the service's error beside the field
+    ac = login(adv)
+    assert f"/marketplace/pools/advisors/{a.pk}/visit/" in ac.get("/marketplace/").content.decode()
+    url = f"/marketplace/pools/advisors/{a.pk}/visit/"
+    bad = ac.post(url, {"visited_on": str(date.today()), "satisfaction": "9", "note": "x"})
+    assert 'id="error-satisfaction"' in bad.content.decode() and "满意度须为 1 至 5" in bad.content.decode()
+    future = ac.post(url, {"visited_on": str(date.today() + timedelta(days=3)), "satisfaction": "5"})
+    assert "走访日期不能晚于今天" in future.content.decode() and AdvisorVisit.objects.count() == 0
+    ok = ac.post(url, {"visited_on": str(date.today()), "satisfaction": "4", "note": "了解融资需求"})
+    assert ok.status_code == 302 and AdvisorVisit.objects.get().satisfaction == 4
+    assert login(w["reg"]).post(url, {"visited_on": str(date.today()), "satisfaction": "4"}).status_code == 403
+    assert AdvisorVisit.objects.count() == 1
+
+
+def test_roadshow_create_register_and_follow_up(w):
+    c = login(w["reg"])
+    assert 'id="new-roadshow"' in c.get("/marketplace/pools/").content.decode()
+    bad = c.post("/marketplace/roadshows/new/", {"title": "路演一期", "region_code": "37", "held_on": str(date.today())})
+    assert 'id="error-region_code"' in bad.content.decode() and Roadshow.objects.count() == 0
+    assert login(w["eu"]).post("/marketplace/roadshows/new/", {"title": "x", "region_code": "370100",
+                                                               "held_on": str(date.today())}).status_code == 403
+    ok = c.post("/marketplace/roadshows/new/", {"title": "路演一期", "region_code": "370100",
+                                                "held_on": str(date.today())})
+    show = Roadshow.objects.get()
+    assert ok.status_code == 302 and ok["Location"] == f"/marketplace/roadshows/{show.pk}/"
+    reg_url = f"/marketplace/roadshows/{show.pk}/register/"
+    # the enterprise registers itself (its code is pre-filled); a second time is the service's duplicate error
+    ec = login(w["eu"])
+    assert w["ent"].uscc in ec.get(f"/marketplace/roadshows/{show.pk}/").content.decode()
+    assert ec.post(reg_url, {"role": "presenter", "enterprise": w["ent"].uscc}).status_code == 302
+    dup = ec.post(reg_url, {"role": "presenter", "enterprise": w["ent"].uscc})
+    assert "已报名该路演" in dup.content.decode() and RoadshowRegistration.objects.count() == 1
+    # a bank may not register; the investor cannot present an enterprise it does not see, but registers itself
+    assert login(w["bu"]).post(reg_url, {"role": "investor", "investor": w["inv"].pk}).status_code == 403
+    vc = login(w["vu"])
+    other = vc.post(reg_url, {"role": "presenter", "enterprise": w["ent"].uscc})  # not its enterprise
+    assert 'id="error-enterprise"' in other.content.decode() and RoadshowRegistration.objects.count() == 1
+    assert vc.post(reg_url, {"role": "investor", "investor": w["inv"].pk}).status_code == 302
+    assert RoadshowRegistration.objects.count() == 2
+    # the investor follows the enterprise up: an equity demand it holds
+    mandate = s.product_create(institution=w["inv"], kind="equity", category="venture", name="早期基金",
+                               amount_min="1000000", amount_max="30000000", actor=w["vu"])
+    presenter = RoadshowRegistration.objects.get(role="presenter")
+    fu_url = f"/marketplace/roadshows/{show.pk}/follow-up/"
+    assert 'id="follow-up-form"' in vc.get(f"/marketplace/roadshows/{show.pk}/").content.decode()
+    bad = vc.post(fu_url, {"registration": presenter.pk, "product": mandate.pk, "amount": "0"})
+    assert "金额必须大于零" in bad.content.decode() and Demand.objects.count() == 0
+    assert login(w["eu"]).post(fu_url, {"registration": presenter.pk, "product": mandate.pk,
+                                        "amount": "8000000"}).status_code == 403
+    ok = vc.post(fu_url, {"registration": presenter.pk, "product": mandate.pk, "amount": "8000000", "note": "尽调"})
+    req = FinancingRequest.objects.get()
+    assert ok.status_code == 302 and ok["Location"] == f"/marketplace/requests/{req.pk}/"
+    assert req.institution == w["inv"] and Demand.objects.get().roadshow == show
+
+
+def _guaranteed_request(w):
+    p = loan_product(w["bank"], w["bu"], needs_guarantee=True)
+    d = s.demand_post(enterprise=w["ent"], kind="debt", amount="1000000", term_months=12, purpose="rd", actor=w["eu"])
+    return s.demand_grab(demand=d, product=p, actor=w["bu"])
+
+
+def test_leg_add_and_decide(w):
+    r = _guaranteed_request(w)
+    bc = login(w["bu"])
+    assert 'id="add-leg"' in bc.get(f"/marketplace/requests/{r.pk}/").content.decode()
+    assert 'id="add-leg"' not in login(w["eu"]).get(f"/marketplace/requests/{r.pk}/").content.decode()
+    url = f"/marketplace/requests/{r.pk}/legs/new/"
+    assert login(w["eu"]).post(url, {"kind": "guarantee", "provider": w["guar"].pk}).status_code == 403
+    wrong = bc.post(url, {"kind": "guarantee", "provider": w["ins"].pk})
+    assert 'id="error-provider"' in wrong.content.decode() and "须由" in wrong.content.decode()
+    shares = bc.post(url, {"kind": "guarantee", "provider": w["guar"].pk, "share_national": "20",
+                           "share_provincial": "20", "share_city": "40", "share_bank": "30"})
+    assert "合计100" in shares.content.decode() and Leg.objects.count() == 0
+    ok = bc.post(url, {"kind": "guarantee", "provider": w["guar"].pk, "share_national": "20", "share_provincial": "20",
+                       "share_city": "40", "share_bank": "20"})
+    assert ok.status_code == 302 and ok["Location"] == f"/marketplace/requests/{r.pk}/"
+    leg = Leg.objects.get()
+    assert leg.state == "pending" and leg.share_city == 40
+    # the bank may not approve its own leg; the guarantor sees the request and decides
+    n = AuditEntry.objects.count()
+    refused = bc.post(f"/marketplace/legs/{leg.pk}/approve/")
+    leg.refresh_from_db()
+    assert refused.status_code == 302 and leg.state == "pending" and AuditEntry.objects.count() == n
+    gc = login(w["gu"])
+    assert f"/marketplace/legs/{leg.pk}/approve/" in gc.get(f"/marketplace/requests/{r.pk}/").content.decode()
+    done = gc.post(f"/marketplace/legs/{leg.pk}/approve/")
+    leg.refresh_from_db()
+    assert done.status_code == 302 and leg.state == "approved" and "环节已确认。" in _messages(done)
+    again = gc.post(f"/marketplace/legs/{leg.pk}/decline/")
+    leg.refresh_from_db()
+    assert leg.state == "approved" and any("已处理" in m for m in _messages(again))
+    # the guarantee now present, the form is gone
+    assert 'id="add-leg"' not in bc.get(f"/marketplace/requests/{r.pk}/").content.decode()
