@@ -83,3 +83,31 @@ def test_regulator_sees_metrics_with_charts(page, live_server):
     assert page.locator("#chart-institution canvas").count() == 1
     assert page.locator("#metric-cards [data-code='pickup_rate']").count() == 1
     shot(page, "marketplace-metrics")
+
+
+def test_staff_create_a_roadshow_and_register_an_enterprise_through_the_pages(page, live_server):
+    from kechuang.marketplace.models import Roadshow, RoadshowRegistration
+
+    reg_org, reg = institution(K.REGULATOR, "金融局")
+    ent, eu = enterprise(1)
+    login(page, live_server, reg.username)
+    page.goto(f"{live_server.url}/marketplace/pools/")
+    page.click("#new-roadshow")
+    page.fill("#id_title", "科创路演第一期")
+    page.fill("#id_region_code", "37")
+    page.fill("#id_held_on", "2030-05-20")
+    page.click("#submit-roadshow")
+    page.wait_for_selector("#error-region_code")
+    assert Roadshow.objects.count() == 0
+    page.fill("#id_region_code", "370100")
+    page.click("#submit-roadshow")
+    page.wait_for_selector("#registrations")
+    assert "科创路演第一期" in page.locator("h1").inner_text()
+    page.select_option("#id_role", "presenter")
+    page.fill("#id_enterprise", ent.uscc)
+    page.click("#submit-register")
+    page.wait_for_selector("#registrations .registration-row")
+    assert ent.name in page.locator("#registrations").inner_text()
+    shot(page, "marketplace-roadshow")
+    show = Roadshow.objects.get()
+    assert RoadshowRegistration.objects.get(roadshow=show).enterprise == ent
