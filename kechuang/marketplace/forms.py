@@ -58,6 +58,14 @@ class FirstLoanForm(forms.Form):
                                                       queryset=Organization.objects.filter(kind=OrganizationKind.BANK))}
 
 
+class FirstLoanUpdateForm(forms.Form):
+    plan = forms.CharField(label=_("一企一策方案"), required=False, widget=forms.Textarea(attrs={**W, "rows": 3}))
+    bank = forms.ModelChoiceField(label=_("对接银行"), required=False, widget=forms.Select(attrs=S),
+                                  queryset=Organization.objects.filter(kind=OrganizationKind.BANK))
+    status = forms.ChoiceField(label=_("状态"), widget=forms.Select(attrs=S),
+                               choices=[(k, v) for k, v in c.PoolStatus.choices if k != c.PoolStatus.GRADUATED])
+
+
 class WhitelistForm(forms.Form):
     line_amount = forms.CharField(label=_("预授信额度（元）"), widget=forms.TextInput(attrs=W))
     valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={**W, "type": "date"}))

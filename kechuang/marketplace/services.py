@@ -550,6 +550,24 @@ def first_loan_add(*, enterprise, actor, plan: str = "", bank=None, is_synthetic
     return row
 
 
+def first_loan_update(*, candidate: FirstLoanCandidate, actor, plan: str, bank, status: str) -> FirstLoanCandidate:
+    """Revise a candidate's 一企一策 plan, its bank or its status. "已获首贷" is set by the platform
+    when a first loan is disbursed, never by hand; a person may move a candidate off the list
+    (已移出) or back onto it."""
+    _regulator_or_agency(actor)
+    if status not in (c.PoolStatus.ACTIVE, c.PoolStatus.CLOSED):
+        raise _err("status", _("“已获首贷”由平台在首笔贷款放款时自动标记，不能手工设置。"), "invalid")
+    with transaction.atomic():
+        row = FirstLoanCandidate.objects.select_for_update().get(pk=candidate.pk)
+        if row.status == c.PoolStatus.GRADUATED:
+            raise _err("status", _("该企业已获首贷，名单记录不再修改。"), "invalid_state")
+        before = model_snapshot(row)
+        row.plan, row.bank, row.status = plan, bank, status
+        row.save(update_fields=["plan", "bank", "status"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=row, before=before, after=model_snapshot(row))
+    return row
+
+
 def whitelist_add(*, enterprise, guarantor, bank, line_amount, valid_until: date, actor,
                   is_synthetic: bool = False) -> WhitelistEntry:
     """白名单 + 预授信: a line agreed between the guarantee group and a bank."""

@@ -18,6 +18,7 @@ urlpatterns = [
     path("metrics/", views.metrics_page, name="metrics"),
     path("pools/", views.pools, name="pools"),
     path("pools/first-loan/new/", views_forms.first_loan_create, name="first_loan_create"),
+    path("pools/first-loan/<int:pk>/edit/", views_forms.first_loan_update, name="first_loan_update"),
     path("pools/whitelist/new/", views_forms.whitelist_create, name="whitelist_create"),
     path("pools/advisors/new/", views_forms.advisor_assign, name="advisor_assign"),
     path("pools/advisors/<int:pk>/visit/", views_forms.visit_create, name="visit_create"),

@@ -18,9 +18,11 @@ from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
 
 from . import choices as c
 from . import services
-from .forms import (AssignForm, FirstLoanForm, FollowUpForm, LegForm, RegisterForm, RoadshowForm, VisitForm,
+from .forms import (AssignForm, FirstLoanForm, FirstLoanUpdateForm, FollowUpForm, LegForm, RegisterForm, RoadshowForm, VisitForm,
                     WhitelistForm, apply_error)
-from .models import AdvisorAssignment, Leg, Roadshow
+from kechuang.enterprises.models import Enterprise
+
+from .models import AdvisorAssignment, FirstLoanCandidate, Leg, Roadshow
 from .selectors import visible_requests
 
 SERVICE_ERRORS = (ValidationError, PermissionDenied)
@@ -74,6 +76,25 @@ def first_loan_create(request):
         if done:
             return done
     return _form_page(request, form, _("加入首贷培植名单（一企一策）"), "marketplace:first_loan_create", "submit-first-loan")
+
+
+@login_required
+def first_loan_update(request, pk):
+    if not may_manage_pools(request.user):
+        raise PermissionDenied(_("只有监管部门或服务机构的经办人员可以管理名单。"))
+    candidate = get_object_or_404(FirstLoanCandidate.objects.select_related("enterprise"), pk=pk)
+    if not Enterprise.objects.restrict(request.user, "view").filter(pk=candidate.enterprise_id).exists():
+        raise PermissionDenied(_("您无权查看该企业。"))
+    initial = {"plan": candidate.plan, "bank": candidate.bank_id, "status": candidate.status}
+    form = FirstLoanUpdateForm(request.POST or None, initial=initial)
+    if request.method == "POST":
+        done = _run(request, form, lambda d: services.first_loan_update(
+            candidate=candidate, plan=d["plan"], bank=d["bank"], status=d["status"], actor=request.user),
+            _("已更新一企一策方案。"), "marketplace:pools")
+        if done:
+            return done
+    return _form_page(request, form, _("修改一企一策方案：%(name)s") % {"name": candidate.enterprise.name},
+                      ("marketplace:first_loan_update", candidate.pk), "submit-first-loan-update")
 
 
 @login_required

@@ -189,3 +189,33 @@ def test_leg_add_and_decide(w):
     assert leg.state == "approved" and any("已处理" in m for m in _messages(again))
     # the guarantee now present, the form is gone
     assert 'id="add-leg"' not in bc.get(f"/marketplace/requests/{r.pk}/").content.decode()
+
+
+def test_first_loan_plan_and_status_are_revised_through_the_page(w):
+    row = s.first_loan_add(enterprise=w["ent"], plan="旧方案", actor=w["reg"])
+    url = f"/marketplace/pools/first-loan/{row.pk}/edit/"
+
+    refused = login(w["viewer"]).post(url, {"plan": "x", "status": "closed"})
+    bad = login(w["reg"]).post(url, {"plan": "新方案", "status": "graduated"})  # only the platform sets it
+    row.refresh_from_db()
+    assert (refused.status_code, bad.status_code, row.plan, row.status) == (403, 200, "旧方案", "active")
+
+    ok = login(w["reg"]).post(url, {"plan": "新方案：知识产权质押 + 首贷辅导", "bank": w["bank"].pk, "status": "active"},
+                              follow=True)
+
+    row.refresh_from_db()
+    assert (row.plan, row.bank_id, row.status) == ("新方案：知识产权质押 + 首贷辅导", w["bank"].pk, "active")
+    assert "已更新一企一策方案" in ok.content.decode()
+    entry = AuditEntry.objects.filter(object_type="marketplace.firstloancandidate", action="update").get()
+    assert (entry.before["plan"], entry.after["plan"]) == ("旧方案", "新方案：知识产权质押 + 首贷辅导")
+
+
+def test_a_graduated_candidate_is_not_revised_by_hand(w):
+    row = s.first_loan_add(enterprise=w["ent"], plan="方案", actor=w["reg"])
+    FirstLoanCandidate.objects.filter(pk=row.pk).update(status="graduated")
+
+    page = login(w["reg"]).post(f"/marketplace/pools/first-loan/{row.pk}/edit/", {"plan": "改", "status": "closed"})
+
+    row.refresh_from_db()
+    assert (page.status_code, row.plan, row.status) == (200, "方案", "graduated")
+    assert "已获首贷" in page.content.decode()
