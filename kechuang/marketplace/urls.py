@@ -24,6 +24,7 @@ urlpatterns = [
     path("pools/advisors/<int:pk>/visit/", views_forms.visit_create, name="visit_create"),
     path("roadshows/new/", views_forms.roadshow_create, name="roadshow_create"),
     path("roadshows/<int:pk>/", views_forms.roadshow_detail, name="roadshow_detail"),
+    path("roadshows/<int:pk>/held/", views_forms.roadshow_mark_held, name="roadshow_mark_held"),
     path("roadshows/<int:pk>/register/", views_forms.roadshow_register, name="roadshow_register"),
     path("roadshows/<int:pk>/follow-up/", views_forms.roadshow_follow_up, name="roadshow_follow_up"),
     path("metrics.xlsx", views.metrics_xlsx, name="metrics_xlsx"),

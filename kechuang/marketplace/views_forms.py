@@ -186,7 +186,8 @@ def _roadshow_ctx(request, show, register=None, follow_up=None):
         register = RegisterForm(user, initial=initial)
     if follow_up is None and _investor_writer(user):
         follow_up = FollowUpForm(show, user)
-    return {"show": show, "registrations": show.registrations.select_related("enterprise", "investor"),
+    return {"show": show, "can_mark_held": show.status == c.RoadshowStatus.PLANNED and may_manage_pools(user),
+            "registrations": show.registrations.select_related("enterprise", "investor"),
             "demands": show.demands.select_related("enterprise"), "register": register if can_register else None,
             "follow_up": follow_up, "can_manage": may_manage_pools(user)}
 
@@ -195,6 +196,19 @@ def _roadshow_ctx(request, show, register=None, follow_up=None):
 def roadshow_detail(request, pk):
     show = get_object_or_404(Roadshow, pk=pk)
     return render(request, "marketplace/roadshow_detail.html", _roadshow_ctx(request, show))
+
+
+@login_required
+@require_POST
+def roadshow_mark_held(request, pk):
+    show = get_object_or_404(Roadshow, pk=pk)
+    try:
+        services.roadshow_mark_held(roadshow=show, actor=request.user)
+    except SERVICE_ERRORS as exc:
+        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+    else:
+        messages.success(request, _("已标记为已举办。"))
+    return redirect("marketplace:roadshow_detail", pk=show.pk)
 
 
 @login_required

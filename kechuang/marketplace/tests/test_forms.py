@@ -219,3 +219,22 @@ def test_a_graduated_candidate_is_not_revised_by_hand(w):
     row.refresh_from_db()
     assert (page.status_code, row.plan, row.status) == (200, "方案", "graduated")
     assert "已获首贷" in page.content.decode()
+
+
+def test_staff_mark_a_roadshow_held_from_its_page_once(w):
+    show = s.roadshow_create(title="知识产权专场", region_code="370102", held_on=date.today(), actor=w["reg"])
+    url = f"/marketplace/roadshows/{show.pk}/held/"
+
+    assert 'id="mark-held"' in login(w["reg"]).get(f"/marketplace/roadshows/{show.pk}/").content.decode()
+    assert 'id="mark-held"' not in login(w["bu"]).get(f"/marketplace/roadshows/{show.pk}/").content.decode()
+    login(w["bu"]).post(url)  # a bank may not
+    show.refresh_from_db()
+    assert show.status == "planned"
+
+    login(w["reg"]).post(url)
+    again = login(w["reg"]).post(url, follow=True)  # a second time: refused with the service's message
+
+    show.refresh_from_db()
+    assert show.status == "held"
+    assert "路演状态为" in again.content.decode()
+    assert AuditEntry.objects.filter(object_type="marketplace.roadshow", action="update").count() == 1
