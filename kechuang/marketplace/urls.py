@@ -14,6 +14,7 @@ urlpatterns = [
     path("requests/<int:pk>/", views.request_detail, name="request_detail"),
     path("requests/<int:pk>/legs/new/", views_forms.leg_create, name="leg_create"),
     path("requests/<int:pk>/<str:verb>/", views.request_action, name="request_action"),
+    path("legs/<int:pk>/default/", views_forms.leg_default_book, name="leg_default_book"),
     path("legs/<int:pk>/<str:verb>/", views_forms.leg_decide, name="leg_decide"),
     path("metrics/", views.metrics_page, name="metrics"),
     path("pools/", views.pools, name="pools"),

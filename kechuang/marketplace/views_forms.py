@@ -200,6 +200,21 @@ def roadshow_detail(request, pk):
 
 @login_required
 @require_POST
+def leg_default_book(request, pk):
+    """Book a defaulted loan's loss on its guarantee leg: each party's share, exact to the cent."""
+    leg = get_object_or_404(Leg.objects.select_related("request"), pk=pk)
+    get_object_or_404(visible_requests(request.user), pk=leg.request_id)
+    try:
+        services.leg_default_book(leg=leg, loss=request.POST.get("loss", ""), actor=request.user)
+    except SERVICE_ERRORS as exc:
+        messages.error(request, "；".join(getattr(exc, "messages", None) or [str(exc)]))
+    else:
+        messages.success(request, _("已登记代偿，并按分担比例记入各方。"))
+    return redirect("marketplace:request_detail", pk=leg.request_id)
+
+
+@login_required
+@require_POST
 def roadshow_mark_held(request, pk):
     show = get_object_or_404(Roadshow, pk=pk)
     try:

@@ -238,3 +238,33 @@ def test_staff_mark_a_roadshow_held_from_its_page_once(w):
     assert show.status == "held"
     assert "路演状态为" in again.content.decode()
     assert AuditEntry.objects.filter(object_type="marketplace.roadshow", action="update").count() == 1
+
+
+def test_a_default_loss_is_booked_from_the_request_page_split_2_2_4_2(w):
+    from decimal import Decimal
+
+    from kechuang.marketplace.models import LossBooking
+
+    r = _guaranteed_request(w)
+    leg = s.leg_add(request=r, kind="guarantee", provider=w["guar"], actor=w["bu"])
+    s.leg_decide(leg=leg, approve=True, actor=w["gu"])
+    page = f"/marketplace/requests/{r.pk}/"
+    url = f"/marketplace/legs/{leg.pk}/default/"
+    assert url in login(w["bu"]).get(page).content.decode()
+    assert url not in login(w["eu"]).get(page).content.decode()
+
+    bad = login(w["bu"]).post(url, {"loss": "0"})
+    refused = login(w["eu"]).post(url, {"loss": "100000.00"})
+    assert (bad.status_code, LossBooking.objects.count()) == (302, 0), bad.content[:300]
+    assert any("金额必须大于零" in m for m in _messages(bad)), _messages(bad)
+    assert any("只有担保机构或承办银行" in m for m in _messages(refused))  # the enterprise may not
+    assert LossBooking.objects.count() == 0
+
+    login(w["bu"]).post(url, {"loss": "100000.05"})
+
+    parts = dict(LossBooking.objects.values_list("party", "amount"))
+    assert sum(parts.values()) == Decimal("100000.05")
+    assert parts["city"] == Decimal("40000.02") or parts["city"] == Decimal("40000.03")
+    leg.refresh_from_db()
+    assert leg.state == "defaulted"
+    assert "损失分担" in login(w["bu"]).get(page).content.decode()
