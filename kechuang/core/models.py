@@ -25,18 +25,23 @@ class AuditQuerySet(models.QuerySet):
 class AuditEntry(models.Model):
     """One audited event: a write with before/after, or a protected read with its reason.
 
-    Entries are numbered without gaps and each one's ``hash`` covers its content and the previous
-    entry's hash, so changing, removing or reordering any entry breaks the chain; ``kechuang audit
-    verify`` recomputes it. Database triggers refuse UPDATE and DELETE on the table.
+    Writers only insert: ``seq`` comes from the database's sequence (no lock, so numbers burned by a
+    rolled-back transaction leave gaps that mean nothing) and a row in :class:`AuditPending` queues
+    the entry for the sealer. The sealer gives each committed entry a gapless *position* in a Merkle
+    tree (:class:`AuditSeal`) and signs tree heads (:class:`AuditCheckpoint`); ``kechuang audit
+    verify`` recomputes all of it. Database triggers refuse UPDATE and DELETE on the table.
+    ``region_code`` is the region the entry concerns (the object's, else the actor organisation's);
+    it scopes who may read the entry.
     """
 
-    seq = models.PositiveBigIntegerField(_("序号"), primary_key=True)
+    seq = models.BigAutoField(_("序号"), primary_key=True)
     at = models.DateTimeField(_("时间"), db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("操作人"), null=True,
                               blank=True, on_delete=models.PROTECT, related_name="+")
     actor_label = models.CharField(_("操作人标识"), max_length=150)
     organization = models.ForeignKey("accounts.Organization", verbose_name=_("操作机构"), null=True,
                                      blank=True, on_delete=models.PROTECT, related_name="+")
+    region_code = models.CharField(_("涉及区划"), max_length=6, blank=True, default="", db_index=True)
     action = models.CharField(_("动作"), max_length=10, choices=AuditAction.choices)
     object_type = models.CharField(_("对象类型"), max_length=100, blank=True)
     object_id = models.CharField(_("对象标识"), max_length=64, blank=True, db_index=True)
@@ -45,8 +50,6 @@ class AuditEntry(models.Model):
     after = models.JSONField(_("修改后"), null=True, blank=True)
     purpose = models.CharField(_("事由"), max_length=200, blank=True)
     context = models.JSONField(_("上下文"), default=dict, blank=True)
-    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
-    hash = models.CharField(_("哈希"), max_length=64, unique=True)
 
     objects = AuditQuerySet.as_manager()
 
@@ -68,23 +71,58 @@ class AuditEntry(models.Model):
         raise AppendOnlyError("the audit log is append-only")
 
 
-class AuditChainHead(models.Model):
-    """The last entry of the chain (a single row). Locking it serialises appends, and comparing
-    it with the table detects a truncated tail."""
+class AuditPending(models.Model):
+    """An entry waiting for the sealer (Trillian's "unsequenced" queue). Written in the entry's own
+    transaction, so the sealer sees it exactly when the entry commits; deleted when sealed. The only
+    audit table rows are ever deleted from."""
 
-    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
-    last_seq = models.PositiveBigIntegerField(default=0)
-    last_hash = models.CharField(max_length=64)
+    seq = models.PositiveBigIntegerField(_("日志序号"), primary_key=True)
 
     class Meta:
-        ordering = ["id"]
-        verbose_name = _("审计链头")
-        verbose_name_plural = _("审计链头")
-        constraints = [models.CheckConstraint(name="audit_chain_head_singleton", condition=models.Q(id=1),
-                                              violation_error_message=_("审计链头只能有一行。"))]
+        ordering = ["seq"]
+        verbose_name = _("待封存审计日志")
+        verbose_name_plural = _("待封存审计日志")
 
     def __str__(self) -> str:
-        return f"#{self.last_seq} {self.last_hash[:12]}"
+        return f"#{self.seq}"
+
+
+class AuditSeal(models.Model):
+    """A sealed entry: its gapless position (assigned by the single sealer, in the order entries
+    became visible) and its RFC 6962 leaf hash. Append-only (triggers)."""
+
+    position = models.PositiveBigIntegerField(_("位置"), primary_key=True)
+    entry_seq = models.PositiveBigIntegerField(_("日志序号"), unique=True)
+    leaf_hash = models.CharField(_("叶哈希"), max_length=64)
+
+    class Meta:
+        ordering = ["position"]
+        verbose_name = _("审计封存")
+        verbose_name_plural = _("审计封存")
+
+    def __str__(self) -> str:
+        return f"@{self.position} #{self.entry_seq}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed tree head: the Merkle root over the first ``tree_size`` sealed entries, signed with
+    the Ed25519 key held outside the database. ``frontier`` lets the sealer continue the tree
+    without rereading it; verify never trusts it. Append-only (triggers)."""
+
+    tree_size = models.PositiveBigIntegerField(_("树大小"), primary_key=True)
+    root_hash = models.CharField(_("根哈希"), max_length=64)
+    signed_at = models.DateTimeField(_("签名时间"))
+    key_id = models.CharField(_("公钥标识"), max_length=16)
+    signature = models.CharField(_("签名"), max_length=100)
+    frontier = models.JSONField(_("树前沿"), default=list)
+
+    class Meta:
+        ordering = ["-tree_size"]
+        verbose_name = _("审计检查点")
+        verbose_name_plural = _("审计检查点")
+
+    def __str__(self) -> str:
+        return f"{self.tree_size} {self.root_hash[:12]}"
 
 
 class Job(models.Model):

@@ -2,11 +2,9 @@
 
 
 def can_view_audit(user) -> bool:
-    """The regulator (any role) and superusers read the audit log; everyone else sees only the
-    reads of their own enterprise's data, on the enterprise's own pages."""
+    """Every signed-in member of an organisation (and superusers) may open the audit log; what it
+    shows is scoped by :func:`kechuang.core.selectors.audit_entries_visible` (a regulator its region,
+    others their own organisation's actions). It is read-only for every role."""
     if user is None or not user.is_authenticated:
         return False
-    if user.is_superuser:
-        return True
-    org = getattr(user, "organization", None)
-    return bool(org and org.is_regulator)
+    return bool(user.is_superuser or getattr(user, "organization_id", None))

@@ -9,16 +9,19 @@ from __future__ import annotations
 import json
 import logging
 import traceback
+from dataclasses import dataclass
+from datetime import UTC
 from typing import Any
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from .chain import GENESIS_HASH, entry_hash
+from .chain import EMPTY_ROOT, LEAF_FIELDS, MerkleFrontier, b64, checkpoint_message, entry_leaf
 from .choices import AuditAction, JobStatus
 from .extensions import app_job_handlers
-from .models import AuditChainHead, AuditEntry, Job
+from .models import AuditCheckpoint, AuditEntry, AuditPending, AuditSeal, Job
+from .signing import checkpoint_log_path, key_id, signing_key_load
 from .progress import JobProgress, NullProgress, Progress
 
 logger = logging.getLogger(__name__)
@@ -52,12 +55,48 @@ def actor_label_for(actor) -> str:
     return actor.get_username()
 
 
+#: Relations followed (only when already loaded: never a query) to find the region an entry concerns.
+_REGION_VIA = ("enterprise", "demand", "request", "organization", "institution", "region")
+
+
+def region_of(instance: models.Model | None, depth: int = 2) -> str:
+    """The region code ``instance`` concerns: its own ``region_code`` / ``region_id``, else that of
+    an already-loaded enterprise, demand, request or organisation it points to."""
+    if instance is None:
+        return ""
+    if instance._meta.label_lower == "accounts.region":
+        return str(instance.pk)
+    for attr in ("region_code", "region_id"):
+        value = getattr(instance, attr, None)
+        if isinstance(value, str) and value:
+            return value
+    if depth:
+        cache = instance._state.fields_cache
+        for name in _REGION_VIA:
+            related = cache.get(name)
+            if isinstance(related, models.Model):
+                code = region_of(related, depth - 1)
+                if code:
+                    return code
+    return ""
+
+
+def _actor_region(user) -> str:
+    if user is None or not getattr(user, "organization_id", None):
+        return ""
+    return getattr(user.organization, "region_id", "") or ""
+
+
 def audit_record(*, actor, action: str, instance: models.Model | None = None,
                  object_type: str = "", object_id: str = "", object_repr: str = "",
                  before: Any = None, after: Any = None, purpose: str = "",
-                 context: dict | None = None) -> AuditEntry:
-    """Append one entry to the audit chain. ``actor`` is a user, a label such as
-    ``"command:import"`` for unattended runs, or ``None`` for the system itself."""
+                 context: dict | None = None, region_code: str = "") -> AuditEntry:
+    """Append one entry to the audit log. ``actor`` is a user, a label such as
+    ``"command:import"`` for unattended runs, or ``None`` for the system itself.
+
+    Two inserts and no lock: ``seq`` comes from the database sequence and the entry is queued for
+    the sealer (:func:`audit_seal`), which chains it into the Merkle tree once it has committed.
+    ``region_code`` (else the object's region, else the actor organisation's) scopes who reads it."""
     if action not in AuditAction.values:
         raise ValueError(f"unknown audit action {action!r}")
     if instance is not None:
@@ -65,27 +104,110 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None,
         object_id = object_id or str(instance.pk)
         object_repr = object_repr or str(instance)[:200]
     user = actor if hasattr(actor, "pk") else None
-    organization_id = getattr(user, "organization_id", None)
-    label = actor_label_for(actor)
-    before_j, after_j, context_j = to_jsonable(before), to_jsonable(after), to_jsonable(context or {})
-    with transaction.atomic():
-        head, _created = AuditChainHead.objects.select_for_update().get_or_create(
-            id=1, defaults={"last_seq": 0, "last_hash": GENESIS_HASH})
-        seq = head.last_seq + 1
-        at = timezone.now()
-        digest = entry_hash(prev_hash=head.last_hash, seq=seq, at=at, actor_label=label,
-                            organization_id=organization_id, action=action,
-                            object_type=object_type, object_id=object_id,
-                            object_repr=object_repr[:200], before=before_j, after=after_j,
-                            purpose=purpose, context=context_j)
-        entry = AuditEntry(seq=seq, at=at, actor=user, actor_label=label,
-                           organization_id=organization_id, action=action, object_type=object_type,
-                           object_id=object_id, object_repr=object_repr[:200], before=before_j,
-                           after=after_j, purpose=purpose[:200], context=context_j,
-                           prev_hash=head.last_hash, hash=digest)
+    region = region_code or region_of(instance) or _actor_region(user)
+    with transaction.atomic(savepoint=False):
+        entry = AuditEntry(at=timezone.now(), actor=user, actor_label=actor_label_for(actor),
+                           organization_id=getattr(user, "organization_id", None), region_code=region,
+                           action=action, object_type=object_type, object_id=object_id,
+                           object_repr=object_repr[:200], before=to_jsonable(before),
+                           after=to_jsonable(after), purpose=purpose[:200],
+                           context=to_jsonable(context or {}))
         entry.save(force_insert=True)
-        AuditChainHead.objects.filter(id=1).update(last_seq=seq, last_hash=digest)
+        AuditPending.objects.create(seq=entry.seq)
     return entry
+
+
+# --- the sealer -------------------------------------------------------------------------------
+
+#: PostgreSQL advisory-lock key held by the one sealer at a time (ASCII "KCAUDIT").
+SEALER_LOCK_KEY = 0x4B43415544495400
+
+
+@dataclass
+class SealResult:
+    sealed: int = 0
+    tree_size: int = 0
+    root_hash: str = EMPTY_ROOT
+    busy: bool = False  # another sealer held the lock
+
+
+def _frontier_resume() -> MerkleFrontier:
+    """The tree as the last checkpoint left it; rebuilt from the seals if they disagree (which
+    only a crash between two statements of one transaction could cause: never, in practice)."""
+    last = AuditCheckpoint.objects.order_by("-tree_size").first()
+    sealed = AuditSeal.objects.count()
+    if last is not None and last.tree_size == sealed:
+        return MerkleFrontier.from_json(last.tree_size, last.frontier)
+    frontier = MerkleFrontier()
+    for leaf in AuditSeal.objects.order_by("position").values_list("leaf_hash", flat=True).iterator(2000):
+        frontier.append(bytes.fromhex(leaf))
+    return frontier
+
+
+def _publish(checkpoint: dict) -> None:
+    path = checkpoint_log_path()
+    if path is None:
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as fh:
+        fh.write(json.dumps(checkpoint, sort_keys=True) + "\n")
+
+
+def audit_seal(*, batch_size: int = 5000) -> SealResult:
+    """Seal one batch of committed entries: give each the next gapless position, in ``seq`` order,
+    append its leaf to the Merkle tree, sign the new tree head and publish it.
+
+    Safe by construction against out-of-order commits and burned numbers: the sealer takes what the
+    queue shows *committed* (an entry still in flight is invisible and will be sealed by a later
+    run at a later position), so it never chains past an entry that may still commit, and a number
+    no transaction committed is never expected. One sealer at a time (advisory lock on PostgreSQL;
+    SQLite has a single writer)."""
+    key = signing_key_load()
+    result = SealResult()
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cur:
+                cur.execute("SELECT pg_try_advisory_xact_lock(%s)", [SEALER_LOCK_KEY])
+                if not cur.fetchone()[0]:
+                    result.busy = True
+                    return result
+        queued = list(AuditPending.objects.order_by("seq").values_list("seq", flat=True)[:batch_size])
+        if not queued:
+            return result
+        rows = list(AuditEntry.objects.filter(seq__in=queued).order_by("seq").values(*LEAF_FIELDS))
+        frontier = _frontier_resume()
+        seals = []
+        for row in rows:
+            leaf = entry_leaf(row)
+            frontier.append(leaf)
+            seals.append(AuditSeal(position=frontier.size, entry_seq=row["seq"], leaf_hash=leaf.hex()))
+        AuditSeal.objects.bulk_create(seals)
+        sealed_seqs = [row["seq"] for row in rows]
+        AuditPending.objects.filter(seq__in=sealed_seqs).delete()
+        if not seals:  # queued rows whose entries are gone: left in the queue for verify to report
+            return result
+        signed_at = timezone.now()
+        root = frontier.root()
+        signature = key.sign(checkpoint_message(tree_size=frontier.size, root_hash=root, signed_at=signed_at))
+        kid = key_id(key.public_key())
+        AuditCheckpoint.objects.create(tree_size=frontier.size, root_hash=root, signed_at=signed_at,
+                                       key_id=kid, signature=b64(signature), frontier=frontier.to_json())
+        published = {"tree_size": frontier.size, "root_hash": root, "key_id": kid, "signature": b64(signature),
+                     "signed_at": signed_at.astimezone(UTC).isoformat(timespec="microseconds")}
+        transaction.on_commit(lambda: _publish(published))
+        result.sealed, result.tree_size, result.root_hash = len(seals), frontier.size, root
+    return result
+
+
+def audit_seal_pending(*, batch_size: int = 5000) -> int:
+    """Seal until the queue is empty (what the worker loop and ``kechuang audit seal`` run);
+    returns how many entries were sealed."""
+    total = 0
+    while True:
+        result = audit_seal(batch_size=batch_size)
+        total += result.sealed
+        if result.busy or result.sealed < batch_size:
+            return total
 
 
 # --- jobs -------------------------------------------------------------------------------------
@@ -150,5 +272,5 @@ def job_run_pending(limit: int | None = None) -> int:
     return ran
 
 
-__all__ = ["audit_record", "job_enqueue", "job_claim_next", "job_run", "job_run_pending",
+__all__ = ["audit_record", "audit_seal", "audit_seal_pending", "job_enqueue", "job_claim_next", "job_run", "job_run_pending",
            "model_snapshot", "to_jsonable", "NullProgress"]

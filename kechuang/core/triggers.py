@@ -1,53 +1,70 @@
-"""The audit table's append-only triggers, shared by the migration that installs them and by the
-test harness (which must lift them for the flush that ends a transactional test)."""
+"""The audit tables' append-only triggers, shared by the migrations that install them and by the
+test harness (which must lift them for the flush that ends a transactional test).
+
+Entries, seals and checkpoints are append-only; only the sealer's queue (``core_auditpending``)
+accepts deletes."""
+
+APPEND_ONLY_TABLES = ("core_auditentry", "core_auditseal", "core_auditcheckpoint")
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION kechuang_audit_append_only() RETURNS trigger AS $$
 BEGIN
-  RAISE EXCEPTION 'core_auditentry is append-only';
+  RAISE EXCEPTION '% is append-only', TG_TABLE_NAME;
 END;
 $$ LANGUAGE plpgsql;
 """
-PG_TRIGGERS = [
-    "CREATE TRIGGER core_auditentry_no_update BEFORE UPDATE OR DELETE ON core_auditentry "
-    "FOR EACH ROW EXECUTE FUNCTION kechuang_audit_append_only()",
-    "CREATE TRIGGER core_auditentry_no_truncate BEFORE TRUNCATE ON core_auditentry "
-    "FOR EACH STATEMENT EXECUTE FUNCTION kechuang_audit_append_only()",
-]
-SQLITE_TRIGGERS = [
-    "CREATE TRIGGER IF NOT EXISTS core_auditentry_no_update BEFORE UPDATE ON core_auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'core_auditentry is append-only'); END",
-    "CREATE TRIGGER IF NOT EXISTS core_auditentry_no_delete BEFORE DELETE ON core_auditentry "
-    "BEGIN SELECT RAISE(ABORT, 'core_auditentry is append-only'); END",
-]
 
 
-def audit_triggers_install(connection) -> None:
+def _pg_triggers(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER {table}_no_update BEFORE UPDATE OR DELETE ON {table} "
+        "FOR EACH ROW EXECUTE FUNCTION kechuang_audit_append_only()",
+        f"CREATE TRIGGER {table}_no_truncate BEFORE TRUNCATE ON {table} "
+        "FOR EACH STATEMENT EXECUTE FUNCTION kechuang_audit_append_only()",
+    ]
+
+
+def _sqlite_triggers(table: str) -> list[str]:
+    return [
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_update BEFORE UPDATE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+        f"CREATE TRIGGER IF NOT EXISTS {table}_no_delete BEFORE DELETE ON {table} "
+        f"BEGIN SELECT RAISE(ABORT, '{table} is append-only'); END",
+    ]
+
+
+def audit_triggers_install(connection, tables=APPEND_ONLY_TABLES) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
             cur.execute(PG_FUNCTION)
-            for statement in PG_TRIGGERS:
-                cur.execute(statement)
+            for table in tables:
+                cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table}")
+                cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
+                for statement in _pg_triggers(table):
+                    cur.execute(statement)
         elif connection.vendor == "sqlite":
-            for statement in SQLITE_TRIGGERS:
-                cur.execute(statement)
+            for table in tables:
+                for statement in _sqlite_triggers(table):
+                    cur.execute(statement)
 
 
-def audit_triggers_remove(connection) -> None:
+def audit_triggers_remove(connection, tables=APPEND_ONLY_TABLES) -> None:
     with connection.cursor() as cur:
         if connection.vendor == "postgresql":
-            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_update ON core_auditentry")
-            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_truncate ON core_auditentry")
-            cur.execute("DROP FUNCTION IF EXISTS kechuang_audit_append_only()")
+            for table in tables:
+                cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_update ON {table}")
+                cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_truncate ON {table}")
         elif connection.vendor == "sqlite":
-            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_update")
-            cur.execute("DROP TRIGGER IF EXISTS core_auditentry_no_delete")
+            for table in tables:
+                cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+                cur.execute(f"DROP TRIGGER IF EXISTS {table}_no_delete")
 
 
 def audit_triggers_enable(connection) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("ALTER TABLE core_auditentry ENABLE TRIGGER USER")
+            for table in APPEND_ONLY_TABLES:
+                cur.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     else:
         audit_triggers_install(connection)
 
@@ -55,6 +72,7 @@ def audit_triggers_enable(connection) -> None:
 def audit_triggers_disable(connection) -> None:
     if connection.vendor == "postgresql":
         with connection.cursor() as cur:
-            cur.execute("ALTER TABLE core_auditentry DISABLE TRIGGER USER")
+            for table in APPEND_ONLY_TABLES:
+                cur.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     else:
         audit_triggers_remove(connection)

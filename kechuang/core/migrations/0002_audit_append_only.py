@@ -7,11 +7,11 @@ from kechuang.core.triggers import audit_triggers_install, audit_triggers_remove
 
 
 def forward(apps, schema_editor):
-    audit_triggers_install(schema_editor.connection)
+    audit_triggers_install(schema_editor.connection, tables=("core_auditentry",))
 
 
 def backward(apps, schema_editor):
-    audit_triggers_remove(schema_editor.connection)
+    audit_triggers_remove(schema_editor.connection, tables=("core_auditentry",))
 
 
 class Migration(migrations.Migration):

@@ -1,11 +1,12 @@
-"""``kechuang worker``: run queued background jobs (imports, exports, evaluation runs)."""
+"""``kechuang worker``: run queued background jobs (imports, exports, evaluation runs) and seal the
+audit log's committed entries on every tick."""
 
 import time
 
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kechuang.core.services import job_run_pending
+from kechuang.core.services import audit_seal_pending, job_run_pending
 
 
 class Command(BaseCommand):
@@ -21,6 +22,9 @@ class Command(BaseCommand):
             ran = job_run_pending()
             if ran:
                 self.stdout.write(f"ran {ran} job(s)")
+            sealed = audit_seal_pending()
+            if sealed:
+                self.stdout.write(f"sealed {sealed} audit entries")
             if options["once"]:
                 return
             time.sleep(options["interval"])

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from kechuang.core.services import job_run_pending
+from kechuang.core.services import audit_seal_pending, job_run_pending
 from kechuang.demo.management.commands.demo import print_logins
 from kechuang.demo.services import DEMO_LOGINS, DEMO_PASSWORD, demo_is_loaded, demo_load
 from kechuang.enterprises.models import Enterprise
@@ -19,7 +19,8 @@ def _worker_loop(stop: threading.Event) -> None:
         close_old_connections()
         try:
             job_run_pending()
-        except Exception:  # keep serving; the failure is on the job row
+            audit_seal_pending()  # chain and sign the audit entries committed since the last tick
+        except Exception:  # keep serving; the failure is on the job row or in the log
             time.sleep(1)
         stop.wait(1.0)
 
