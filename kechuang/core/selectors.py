@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 
 from cryptography.exceptions import InvalidSignature
 from django.core.cache import cache
@@ -42,9 +43,10 @@ class _Checkpoint:
     source: str
 
 
-def _published_checkpoints(report: ChainReport) -> list[_Checkpoint]:
-    path = checkpoint_log_path()
+def _published_checkpoints(report: ChainReport, path) -> list[_Checkpoint]:
     if path is None or not path.exists():
+        if path is not None and path != checkpoint_log_path():
+            report.problems.append(f"checkpoint copy {path} does not exist")
         return []
     found = []
     with open(path, encoding="utf-8") as fh:
@@ -60,13 +62,14 @@ def _published_checkpoints(report: ChainReport) -> list[_Checkpoint]:
     return found
 
 
-def _checked_checkpoints(report: ChainReport) -> dict[int, _Checkpoint]:
+def _checked_checkpoints(report: ChainReport, extra_files=()) -> dict[int, _Checkpoint]:
     """Every checkpoint from the database and the published file whose signature holds, by size.
     A bad signature, or two validly signed heads of one size with different roots, is a problem."""
     public = verify_key_load()
     candidates = [_Checkpoint(c.tree_size, c.root_hash, c.signed_at, c.key_id, c.signature, "database")
                   for c in AuditCheckpoint.objects.order_by("tree_size").iterator(2000)]
-    candidates += _published_checkpoints(report)
+    for path in [checkpoint_log_path(), *map(Path, extra_files)]:
+        candidates += _published_checkpoints(report, path)
     if candidates and public is None:
         report.problems.append("no public key to check the checkpoints' signatures with")
         return {}
@@ -88,13 +91,14 @@ def _checked_checkpoints(report: ChainReport) -> dict[int, _Checkpoint]:
     return good
 
 
-def audit_verify(batch_size: int = 5000) -> ChainReport:
+def audit_verify(batch_size: int = 5000, extra_checkpoint_files=()) -> ChainReport:
     """Check the whole log in one pass: recompute every sealed entry's leaf (its content, actor id
     and organisation included), the gapless positions, the Merkle root at every signed checkpoint
     (from the database and the published file), that no checkpoint is larger than the log (a
-    deleted tail) and that every entry is sealed or honestly queued. Linear in the log's size."""
+    deleted tail) and that every entry is sealed or honestly queued. Linear in the log's size.
+    ``extra_checkpoint_files``: copies of the published checkpoints kept elsewhere."""
     report = ChainReport()
-    checkpoints = _checked_checkpoints(report)
+    checkpoints = _checked_checkpoints(report, extra_checkpoint_files)
     sizes = sorted(checkpoints)
     next_cp = 0
     frontier = MerkleFrontier()

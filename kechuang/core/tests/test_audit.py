@@ -238,3 +238,22 @@ def test_seal_and_verify_commands(capsys):
     assert "sealed 2 entries" in capsys.readouterr().out
     call_command("audit", "verify")
     assert "audit log intact: 2 sealed entries, tree head 2" in capsys.readouterr().out
+
+
+def test_a_copy_of_the_published_checkpoints_catches_a_tail_deleted_everywhere_else(audit_key_files, tmp_path):
+    _sealed(2)
+    c, d = _entries(2)
+    seal()
+    copy = tmp_path / "elsewhere.jsonl"
+    copy.write_text((audit_key_files / "checkpoints.jsonl").read_text())  # shipped to another host
+    _tamper(("DELETE FROM core_auditseal WHERE entry_seq IN (%s, %s)", [c.seq, d.seq]),
+            ("DELETE FROM core_auditentry WHERE seq IN (%s, %s)", [c.seq, d.seq]),
+            ("DELETE FROM core_auditcheckpoint WHERE tree_size = 4", []))
+    (audit_key_files / "checkpoints.jsonl").unlink()  # the local file goes too
+
+    assert audit_verify().ok  # the database alone now looks like a consistent log of 2
+    report = audit_verify(extra_checkpoint_files=[copy])
+    assert report.problems == ["a signed checkpoint covers 4 entries but the log has only 2 sealed: "
+                               "entries were removed from the tail"]
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", "--checkpoints", str(copy))

@@ -13,6 +13,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["verify", "seal", "keygen"])
+        parser.add_argument("--checkpoints", action="append", default=[], metavar="FILE",
+                            help="verify: also check against this copy of the published checkpoints (repeatable)")
         parser.add_argument("--seal", action="store_true",
                             help="verify: seal queued entries first (needs the private key; verify alone "
                                  "needs only the public key and reports queued entries as not sealed yet)")
@@ -31,7 +33,7 @@ class Command(BaseCommand):
                     return
         except SigningKeyError as exc:
             raise CommandError(str(exc)) from exc
-        report = audit_verify()
+        report = audit_verify(extra_checkpoint_files=options["checkpoints"])
         for problem in report.problems[:100]:
             self.stderr.write(problem)
         if not report.ok:
