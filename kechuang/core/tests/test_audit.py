@@ -257,3 +257,26 @@ def test_a_copy_of_the_published_checkpoints_catches_a_tail_deleted_everywhere_e
                                "entries were removed from the tail"]
     with pytest.raises(CommandError):
         call_command("audit", "verify", "--checkpoints", str(copy))
+
+
+@pytest.fixture
+def worker_in_test(monkeypatch):
+    """The worker closes stale connections each tick, which would end the test's transaction."""
+    monkeypatch.setattr("kechuang.core.management.commands.worker.close_old_connections", lambda: None)
+
+
+def test_the_worker_seals_without_being_asked(capsys, worker_in_test):
+    a, b = _entries(2)
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        call_command("worker", "--once")
+    assert "sealed 2 audit entries" in capsys.readouterr().out
+    assert list(AuditSeal.objects.order_by("position").values_list("entry_seq", flat=True)) == [a.seq, b.seq]
+
+
+def test_the_worker_reports_a_missing_signing_key_and_keeps_running(audit_key_files, capsys, worker_in_test):
+    _sealed(1)
+    (audit_key_files / "checkpoint-ed25519.pem").unlink()  # the public key stays: no silent new key
+    _entries(1)
+    call_command("worker", "--once")
+    assert "sealing the audit log failed: signing key" in capsys.readouterr().err
+    assert (AuditSeal.objects.count(), AuditPending.objects.count()) == (1, 1)
