@@ -73,6 +73,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if enterprise is None:
             raise NotFound("enterprise not found or not visible to you")
         d = services.demand_post(enterprise=enterprise, actor=request.user, **v)
+        d.prefill_visible = True
         return Response(DemandSerializer(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
@@ -80,6 +81,8 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def matches(self, request, pk=None):
         """Every active product for this demand: the fitting ones ranked with why, then the others with why not."""
         d = self.get_object()
+        if not d.prefill_visible:
+            raise PermissionDenied("the enterprise has not authorised you to read its facts")
         res = demand_matches(d)
         rows = [{**r, "product_name": r["product"].name, "institution_name": r["product"].institution.name}
                 for r in res["ranked"] + res["rejected"]]
