@@ -21,7 +21,7 @@ from kechuang.core.models import Job
 from kechuang.core.selectors import job_progress
 from kechuang.engine.rating import FEATURES_BY_NAME, GROUPS
 from kechuang.enterprises.models import Enterprise
-from kechuang.enterprises.services import enterprise_profile_read
+from kechuang.enterprises.services import enterprise_list_read, enterprise_profile_read
 
 from .choices import (FINISHED_RUN_STATUSES, GRADE_COLORS, MODEL_STATUS_COLORS, RUN_STATUS_COLORS,
                       ModelStatus)
@@ -169,6 +169,8 @@ class ResultListView(LoginRequiredMixin, TemplateView):
         latest = qs.order_by("-run__as_of", "-run_id").values_list("run_id", flat=True).first()
         qs = qs.filter(run_id=latest).order_by("-pd", "enterprise_id") if latest else qs.none()
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        enterprise_list_read(enterprises=[r.enterprise for r in page.object_list], user=self.request.user,
+                             what="rating list")
         for r in page.object_list:
             r.reasons_view = _reasons_view(r.reasons)
         ctx.update(page=page, grade_colors=GRADE_COLORS)

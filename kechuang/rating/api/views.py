@@ -13,9 +13,12 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
-from kechuang.rating.selectors import models_for, results_for, runs_for, score_enterprise
+from kechuang.rating.choices import RunStatus
+from kechuang.rating.models import RatingResult
+from kechuang.rating.selectors import models_for, runs_for, score_enterprise
 from kechuang.rating.services import rating_model_promote, rating_run_create
 
 from .serializers import (MonitoringSerializer, OnlineRatingSerializer, PromoteSerializer, RatingModelSerializer,
@@ -86,12 +89,16 @@ class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(RatingRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-class RatingResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RatingResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
     """Stored ratings the user may see: its own, those of enterprises that authorised it, its
     region's. Filter with ``run``, ``grade``, ``uscc``."""
 
     serializer_class = RatingResultSerializer
     permission_classes = [permissions.IsAuthenticated]
+    queryset = RatingResult.objects.filter(run__status=RunStatus.SUCCEEDED).select_related(
+        "enterprise", "run", "run__model")
+    audit_enterprise = "enterprise"
 
     @extend_schema(parameters=[OpenApiParameter("run", OpenApiTypes.INT, required=False),
                                OpenApiParameter("grade", OpenApiTypes.STR, required=False),
@@ -100,7 +107,7 @@ class RatingResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        qs = results_for(self.request.user)
+        qs = super().get_queryset()
         params = self.request.query_params
         if params.get("run", "").isdigit():
             qs = qs.filter(run_id=int(params["run"]))
