@@ -1,0 +1,270 @@
+"""The permission matrix: every route of the URL configuration × every demo role.
+
+The routes are walked from ``get_resolver()`` (pages and API alike); each URL name must have a rule
+in :data:`RULES`, so a new endpoint without one fails here ("new endpoint without a rule"). For
+every route that reads (list, detail, export, page) each role's GET status is compared with the
+rule; for every route that writes, a POST by a viewer and by a foreign organisation must be refused
+(403/404/405) and change nothing. Path parameters are filled from the demo data (``demo_load``).
+
+Set ``KECHUANG_MATRIX_RECORD=path`` to write the observed statuses as JSON (for reviewing a new
+rule), never to make the test pass.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver
+
+from kechuang.accounts.choices import OrganizationKind as K
+from kechuang.accounts.choices import Role
+from kechuang.accounts.models import Organization
+
+ROLES = ("platform_admin", "city_admin", "city_officer", "city_viewer", "district", "bank_officer",
+         "bank_viewer", "guarantor", "insurer", "investor", "agency", "enterprise", "anonymous")
+
+REG = frozenset({"platform_admin", "city_admin", "city_officer", "city_viewer", "district"})
+REG_WRITERS = frozenset({"platform_admin", "city_admin", "city_officer"})
+FIN = frozenset({"bank_officer", "bank_viewer", "guarantor", "insurer", "investor", "agency"})
+SIGNED_IN = frozenset(ROLES) - {"anonymous"}
+EVERYONE = frozenset(ROLES)
+NOBODY: frozenset[str] = frozenset()
+
+#: Names served to anybody or handled elsewhere (Django's own admin has staff permissions).
+EXEMPT_PREFIXES = ("admin:",)
+
+
+class Rule:
+    """Who gets 200 on GET (``get``; ``None``: the route is not read with GET) and whether the route
+    writes (``post``): a write is refused to viewers and foreign organisations."""
+
+    def __init__(self, get: frozenset[str] | None, post: bool = False):
+        self.get = get
+        self.post = post
+
+
+def R(get, post=False):
+    return Rule(get, post)
+
+
+W = Rule(None, post=True)  # a write-only route
+
+RULES: dict[str, Rule] = {}  # filled below, after the role sets
+
+RECORD = os.environ.get("KECHUANG_MATRIX_RECORD")
+
+
+def walk(resolver=None, prefix: str = "", ns: str | None = None):
+    """``(route, url name, pattern)`` for every URL of the configuration."""
+    resolver = resolver or get_resolver()
+    for p in resolver.url_patterns:
+        if isinstance(p, URLResolver):
+            inner = f"{ns}:{p.namespace}" if ns and p.namespace else (p.namespace or ns)
+            yield from walk(p, prefix + str(p.pattern), inner)
+        elif isinstance(p, URLPattern):
+            name = p.name and (f"{ns}:{p.name}" if ns else p.name)
+            yield prefix + str(p.pattern), name, p
+
+
+def routes() -> list[tuple[str, str]]:
+    """One concrete route per URL name (format-suffix variants of API routes are left out)."""
+    seen: dict[str, str] = {}
+    for route, name, _p in walk():
+        if name is None or name.startswith(EXEMPT_PREFIXES) or "<drf_format_suffix" in route:
+            continue
+        if "(?P<format>" in route:
+            continue
+        seen.setdefault(name, route)
+    return sorted(seen.items())
+
+
+def test_every_url_name_has_a_rule():
+    missing = [name for name, _route in routes() if name not in RULES]
+    assert missing == [], f"new endpoint without a rule: {missing}"
+    stale = sorted(set(RULES) - {name for name, _route in routes()})
+    assert stale == [], f"rules for routes that no longer exist: {stale}"
+
+
+# --- the world -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    from kechuang.demo.services import demo_load
+    with django_db_blocker.unblock():
+        demo_load(n=80)
+        User = get_user_model()
+        users = {
+            "city_admin": "regulator", "city_officer": "officer", "city_viewer": "kejiju", "district": "lixia",
+            "bank_officer": "bank", "guarantor": "guarantor", "insurer": "insurer", "investor": "investor",
+            "agency": "agency", "enterprise": "enterprise"}
+        people = {role: User.objects.get(username=name) for role, name in users.items()}
+        people["platform_admin"] = User.objects.create_superuser("matrix-root", password="x-123456789")
+        bank_org = people["bank_officer"].organization
+        people["bank_viewer"] = User.objects.create_user("matrix-bank-viewer", password="x-123456789",
+                                                         organization=bank_org, role=Role.VIEWER)
+        params = _params(people)
+    yield {"people": people, "params": params}
+    with django_db_blocker.unblock():
+        from django.core.management import call_command
+        call_command("flush", interactive=False, verbosity=0)
+
+
+def _first(model: str, **filters):
+    m = apps.get_model(model)
+    row = m.objects.filter(**filters).order_by("pk").first()
+    return row.pk if row is not None else 999999
+
+
+def _params(people) -> dict[str, dict[str, object]]:
+    """Path parameters per URL name's model: objects the enterprise login and the district may
+    reach where there are such, so a 200 is possible for someone."""
+    Enterprise = apps.get_model("enterprises", "Enterprise")
+    ent = people["enterprise"].organization.enterprise
+    own = Enterprise.objects.get(pk=ent.pk)
+    run = apps.get_model("evaluation", "EvaluationRun").objects.filter(status="succeeded").order_by("pk").first()
+    rating_run = apps.get_model("rating", "RatingRun").objects.filter(status="succeeded").order_by("pk").first()
+    plan = apps.get_model("targets", "Plan").objects.order_by("pk").first()
+    job = apps.get_model("rating", "RatingModel").objects.order_by("pk").first()
+    return {
+        "enterprise": {"pk": own.pk, "uscc": own.uscc},
+        "consent": {"pk": _first("enterprises.Consent", enterprise=own)},
+        "importrun": {"pk": _first("ingest.ImportRun")},
+        "quarantinedrow": {"pk": _first("ingest.QuarantinedRow")},
+        "evaluationrun": {"pk": run.pk if run else 999999, "run_id": run.pk if run else 999999},
+        "ratingrun": {"pk": rating_run.pk if rating_run else 999999},
+        "ratingresult": {"pk": _first("rating.RatingResult", enterprise=own)},
+        "ratingmodel": {"pk": job.pk if job else 999999},
+        "training": {"pk": _first("core.Job", kind="rating.train")},
+        "demand": {"pk": _first("marketplace.Demand", enterprise=own)},
+        "request": {"pk": _first("marketplace.FinancingRequest", demand__enterprise=own), "verb": "pick-up"},
+        "leg": {"pk": _first("marketplace.Leg"), "verb": "approve"},
+        "product": {"pk": _first("marketplace.Product")},
+        "firstloan": {"pk": _first("marketplace.FirstLoanCandidate")},
+        "whitelist": {"pk": _first("marketplace.WhitelistEntry")},
+        "visit": {"pk": _first("marketplace.AdvisorVisit")},
+        "assignment": {"pk": _first("marketplace.AdvisorAssignment")},
+        "roadshow": {"pk": _first("marketplace.Roadshow")},
+        "plan": {"pk": plan.pk if plan else 999999, "year": 2020},
+        "indicator": {"pk": _first("targets.Indicator")},
+        "valueflag": {"pk": _first("targets.ValueFlag")},
+        "task": {"pk": _first("targets.Task")},
+        "unit": {"pk": _first("targets.Unit")},
+        "template": {"kind": "plan"},
+    }
+
+
+#: Which fixture object fills a URL name's path parameters (by the name's model word).
+PARAM_SOURCES = [
+    (r"enterprise-(evaluation|rating)|evaluationresult_report|ratingresult_card|enterprise", "enterprise"),
+    (r"consent", "consent"), (r"importrun", "importrun"), (r"quarantinedrow", "quarantinedrow"),
+    (r"evaluationrun|evaluationresult|tierplacement", "evaluationrun"), (r"ratingrun", "ratingrun"),
+    (r"ratingresult", "ratingresult"), (r"ratingmodel", "ratingmodel"), (r"training", "training"),
+    (r"demand", "demand"), (r"request|leg_create", "request"), (r"leg", "leg"), (r"product", "product"),
+    (r"first_?loan", "firstloan"), (r"whitelist", "whitelist"), (r"visit_create", "assignment"),
+    (r"visit", "visit"), (r"roadshow", "roadshow"), (r"plan_template", "template"), (r"plan", "plan"),
+    (r"indicatorvalue|task_add_action", "indicator"), (r"valueflag", "valueflag"), (r"task", "task"),
+    (r"unit", "unit"),
+]
+
+
+def _url(route: str, name: str, params: dict) -> str:
+    source = next((src for pat, src in PARAM_SOURCES if re.search(pat, name)), None)
+    values = params.get(source, {}) if source else {}
+
+    def fill(m):
+        key = m.group(1) or m.group(2)
+        return str(values.get(key, 999999))
+    path = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", fill, route)
+    path = path.replace("^", "").replace("$", "").replace("\\", "")
+    return "/" + path
+
+
+def _client(world, role: str) -> Client:
+    c = Client()
+    if role != "anonymous":
+        c.force_login(world["people"][role])
+    return c
+
+
+def _counts() -> dict[str, int]:
+    """Row counts of every table a write could touch."""
+    return {m._meta.label: m.objects.count() for m in apps.get_models()
+            if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
+                                     "marketplace", "targets", "core"}}
+
+
+def _denied(status: int, role: str, api: bool) -> bool:
+    if role == "anonymous":
+        return status in ((401, 403) if api else (302,))
+    return status in (403, 404)
+
+
+READ_ROUTES = [(n, r) for n, r in routes()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route"), READ_ROUTES, ids=[n for n, _r in READ_ROUTES])
+def test_get_matrix(world, name, route):
+    rule = RULES.get(name)
+    url = _url(route, name, world["params"])
+    api = url.startswith("/api/")
+    observed = {role: _client(world, role).get(url).status_code for role in ROLES}
+    if RECORD:
+        with open(RECORD, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps({"name": name, "url": url, "get": observed}) + "\n")
+    if rule is None:
+        pytest.fail(f"new endpoint without a rule: {name}")
+    if rule.get is None:
+        return
+    wrong = {role: st for role, st in observed.items()
+             if (role in rule.get and st != 200) or (role not in rule.get and not _denied(st, role, api))}
+    assert wrong == {}, f"{name} {url}: expected 200 only for {sorted(rule.get)}"
+
+
+WRITE_ROUTES = [(n, r) for n, r in routes()]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("name", "route"), WRITE_ROUTES, ids=[n for n, _r in WRITE_ROUTES])
+def test_writes_refused_to_viewers_and_foreign_organisations(world, name, route):
+    """A POST by a viewer (city, bank) or by an unrelated organisation changes nothing."""
+    rule = RULES.get(name)
+    if rule is None and not RECORD:
+        pytest.fail(f"new endpoint without a rule: {name}")
+    if not RECORD and not rule.post:
+        return
+    url = _url(route, name, world["params"])
+    foreign = _foreign(world)
+    for who in ("city_viewer", "bank_viewer", "foreign"):
+        user = foreign if who == "foreign" else world["people"][who]
+        c = Client()
+        c.force_login(user)
+        before = _counts()
+        status = c.post(url, data={}, content_type="application/json" if url.startswith("/api/") else None
+                        ) if url.startswith("/api/") else c.post(url, data={})
+        after = _counts()
+        if RECORD:
+            with open(RECORD, "a", encoding="utf-8") as fh:
+                fh.write(json.dumps({"name": name, "url": url, "post": who, "status": status.status_code,
+                                     "changed": {k: after[k] - before[k] for k in after if after[k] != before[k]}})
+                         + "\n")
+        changed = {k: after[k] - before[k] for k in after if after[k] != before[k]}
+        assert (status.status_code in (302, 403, 404, 405), changed) == (True, {}), \
+            f"{name} {url} as {who}: {status.status_code}, changed {changed}"
+
+
+def _foreign(world):
+    User = get_user_model()
+    user = User.objects.filter(username="matrix-foreign").first()
+    if user is None:
+        org = Organization.objects.create(name="无关机构（矩阵测试）", kind=K.INSURER, region_id="370100")
+        user = User.objects.create_user("matrix-foreign", password="x-123456789", organization=org,
+                                        role=Role.ADMIN)
+    return user
