@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
-from kechuang.accounts.access import VIEW, region_scope
+from kechuang.accounts.access import VIEW
 from kechuang.accounts.models import region_prefix
 from kechuang.engine.qualification import (UnknownStandardError, apply_changes, batch_to_results,
                                            check_record, default_registry, evaluate_batch,
@@ -140,10 +140,6 @@ def evaluate_records(*, records: list, as_of: dt.date, standards: list[str] | No
 
 
 # --- runs -------------------------------------------------------------------------------------
-
-
-#: Kept for the pages and the API: the region prefix ``user`` oversees (see accounts.access).
-user_region_prefix = region_scope
 
 
 def runs_for(user, action: str = VIEW) -> QuerySet[EvaluationRun]:

@@ -22,10 +22,6 @@ from .choices import ModelStatus, RunStatus
 from .models import DefaultOutcome, RatingModel, RatingResult, RatingRun
 
 
-#: Kept for the pages and the API: the region prefix ``user`` oversees (see accounts.access).
-user_region_prefix = region_scope
-
-
 def can_govern(user) -> bool:
     """Only platform administrators and regulator administrators train and promote models."""
     return region_scope(user) is not None and is_admin(user)

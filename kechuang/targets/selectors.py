@@ -16,7 +16,7 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from kechuang.accounts.access import CHANGE, VIEW, is_regulator, region_scope
+from kechuang.accounts.access import CHANGE, VIEW, is_regulator
 from kechuang.accounts.models import Organization, Region, within_region
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
@@ -30,10 +30,6 @@ from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
 #: A task due within this many days and less than half done is at risk.
 AT_RISK_DAYS = 30
 AT_RISK_PERCENT = 50
-
-
-#: The region prefix ``user`` oversees (see accounts.access).
-user_region_prefix = region_scope
 
 
 def can_view(user) -> bool:

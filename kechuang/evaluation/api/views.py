@@ -12,13 +12,14 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from kechuang.accounts.access import region_scope
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
                                             TierPlacementFilterSet)
 from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
 from kechuang.evaluation.selectors import (GAPS_CHOICES, enterprise_evaluation, evaluate_records,
-                                           placements_for, results_for, runs_for, user_region_prefix,
+                                           placements_for, results_for, runs_for,
                                            what_if)
 from kechuang.evaluation.services import evaluation_run_create
 
@@ -95,7 +96,7 @@ class IsRegulator(permissions.BasePermission):
     message = "only the regulator (or a superuser) sees evaluation runs"
 
     def has_permission(self, request, view):
-        return user_region_prefix(request.user) is not None
+        return region_scope(request.user) is not None
 
 
 class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):

@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from kechuang.accounts.access import region_scope
 from kechuang.targets import selectors as s
 from kechuang.targets.models import Plan, Task
 from kechuang.targets.services import task_report_create
@@ -116,7 +117,7 @@ class LiveMetricViewSet(viewsets.ViewSet):
             end = dt.date.fromisoformat(g.get("end") or dt.date.today().isoformat())
         except ValueError as exc:
             raise DRFValidationError({"start": ["日期格式应为 YYYY-MM-DD"]}) from exc
-        prefix = s.user_region_prefix(request.user) or ""
+        prefix = region_scope(request.user) or ""
         region = g.get("region") or (request.user.organization.region_id if prefix else "370100")
         if prefix and not region.startswith(prefix):
             raise PermissionDenied("只能查看本辖区")
