@@ -137,7 +137,8 @@ class RestrictedQuerySet(models.QuerySet):
       organisations see them only through ``access_orgs`` / ``access_users``;
     - ``access_consent``: whether a financial institution's active consent opens the row for view.
 
-    A model with a rule of its own adds it in :meth:`extra_scope` (an ``OR``-ed ``Q``).
+    A model with a rule of its own adds it in :meth:`extra_scope` (an ``OR``-ed ``Q``; an empty
+    ``Q()`` opens every row).
     """
 
     access_enterprise: str | None = None
@@ -173,7 +174,9 @@ class RestrictedQuerySet(models.QuerySet):
         scope = Q(pk__in=[])
         if org.kind == OrganizationKind.REGULATOR:
             field = self._region_field()
-            scope = within_region(org.region_id, field) if field else Q()
+            if field is None:  # rows without a region (the model registry, imports): every regulator
+                return self
+            scope = within_region(org.region_id, field)
         elif not self.access_regulator_only and self.access_enterprise is not None:
             ent = self.access_enterprise
             if org.kind == OrganizationKind.ENTERPRISE:
@@ -189,5 +192,7 @@ class RestrictedQuerySet(models.QuerySet):
             scope |= Q(**{field: user})
         extra = self.extra_scope(user, org, action)
         if extra is not None:
+            if not extra.children:  # an empty Q: every row (OR-ing it would silently drop it)
+                return self
             scope |= extra
         return self.filter(scope)

@@ -7,14 +7,31 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
-from kechuang.accounts.access import CHANGE, DELETE, VIEW
+from kechuang.accounts.access import CHANGE, DELETE, VIEW, may
 from kechuang.enterprises.services import enterprise_list_read
 
 #: The access action an HTTP method needs.
 METHOD_ACTIONS = {"GET": VIEW, "HEAD": VIEW, "OPTIONS": VIEW, "POST": CHANGE, "PUT": CHANGE,
                   "PATCH": CHANGE, "DELETE": DELETE}
+
+
+class WritersOnly(BasePermission):
+    """The API's default: signed in to read; an unsafe method needs a writer of an active
+    organisation (viewers change nothing and start no job), checked before the body is validated.
+    A viewset lists POST actions that only compute (what-if) in ``read_only_actions``."""
+
+    message = "viewers change nothing and start no job"
+
+    def has_permission(self, request, view) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        if request.method in SAFE_METHODS or getattr(view, "action", None) in getattr(view, "read_only_actions", ()):
+            return True
+        return may(user, CHANGE)
 
 
 class RestrictedPageMixin:

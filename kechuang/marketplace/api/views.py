@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from django.db.models import Q
 
+from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
 from kechuang.marketplace import metrics, services
@@ -251,7 +252,7 @@ def _date(text, default):
 class MetricsViewSet(viewsets.ViewSet):
     """The plans' metrics, computed live for the caller's region (or a sub-region)."""
 
-    permission_classes = [permissions.IsAuthenticated, IsRegulatorOrStaff]
+    permission_classes = [WritersOnly, IsRegulatorOrStaff]
 
     def _params(self, request):
         today = timezone.localdate()

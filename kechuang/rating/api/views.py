@@ -8,12 +8,12 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from kechuang.core.restricted import RestrictedViewSetMixin
+from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.rating.choices import RunStatus
@@ -47,7 +47,7 @@ class EnterpriseRatingViewSet(viewsets.ViewSet):
     the facts known at the end of ``as_of`` (nothing is stored; institutions' reads are audited
     with the consent they rely on)."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     @extend_schema(parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, required=False)],
                    responses=OnlineRatingSerializer)
@@ -71,7 +71,7 @@ class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     """Rating runs of the user's region; POST queues a run of the champion (background job)."""
 
     serializer_class = RatingRunSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     def get_queryset(self):
         return runs_for(self.request.user).order_by("-created_at", "-pk")
@@ -95,7 +95,7 @@ class RatingResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.
     region's. Filter with ``run``, ``grade``, ``uscc``."""
 
     serializer_class = RatingResultSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
     queryset = RatingResult.objects.filter(run__status=RunStatus.SUCCEEDED).select_related(
         "enterprise", "run", "run__model")
     audit_enterprise = "enterprise"
@@ -123,7 +123,7 @@ class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     to champion / challenger / retired (administrators only, audited)."""
 
     serializer_class = RatingModelSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     def get_queryset(self):
         return models_for(self.request.user)
@@ -148,7 +148,7 @@ class MonitoringViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ``?alert=true`` lists only runs that passed the threshold."""
 
     serializer_class = MonitoringSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     @extend_schema(parameters=[OpenApiParameter("alert", OpenApiTypes.BOOL, required=False)])
     def list(self, request, *args, **kwargs):

@@ -14,6 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.access import region_scope
 from kechuang.targets import selectors as s
 from kechuang.targets.models import Plan, Task
@@ -41,7 +42,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     against that year's actuals."""
 
     serializer_class = PlanSerializer
-    permission_classes = [IsViewer]
+    permission_classes = [IsViewer, WritersOnly]
     queryset = Plan.objects.all()
 
     @extend_schema(parameters=[OpenApiParameter("as_of", int)], responses=ProgressSerializer(many=True))
@@ -81,7 +82,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     (overdue, at_risk), ``unit``, ``key=1``, ``q``. ``report`` (POST) by a responsible unit."""
 
     serializer_class = TaskSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -106,7 +107,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class LiveMetricViewSet(viewsets.ViewSet):
     """Every live metric declared by an installed app, for a region and period."""
 
-    permission_classes = [IsViewer]
+    permission_classes = [IsViewer, WritersOnly]
 
     @extend_schema(parameters=[OpenApiParameter("region", str), OpenApiParameter("start", str),
                                OpenApiParameter("end", str)], responses=LiveMetricSerializer(many=True))
