@@ -17,6 +17,7 @@ from rest_framework.response import Response
 
 from django.db.models import Q
 
+from kechuang.accounts.access import covers_region
 from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
@@ -262,7 +263,7 @@ class MetricsViewSet(viewsets.ViewSet):
             raise DRFValidationError({"end": ["end is before start"]})
         own = (request.user.organization.region_id if request.user.organization else "") or "370000"
         region = request.query_params.get("region") or own
-        if not request.user.is_superuser and not region.startswith(metrics._prefix(own)):
+        if not covers_region(request.user, region):
             raise PermissionDenied("region outside your own")
         return region, start, end
 
