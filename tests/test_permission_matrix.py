@@ -55,7 +55,161 @@ def R(get, post=False):
 
 W = Rule(None, post=True)  # a write-only route
 
-RULES: dict[str, Rule] = {}  # filled below, after the role sets
+ADMIN_ONLY = frozenset({"platform_admin"})
+
+#: The rule table, keyed by URL name: who reads with 200 (everyone else is refused: 403/404 when
+#: signed in, the login redirect or 401/403 when anonymous) and whether the route writes.
+#: Object routes read the demo enterprise's own objects (see ``_params``); ``NOBODY`` marks a route
+#: whose object the demo data lacks (all refused/404: still checked for no leak).
+RULES: dict[str, Rule] = {
+    "accounts:login": R(EVERYONE),
+    "accounts:logout": R(None, post=True),
+    "api-docs": R(EVERYONE),
+    "api-root": R(SIGNED_IN),
+    "api-schema": R(EVERYONE),
+    "consent-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "consent-list": R(SIGNED_IN, post=True),
+    "consent-revoke": R(None, post=True),
+    "core:audit_list": R(REG),
+    "enterprise-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "enterprise-evaluation-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}, post=True),
+    "enterprise-evaluation-what-if": R(None, post=True),
+    "enterprise-facts": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "enterprise-list": R(SIGNED_IN, post=True),
+    "enterprise-rating-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}, post=True),
+    "enterprises:consent_grant": R(None, post=True),
+    "enterprises:consent_list": R(SIGNED_IN),
+    "enterprises:consent_revoke": R(None, post=True),
+    "enterprises:enterprise_detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "enterprises:enterprise_list": R(SIGNED_IN),
+    "evaluation:evaluationresult_report": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "evaluation:evaluationrun_detail": R(REG_WRITERS | {"city_viewer"}),
+    "evaluation:evaluationrun_list": R(REG),
+    "evaluation:tierplacement_list": R(REG),
+    "evaluationresult-list": R(REG_WRITERS | {"city_viewer"}, post=True),
+    "evaluationrun-detail": R(REG_WRITERS | {"city_viewer"}),
+    "evaluationrun-evaluate": R(None, post=True),
+    "evaluationrun-list": R(REG, post=True),
+    "home": R(None),
+    "importrun-detail": R(REG_WRITERS),
+    "importrun-list": R(REG_WRITERS, post=True),
+    "importrun-upload": R(None, post=True),
+    "ingest:export": R(REG_WRITERS),
+    "ingest:importrun_detail": R(REG_WRITERS),
+    "ingest:importrun_list": R(REG_WRITERS),
+    "ingest:quarantinedrow_detail": R(NOBODY),
+    "ingest:template": R(SIGNED_IN),
+    "marketplace-demand-apply": R(None, post=True),
+    "marketplace-demand-detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace-demand-grab": R(None, post=True),
+    "marketplace-demand-list": R(SIGNED_IN, post=True),
+    "marketplace-demand-matches": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace-firstloan-detail": R(REG_WRITERS | {"city_viewer"}),
+    "marketplace-firstloan-list": R(SIGNED_IN, post=True),
+    "marketplace-leg-decide": R(None, post=True),
+    "marketplace-leg-default": R(None, post=True),
+    "marketplace-leg-detail": R(ADMIN_ONLY | {"bank_officer", "bank_viewer", "guarantor"}),
+    "marketplace-leg-list": R(SIGNED_IN, post=True),
+    "marketplace-metrics-breakdown": R(REG),
+    "marketplace-metrics-list": R(REG, post=True),
+    "marketplace-product-detail": R(SIGNED_IN),
+    "marketplace-product-list": R(SIGNED_IN, post=True),
+    "marketplace-queue-list": R(frozenset({
+        "bank_officer", "bank_viewer", "guarantor", "insurer", "investor"}), post=True),
+    "marketplace-request-consent": R(None, post=True),
+    "marketplace-request-contract": R(None, post=True),
+    "marketplace-request-decide": R(None, post=True),
+    "marketplace-request-detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace-request-disburse": R(None, post=True),
+    "marketplace-request-legs": R(None, post=True),
+    "marketplace-request-list": R(SIGNED_IN, post=True),
+    "marketplace-request-pick-up": R(None, post=True),
+    "marketplace-request-reroute": R(None, post=True),
+    "marketplace-request-review": R(None, post=True),
+    "marketplace-request-withdraw": R(None, post=True),
+    "marketplace-roadshow-detail": R(SIGNED_IN),
+    "marketplace-roadshow-follow-up": R(None, post=True),
+    "marketplace-roadshow-held": R(None, post=True),
+    "marketplace-roadshow-list": R(SIGNED_IN, post=True),
+    "marketplace-roadshow-register": R(None, post=True),
+    "marketplace-visit-detail": R(frozenset({"agency"})),
+    "marketplace-visit-list": R(SIGNED_IN, post=True),
+    "marketplace-whitelist-detail": R(REG_WRITERS | {"city_viewer"}),
+    "marketplace-whitelist-list": R(SIGNED_IN, post=True),
+    "marketplace:advisor_assign": R(REG_WRITERS | {"agency"}, post=True),
+    "marketplace:demand_apply": R(None, post=True),
+    "marketplace:demand_create": R(frozenset({"enterprise"}), post=True),
+    "marketplace:demand_detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace:demand_grab": R(None, post=True),
+    "marketplace:first_loan_create": R(REG_WRITERS | {"agency"}, post=True),
+    "marketplace:first_loan_update": R(REG_WRITERS, post=True),
+    "marketplace:home": R(frozenset({
+        "bank_officer", "bank_viewer", "guarantor", "insurer", "investor", "agency", "enterprise"})),
+    "marketplace:leg_create": R(NOBODY, post=True),
+    "marketplace:leg_decide": R(None, post=True),
+    "marketplace:leg_default_book": R(None, post=True),
+    "marketplace:metrics": R(REG),
+    "marketplace:metrics_xlsx": R(REG),
+    "marketplace:pools": R(REG | {"agency", "bank_officer", "bank_viewer", "guarantor", "insurer", "investor"}),
+    "marketplace:product_create": R(frozenset({"bank_officer", "guarantor", "insurer", "investor"}), post=True),
+    "marketplace:product_list": R(SIGNED_IN),
+    "marketplace:request_action": R(None, post=True),
+    "marketplace:request_detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace:roadshow_create": R(REG_WRITERS | {"agency"}, post=True),
+    "marketplace:roadshow_detail": R(SIGNED_IN),
+    "marketplace:roadshow_follow_up": R(None, post=True),
+    "marketplace:roadshow_mark_held": R(None, post=True),
+    "marketplace:roadshow_register": R(None, post=True),
+    "marketplace:visit_create": R(ADMIN_ONLY | {"agency"}, post=True),
+    "marketplace:whitelist_create": R(REG_WRITERS | {"agency", "bank_officer", "guarantor"}, post=True),
+    "quarantinedrow-detail": R(NOBODY),
+    "quarantinedrow-discard": R(None, post=True),
+    "quarantinedrow-list": R(REG_WRITERS, post=True),
+    "quarantinedrow-resubmit": R(None, post=True),
+    "rating:ratingmodel_detail": R(REG),
+    "rating:ratingmodel_list": R(REG),
+    "rating:ratingresult_card": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "rating:ratingresult_list": R(SIGNED_IN),
+    "rating:ratingrun_detail": R(REG_WRITERS | {"city_viewer"}),
+    "rating:ratingrun_export": R(REG_WRITERS | {"city_viewer"}),
+    "rating:ratingrun_list": R(REG),
+    "rating:training_detail": R(NOBODY),
+    "ratingmodel-detail": R(REG),
+    "ratingmodel-list": R(SIGNED_IN, post=True),
+    "ratingmodel-promote": R(None, post=True),
+    "ratingmonitoring-list": R(SIGNED_IN, post=True),
+    "ratingresult-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "ratingresult-list": R(SIGNED_IN, post=True),
+    "ratingrun-detail": R(REG_WRITERS | {"city_viewer"}),
+    "ratingrun-list": R(SIGNED_IN, post=True),
+    "set_language": R(None),
+    "targets-livemetric-list": R(REG, post=True),
+    "targets-plan-check": R(REG),
+    "targets-plan-detail": R(REG),
+    "targets-plan-list": R(REG, post=True),
+    "targets-plan-progress": R(REG),
+    "targets-task-detail": R(REG),
+    "targets-task-list": R(SIGNED_IN, post=True),
+    "targets-task-report": R(None, post=True),
+    "targets:cockpit": R(REG),
+    "targets:cockpit_print": R(REG),
+    "targets:index_report": R(REG),
+    "targets:indicatorvalue_add": R(None, post=True),
+    "targets:plan_check": R(REG),
+    "targets:plan_detail": R(REG),
+    "targets:plan_import": R(None, post=True),
+    "targets:plan_list": R(REG),
+    "targets:plan_template": R(NOBODY),
+    "targets:task_add_action": R(None, post=True),
+    "targets:task_detail": R(REG),
+    "targets:task_list": R(REG),
+    "targets:unit_link": R(None, post=True),
+    "targets:unit_scorecard": R(REG),
+    "targets:valueflag_list": R(REG),
+    "targets:valueflag_resolve": R(None, post=True),
+    "tierplacement-list": R(REG_WRITERS | {"city_viewer"}, post=True),
+
+}
 
 RECORD = os.environ.get("KECHUANG_MATRIX_RECORD")
 
@@ -143,7 +297,7 @@ def _params(people) -> dict[str, dict[str, object]]:
         "ratingmodel": {"pk": job.pk if job else 999999},
         "training": {"pk": _first("core.Job", kind="rating.train")},
         "demand": {"pk": _first("marketplace.Demand", enterprise=own)},
-        "request": {"pk": _first("marketplace.FinancingRequest", demand__enterprise=own), "verb": "pick-up"},
+        "request": {"pk": _first("marketplace.FinancingRequest", demand__enterprise=own), "verb": "pick_up"},
         "leg": {"pk": _first("marketplace.Leg"), "verb": "approve"},
         "product": {"pk": _first("marketplace.Product")},
         "firstloan": {"pk": _first("marketplace.FirstLoanCandidate")},
@@ -174,6 +328,10 @@ PARAM_SOURCES = [
 ]
 
 
+#: Query strings a route needs to answer at all.
+QUERIES = {"targets-plan-check": "?year=2020"}
+
+
 def _url(route: str, name: str, params: dict) -> str:
     source = next((src for pat, src in PARAM_SOURCES if re.search(pat, name)), None)
     values = params.get(source, {}) if source else {}
@@ -183,7 +341,7 @@ def _url(route: str, name: str, params: dict) -> str:
         return str(values.get(key, 999999))
     path = re.sub(r"<(?:\w+:)?(\w+)>|\(\?P<(\w+)>[^)]*\)", fill, route)
     path = path.replace("^", "").replace("$", "").replace("\\", "")
-    return "/" + path
+    return "/" + path + QUERIES.get(name, "")
 
 
 def _client(world, role: str) -> Client:
@@ -263,10 +421,15 @@ def test_writes_refused_to_viewers_and_foreign_organisations(world, name, route)
             f"{name} {url} as {who}: {status.status_code}, changed {changed}"
 
 
+#: Routes open to any organisation of the right kind (grab an open demand, register for or follow
+#: up a public roadshow): nobody is foreign to them.
+OPEN_TO_ALL = {"marketplace-demand-grab", "marketplace-roadshow-register", "marketplace-roadshow-follow-up"}
+
+
 def _creates(name: str) -> bool:
     """A create route: there is no object a foreign organisation could be foreign to, so its POST
     may also be rejected as invalid (400); it still writes nothing."""
-    return name.endswith("-list") or name.endswith(("_create", "_assign", ":consent_grant"))
+    return name.endswith("-list") or name.endswith(("_create", "_assign", ":consent_grant")) or name in OPEN_TO_ALL
 
 
 def _foreign(world):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.access import VIEW, covers_region, is_writer, region_q
+from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, region_q
 from kechuang.accounts.choices import OrganizationKind
 
 from . import choices as c
@@ -90,8 +90,8 @@ def product_list(request):
 @login_required
 def product_create(request):
     org = request.user.organization
-    if org is None or org.kind not in INSTITUTION_KINDS:
-        raise PermissionDenied(_("只有金融机构可以发布产品。"))
+    if org is None or org.kind not in INSTITUTION_KINDS or not is_writer(request.user):
+        raise PermissionDenied(_("只有金融机构的管理员或经办人员可以发布产品。"))
     kind = {v: k for k, v in c.PUBLISHER_KINDS.items()}[org.kind]
     form, errors = {"eligibility": "[]", "sla_pickup_days": 2}, []
     if request.method == "POST":
@@ -213,7 +213,7 @@ def request_detail(request, pk):
 @login_required
 @require_POST
 def request_action(request, pk, verb):
-    req = get_object_or_404(visible_requests(request.user), pk=pk)
+    req = get_object_or_404(visible_requests(request.user, CHANGE), pk=pk)
     if verb not in VERBS:
         return HttpResponseBadRequest("unknown action")
     error = None

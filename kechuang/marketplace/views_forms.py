@@ -169,6 +169,8 @@ def _investor_writer(user) -> bool:
 def may_register(user) -> bool:
     """Who ``roadshow_register`` can accept: staff, an enterprise, its advisor, an investor's officer."""
     kind = getattr(user.organization, "kind", None)
+    if not is_writer(user):  # viewers change nothing
+        return False
     return services._is_staff(user) or kind == OrganizationKind.ENTERPRISE or _investor_writer(user) or \
         user.advisor_assignments.filter(is_active=True).exists()
 

@@ -139,8 +139,9 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         data = DecisionSerializer(data=request.data)
+        req = self.get_object()  # the object first: a foreign organisation is told 404, not its body's faults
         data.is_valid(raise_exception=True)
-        return self._done(services.request_decide(request=self.get_object(), actor=request.user, **data.validated_data))
+        return self._done(services.request_decide(request=req, actor=request.user, **data.validated_data))
 
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
@@ -167,13 +168,14 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def legs(self, request, pk=None):
         """The holding bank adds a guarantee or insurance leg."""
+        req = self.get_object()
         data = LegCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         provider = Organization.objects.filter(pk=v["provider"]).first()
         if provider is None:
             raise DRFValidationError({"provider": ["unknown organisation"]})
-        leg = services.leg_add(request=self.get_object(), kind=v["kind"], provider=provider,
+        leg = services.leg_add(request=req, kind=v["kind"], provider=provider,
                                covered_amount=v.get("covered_amount"), shares=v.get("shares"), actor=request.user)
         return Response(LegSerializer(leg).data, status=status.HTTP_201_CREATED)
 
@@ -207,8 +209,9 @@ class LegViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         data = LegDecisionSerializer(data=request.data)
+        leg = self.get_object()
         data.is_valid(raise_exception=True)
-        leg = services.leg_decide(leg=self.get_object(), approve=data.validated_data["approve"], actor=request.user)
+        leg = services.leg_decide(leg=leg, approve=data.validated_data["approve"], actor=request.user)
         return Response(LegSerializer(leg).data)
 
     @extend_schema(request=LossSerializer, responses=LossBookingSerializer(many=True))
@@ -216,8 +219,9 @@ class LegViewSet(viewsets.ReadOnlyModelViewSet):
     def default(self, request, pk=None):
         """On default, book each party's share of the loss (national:provincial:city:bank)."""
         data = LossSerializer(data=request.data)
+        leg = self.get_object()
         data.is_valid(raise_exception=True)
-        rows = services.leg_default_book(leg=self.get_object(), loss=data.validated_data["loss"], actor=request.user)
+        rows = services.leg_default_book(leg=leg, loss=data.validated_data["loss"], actor=request.user)
         return Response(LossBookingSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
