@@ -19,12 +19,16 @@ import re
 import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
 from kechuang.accounts.choices import OrganizationKind as K
 from kechuang.accounts.choices import Role
 from kechuang.accounts.models import Organization
+from kechuang.core.triggers import audit_triggers_disable, audit_triggers_enable
+from kechuang.demo.services import demo_load
 
 ROLES = ("platform_admin", "city_admin", "city_officer", "city_viewer", "district", "bank_officer",
          "bank_viewer", "guarantor", "insurer", "investor", "agency", "enterprise", "anonymous")
@@ -73,7 +77,7 @@ RULES: dict[str, Rule] = {
     "core:audit_list": R(REG),
     "enterprise-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "enterprise-evaluation-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}, post=True),
-    "enterprise-evaluation-what-if": R(None, post=True),
+    "enterprise-evaluation-what-if": R(None),  # computes for a visible enterprise, stores nothing
     "enterprise-facts": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "enterprise-list": R(SIGNED_IN, post=True),
     "enterprise-rating-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}, post=True),
@@ -88,7 +92,7 @@ RULES: dict[str, Rule] = {
     "evaluation:tierplacement_list": R(REG),
     "evaluationresult-list": R(REG_WRITERS | {"city_viewer"}, post=True),
     "evaluationrun-detail": R(REG_WRITERS | {"city_viewer"}),
-    "evaluationrun-evaluate": R(None, post=True),
+    "evaluationrun-evaluate": R(None),  # evaluates posted records, stores nothing
     "evaluationrun-list": R(REG, post=True),
     "home": R(None),
     "importrun-detail": R(REG_WRITERS),
@@ -250,7 +254,6 @@ def test_every_url_name_has_a_rule():
 
 @pytest.fixture(scope="module")
 def world(django_db_setup, django_db_blocker):
-    from kechuang.demo.services import demo_load
     with django_db_blocker.unblock():
         demo_load(n=80)
         User = get_user_model()
@@ -266,8 +269,12 @@ def world(django_db_setup, django_db_blocker):
         params = _params(people)
     yield {"people": people, "params": params}
     with django_db_blocker.unblock():
-        from django.core.management import call_command
-        call_command("flush", interactive=False, verbosity=0)
+        # the audit log is append-only: its triggers are lifted for the flush only (as conftest does)
+        audit_triggers_disable(connection)
+        try:
+            call_command("flush", interactive=False, verbosity=0)
+        finally:
+            audit_triggers_enable(connection)
 
 
 def _first(model: str, **filters):
@@ -359,9 +366,10 @@ def _counts() -> dict[str, int]:
 
 
 def _denied(status: int, role: str, api: bool) -> bool:
+    """Not served: refused, not found, or (a page) sent to the login or to the user's own home."""
     if role == "anonymous":
         return status in ((401, 403) if api else (302,))
-    return status in (403, 404)
+    return status in ((403, 404) if api else (302, 403, 404))
 
 
 READ_ROUTES = [(n, r) for n, r in routes()]
@@ -416,7 +424,9 @@ def test_writes_refused_to_viewers_and_foreign_organisations(world, name, route)
                                      "changed": {k: after[k] - before[k] for k in after if after[k] != before[k]}})
                          + "\n")
         changed = {k: after[k] - before[k] for k in after if after[k] != before[k]}
-        refused = (302, 403, 404, 405) if who != "foreign" or not _creates(name) else (302, 400, 403, 404, 405)
+        # on a create route the foreign organisation may be a legitimate creator: its empty POST is
+        # rejected (400, or the form shown again with errors) and still writes nothing
+        refused = (302, 403, 404, 405) if who != "foreign" or not _creates(name) else (200, 302, 400, 403, 404, 405)
         assert (status.status_code in refused, changed) == (True, {}), \
             f"{name} {url} as {who}: {status.status_code}, changed {changed}"
 
