@@ -53,7 +53,7 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
         return Enterprise.objects.restrict(self.request.user, "view").order_by("uscc")
 
     def list(self, request, *args, **kwargs):
-        """A page of enterprises; an institution's read of each row is audited like a detail read."""
+        # A page of enterprises; an institution's read of each row is audited like a detail read.
         qs = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(qs)
         rows = list(page) if page is not None else list(qs)

@@ -29,6 +29,8 @@ class CanImport(permissions.BasePermission):
 
 
 class ImportRunViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Imports: the regulator's admins and officers, and whoever started one."""
+
     queryset = ImportRun.objects.select_related("job").order_by("-created_at")
     serializer_class = ImportRunSerializer
     permission_classes = [CanImport]
@@ -55,6 +57,8 @@ class ImportRunViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class QuarantinedRowViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Quarantined records of the imports the caller may see; fix and resubmit, or discard."""
+
     queryset = QuarantinedRow.objects.order_by("run", "sheet", "row")
     serializer_class = QuarantinedRowSerializer
     permission_classes = [CanImport]
