@@ -17,12 +17,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
-from kechuang.accounts.models import within_region
+from kechuang.accounts.access import RestrictedQuerySet
 
 from . import choices as c
 
@@ -88,34 +87,14 @@ _CERTIFICATE_INDEXES = {"hnte": "hnte", "tsme": "tsme", "innovative_sme": "innov
                         "little_giant": "giant", "tech_innovation_sme": "tisme", "gazelle": "gazelle"}
 
 
-class EnterpriseQuerySet(models.QuerySet):
-    def restrict(self, user, action: str = "view") -> EnterpriseQuerySet:
-        """Only the enterprises ``user`` may see (``view``) or change (``change``).
+class EnterpriseQuerySet(RestrictedQuerySet):
+    """Enterprises through the one access rule (:mod:`kechuang.accounts.access`): a regulator sees
+    its region, a financial institution the enterprises whose active consent it holds (an
+    application to it carries one), an enterprise itself. Viewers never change anything;
+    institutions never change enterprise facts."""
 
-        The one access path for pages, API and exports: a regulator sees its region, a financial
-        institution the enterprises whose active consent it holds (an application to it carries
-        one), an enterprise itself. Viewers never change anything; institutions never change
-        enterprise facts.
-        """
-        if action not in ("view", "change"):
-            raise ValueError(f"unknown action {action!r}")
-        if user is None or not user.is_authenticated or not user.is_active:
-            return self.none()
-        if user.is_superuser:
-            return self
-        org = user.organization
-        if org is None or not org.is_active:
-            return self.none()
-        if action == "change" and user.role not in WRITER_ROLES:
-            return self.none()
-        if org.kind == OrganizationKind.REGULATOR:
-            return self.filter(within_region(org.region_id))
-        if org.kind == OrganizationKind.ENTERPRISE:
-            return self.filter(pk=org.enterprise_id) if org.enterprise_id else self.none()
-        if action == "change":
-            return self.none()
-        consents = Consent.objects.active().filter(organization=org, enterprise=OuterRef("pk"))
-        return self.filter(Exists(consents))
+    access_enterprise = ""
+    access_region = "region_code"
 
 
 class Enterprise(models.Model):

@@ -10,7 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
+from kechuang.accounts.access import is_writer
+from kechuang.accounts.choices import OrganizationKind
 from kechuang.core.choices import AuditAction
 from kechuang.core.services import audit_record, model_snapshot
 
@@ -65,7 +66,7 @@ def _can_manage_consent(actor, enterprise: Enterprise) -> bool:
         return True
     org = actor.organization
     return (org is not None and org.kind == OrganizationKind.ENTERPRISE
-            and org.enterprise_id == enterprise.pk and actor.role in WRITER_ROLES)
+            and org.enterprise_id == enterprise.pk and is_writer(actor))
 
 
 def consent_grant(*, enterprise: Enterprise, organization, purpose: str, valid_until: datetime,
@@ -124,3 +125,28 @@ def enterprise_profile_read(*, enterprise: Enterprise, user, what: str = "profil
     audit_record(actor=user, action=action, instance=enterprise, purpose=consent.get_purpose_display(),
                  context={"what": what, "consent_id": consent.pk})
     return consent
+
+
+def enterprise_list_read(*, enterprises, user, what: str = "list") -> int:
+    """Record that ``user`` read rows of ``enterprises`` in a list, a search or a bulk read, the
+    way :func:`enterprise_profile_read` records a detail read: for an institution one entry per
+    enterprise, with the consent it relied on, in one transaction. Returns the entries written
+    (none for regulators, enterprises and superusers, whose reads are not consent-bound)."""
+    org = getattr(user, "organization", None)
+    if user.is_superuser or org is None or not org.is_financial:
+        return 0
+    rows = list(enterprises)
+    if not rows:
+        return 0
+    consents = {c.enterprise_id: c for c in Consent.objects.active().filter(
+        organization=org, enterprise_id__in=[e.pk for e in rows]).order_by("granted_at")}
+    missing = [e for e in rows if e.pk not in consents]
+    if missing:
+        raise PermissionDenied(_("贵机构没有该企业的有效授权。"))
+    with transaction.atomic():
+        for enterprise in rows:
+            consent = consents[enterprise.pk]
+            audit_record(actor=user, action=AuditAction.READ, instance=enterprise,
+                         purpose=consent.get_purpose_display(),
+                         context={"what": what, "consent_id": consent.pk})
+    return len(rows)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from kechuang.accounts.access import is_writer
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
 from kechuang.accounts.selectors import region_names
@@ -26,7 +27,7 @@ from .filtersets import EnterpriseFilterSet
 from .models import Consent, Enterprise
 from .presentation import profile_context
 from .selectors import enterprise_consents, facts_as_of
-from .services import consent_grant, consent_revoke, enterprise_profile_read
+from .services import consent_grant, consent_revoke, enterprise_list_read, enterprise_profile_read
 
 
 class EnterpriseListView(LoginRequiredMixin, TemplateView):
@@ -49,6 +50,8 @@ class EnterpriseListView(LoginRequiredMixin, TemplateView):
             "pk", "uscc", "name", "region_code", "industry_code", "latest_year", "employees",
             "operating_revenue", "rd_ratio", "ip_class1_count", "ip_total_count", "certificates",
             "adverse_count"), self.paginate_by).get_page(self.request.GET.get("page"))
+        enterprise_list_read(enterprises=page.object_list, user=self.request.user,
+                             what="list" if not self.request.GET.get("q") else "search")
         query = self.request.GET.copy()
         query.pop("page", None)
         ctx.update(filterset=filterset, page=page, query=query.urlencode(), regions=region_names())
@@ -113,8 +116,7 @@ class ConsentListView(LoginRequiredMixin, TemplateView):
             qs = qs.filter(enterprise__in=Enterprise.objects.restrict(user, "view"))
         else:
             qs = qs.filter(organization=org)
-        can_grant = bool(org and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id
-                         and user.role in ("admin", "officer"))
+        can_grant = bool(org and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id and is_writer(user))
         ctx.update(consents=qs[:500], can_grant=can_grant, now=timezone.now(),
                    purposes=ConsentPurpose.choices,
                    organizations=Organization.objects.exclude(

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
+from .querysets import EvaluationResultQuerySet, EvaluationRunQuerySet, TierPlacementQuerySet
 
 SCORE = {"max_digits": 7, "decimal_places": 2, "null": True, "blank": True}
 
@@ -51,6 +52,8 @@ class EvaluationRun(models.Model):
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
     job = models.OneToOneField("core.Job", verbose_name=_("后台任务"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="evaluation_run")
+
+    objects = EvaluationRunQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -90,6 +93,8 @@ class EvaluationResult(models.Model):
     route = models.CharField(_("路径"), max_length=12, choices=c.Route.choices)
     clauses = models.JSONField(_("条款明细"), null=True, blank=True)
     gaps = models.JSONField(_("差距"), default=list, blank=True)
+
+    objects = EvaluationResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "enterprise", "standard"]
@@ -135,6 +140,8 @@ class TierPlacement(models.Model):
     unknown = models.PositiveSmallIntegerField(_("数据不足条款数"), null=True, blank=True)
     points_short = models.DecimalField(_("差分"), **SCORE)
     closeness = models.JSONField(_("接近程度"), default=dict, blank=True)
+
+    objects = TierPlacementQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "-tier_rank", "enterprise"]

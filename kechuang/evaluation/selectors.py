@@ -7,9 +7,10 @@ import datetime as dt
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db.models import Count, F, IntegerField, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, F, IntegerField, OuterRef, QuerySet, Subquery
 from django.utils.translation import gettext as _
 
+from kechuang.accounts.access import VIEW
 from kechuang.accounts.models import region_prefix
 from kechuang.engine.qualification import (UnknownStandardError, apply_changes, batch_to_results,
                                            check_record, default_registry, evaluate_batch,
@@ -141,30 +142,10 @@ def evaluate_records(*, records: list, as_of: dt.date, standards: list[str] | No
 # --- runs -------------------------------------------------------------------------------------
 
 
-def user_region_prefix(user) -> str | None:
-    """The region prefix whose runs ``user`` may see: ``""`` for everything (superuser), a prefix
-    for a regulator, ``None`` for everyone else (institutions and enterprises see their own
-    enterprise's evaluation on its report, not the region's runs)."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return ""
-    org = getattr(user, "organization", None)
-    if org is None or not org.is_active or not org.is_regulator:
-        return None
-    return region_prefix(org.region_id)
-
-
-def runs_for(user) -> QuerySet[EvaluationRun]:
-    """The runs ``user`` may see: a regulator those of its region and the districts in it."""
-    prefix = user_region_prefix(user)
-    if prefix is None:
-        return EvaluationRun.objects.none()
-    qs = EvaluationRun.objects.select_related("created_by", "job")
-    if prefix:
-        qs = qs.filter(Q(scope=RunScope.REGION, region_code__startswith=prefix)
-                       | Q(scope=RunScope.FILE, created_by=user))
-    return qs
+def runs_for(user, action: str = VIEW) -> QuerySet[EvaluationRun]:
+    """The runs ``user`` may see: a regulator those of its region and the districts in it, and the
+    file runs it started."""
+    return EvaluationRun.objects.restrict(user, action).select_related("created_by", "job")
 
 
 def latest_runs(user, *, region_code: str | None = None, limit: int = 2) -> list[EvaluationRun]:
@@ -175,16 +156,32 @@ def latest_runs(user, *, region_code: str | None = None, limit: int = 2) -> list
     return list(qs.order_by("-finished_at", "-pk")[:limit])
 
 
+def covering_region_codes(region_code: str) -> list[str]:
+    """The region codes whose runs cover ``region_code``: itself, its city, its province."""
+    code = region_code or ""
+    if len(code) != 6:
+        return []
+    return sorted({c for c in (code, code[:4] + "00", code[:2] + "0000") if code.startswith(region_prefix(c))})
+
+
+def latest_run_covering(region_code: str, end: dt.date | None = None) -> EvaluationRun | None:
+    """The latest succeeded region run (as of ``end``) whose region covers ``region_code``: a
+    district's figures come from a run of the district, its city or its province, never from
+    another district's run."""
+    qs = EvaluationRun.objects.filter(scope=RunScope.REGION, status=RunStatus.SUCCEEDED,
+                                      region_code__in=covering_region_codes(region_code))
+    if end is not None:
+        qs = qs.filter(as_of__lte=end)
+    return qs.order_by("-as_of", "-finished_at", "-pk").first()
+
+
 def results_for(user, run: EvaluationRun) -> QuerySet[EvaluationResult]:
     """A run's results, limited to the enterprises ``user`` may see."""
-    return (EvaluationResult.objects.filter(run=run,
-                                            enterprise__in=Enterprise.objects.restrict(user, "view"))
-            .select_related("enterprise"))
+    return EvaluationResult.objects.restrict(user, VIEW).filter(run=run).select_related("enterprise")
 
 
 def placements_for(user, run: EvaluationRun) -> QuerySet[TierPlacement]:
-    return (TierPlacement.objects.filter(run=run, enterprise__in=Enterprise.objects.restrict(user, "view"))
-            .select_related("enterprise"))
+    return TierPlacement.objects.restrict(user, VIEW).filter(run=run).select_related("enterprise")
 
 
 def run_counts(run: EvaluationRun) -> dict[str, Any]:

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from kechuang.accounts.access import RUN, covers_region, is_regulator
 from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
 from kechuang.core.progress import NullProgress, Progress
@@ -32,7 +33,7 @@ from .choices import RunDetails, RunScope, RunStatus, Tier
 from .error_codes import EvaluationErrorCode as E
 from .loading import json_text, write_placements, write_results
 from .models import EvaluationRun
-from .selectors import resolve_versions, user_region_prefix
+from .selectors import resolve_versions
 
 #: Enterprises per engine batch (the engine is fastest on slices of ≤ 250k rows).
 MAX_CHUNK = 200_000
@@ -65,10 +66,9 @@ def evaluation_run_create(*, as_of: dt.date, actor, region_code: str = "", file_
             raise ValidationError({"region_code": ValidationError(
                 _("未知的区划代码 %(c)s。") % {"c": region_code}, code=E.BAD_REGION)})
         if hasattr(actor, "pk"):
-            allowed = user_region_prefix(actor)
-            if allowed is None:
-                raise PermissionDenied(_("只有监管部门可以发起区域评价。"))
-            if not region_code.startswith(allowed):
+            if not is_regulator(actor, RUN):
+                raise PermissionDenied(_("只有监管部门的管理员或经办人员可以发起区域评价（查看人员不能发起任务）。"))
+            if not covers_region(actor, region_code):
                 raise ValidationError({"region_code": ValidationError(
                     _("只能评价本辖区的企业。"), code=E.BAD_REGION)})
     with transaction.atomic():

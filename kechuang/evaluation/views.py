@@ -17,6 +17,7 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from kechuang.accounts.access import region_scope
 from kechuang.accounts.models import Region
 from kechuang.core.selectors import job_progress
 from kechuang.enterprises.models import Enterprise
@@ -27,7 +28,7 @@ from .filtersets import TierPlacementFilterSet
 from .presentation import STANDARD_LABELS, STATUS_LABELS, TIER_LABELS, ladder_view, result_view
 from .selectors import (WHAT_IF_YEAR_FACTS, enterprise_evaluation, enterprise_placements,
                         enterprise_record, latest_runs, movements, placements_for, run_counts,
-                        runs_for, user_region_prefix, what_if)
+                        runs_for, what_if)
 from .services import evaluation_run_create
 
 WHAT_IF_LABELS = {"employees": _("职工总数"), "tech_staff": _("科技人员数"), "rd_staff": _("研发人员数"),
@@ -49,7 +50,7 @@ def _as_of(request) -> dt.date:
 
 class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
     def test_func(self):
-        return user_region_prefix(self.request.user) is not None
+        return region_scope(self.request.user) is not None
 
 
 class EvaluationReportView(LoginRequiredMixin, TemplateView):
@@ -202,7 +203,7 @@ class EvaluationRunListView(RegulatorRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        prefix = user_region_prefix(self.request.user)
+        prefix = region_scope(self.request.user)
         org = self.request.user.organization
         ctx.update(runs=runs_for(self.request.user)[:100], colors=RUN_STATUS_COLORS,
                    regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from kechuang.enterprises.choices import ImportMode
 
 from .choices import FileFormat, ImportStatus, QuarantineStatus
+from .querysets import ImportRunQuerySet, QuarantinedRowQuerySet
 
 
 class ImportRun(models.Model):
@@ -43,6 +44,8 @@ class ImportRun(models.Model):
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
 
+    objects = ImportRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         verbose_name = _("导入记录")
@@ -71,6 +74,8 @@ class QuarantinedRow(models.Model):
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("处理人"), null=True,
                                     blank=True, on_delete=models.PROTECT, related_name="+")
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
+
+    objects = QuarantinedRowQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "sheet", "row"]

@@ -31,6 +31,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from kechuang.accounts.models import within_region
 from kechuang.engine.matching import rank_batch
 from kechuang.engine.matching.calendar import working_days_between
 
@@ -48,21 +49,12 @@ def _bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
             dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), tzinfo=tz))
 
 
-def _prefix(code: str) -> str:
-    code = code or ""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
-
-
 def _demands(region_code: str):
-    return Demand.objects.filter(region_code__startswith=_prefix(region_code))
+    return Demand.objects.filter(within_region(region_code))
 
 
 def _requests(region_code: str):
-    return FinancingRequest.objects.filter(demand__region_code__startswith=_prefix(region_code))
+    return FinancingRequest.objects.filter(within_region(region_code, "demand__region_code"))
 
 
 def _d(n: Any) -> Decimal:
@@ -148,21 +140,21 @@ def first_loan_rate(*, region_code: str, start: dt.date, end: dt.date):
 
 
 def satisfaction(*, region_code: str, start: dt.date, end: dt.date):
-    agg = AdvisorVisit.objects.filter(visited_on__gte=start, visited_on__lte=end, satisfaction__isnull=False,
-                                      assignment__enterprise__region_code__startswith=_prefix(region_code)) \
+    agg = AdvisorVisit.objects.filter(within_region(region_code, "assignment__enterprise__region_code"),
+                                      visited_on__gte=start, visited_on__lte=end, satisfaction__isnull=False) \
         .aggregate(s=Sum("satisfaction"), n=Count("id"))
     return _d(agg["s"]), _d(agg["n"])
 
 
 def roadshows_held(*, region_code: str, start: dt.date, end: dt.date):
-    n = Roadshow.objects.filter(status=c.RoadshowStatus.HELD, held_on__gte=start, held_on__lte=end,
-                                region_code__startswith=_prefix(region_code)).count()
+    n = Roadshow.objects.filter(within_region(region_code), status=c.RoadshowStatus.HELD,
+                                held_on__gte=start, held_on__lte=end).count()
     return _d(n), None
 
 
 def advisor_visits(*, region_code: str, start: dt.date, end: dt.date):
-    n = AdvisorVisit.objects.filter(visited_on__gte=start, visited_on__lte=end,
-                                    assignment__enterprise__region_code__startswith=_prefix(region_code)).count()
+    n = AdvisorVisit.objects.filter(within_region(region_code, "assignment__enterprise__region_code"),
+                                    visited_on__gte=start, visited_on__lte=end).count()
     return _d(n), None
 
 

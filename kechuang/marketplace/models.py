@@ -10,6 +10,20 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
+from .querysets import (
+    AdvisorAssignmentQuerySet,
+    AdvisorVisitQuerySet,
+    DemandQuerySet,
+    FinancingRequestQuerySet,
+    FirstLoanCandidateQuerySet,
+    LegQuerySet,
+    LossBookingQuerySet,
+    ProductQuerySet,
+    RequestEventQuerySet,
+    RoadshowQuerySet,
+    RoadshowRegistrationQuerySet,
+    WhitelistEntryQuerySet,
+)
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 RATE = {"max_digits": 7, "decimal_places": 5}
@@ -47,6 +61,8 @@ class Product(models.Model):
     is_active = models.BooleanField(_("上架"), default=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    objects = ProductQuerySet.as_manager()
 
     class Meta:
         ordering = ["institution_id", "name"]
@@ -87,6 +103,8 @@ class Demand(models.Model):
                                  on_delete=models.SET_NULL, related_name="demands")
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
     created_at = models.DateTimeField(_("发布时间"), default=timezone.now)
+
+    objects = DemandQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -136,6 +154,8 @@ class FinancingRequest(models.Model):
     approved_rate = models.DecimalField(_("批准利率"), null=True, blank=True, **RATE)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
 
+    objects = FinancingRequestQuerySet.as_manager()
+
     class Meta:
         ordering = ["-submitted_at", "-id"]
         verbose_name = _("融资申请")
@@ -169,6 +189,8 @@ class RequestEvent(models.Model):
     actor_label = models.CharField(_("操作方"), max_length=200, blank=True)
     note = models.CharField(_("说明"), max_length=500, blank=True)
 
+    objects = RequestEventQuerySet.as_manager()
+
     class Meta:
         ordering = ["at", "id"]
         verbose_name = _("申请事件")
@@ -197,6 +219,8 @@ class Leg(models.Model):
     share_city = models.DecimalField(_("市级担保分担（%）"), max_digits=5, decimal_places=2, default=Decimal(40))
     share_bank = models.DecimalField(_("银行分担（%）"), max_digits=5, decimal_places=2, default=Decimal(20))
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
+
+    objects = LegQuerySet.as_manager()
 
     class Meta:
         ordering = ["request_id", "kind"]
@@ -233,6 +257,8 @@ class LossBooking(models.Model):
     amount = models.DecimalField(_("分担金额（元）"), **MONEY)
     booked_at = models.DateTimeField(_("入账时间"), default=timezone.now)
 
+    objects = LossBookingQuerySet.as_manager()
+
     class Meta:
         ordering = ["leg_id", "party"]
         verbose_name = _("风险分担入账")
@@ -256,6 +282,8 @@ class AdvisorAssignment(models.Model):
     assigned_at = models.DateTimeField(_("分配时间"), default=timezone.now)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
 
+    objects = AdvisorAssignmentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-assigned_at"]
         verbose_name = _("金融辅导分配")
@@ -276,6 +304,8 @@ class AdvisorVisit(models.Model):
     visited_on = models.DateField(_("走访日期"))
     note = models.CharField(_("走访记录"), max_length=500, blank=True)
     satisfaction = models.PositiveSmallIntegerField(_("满意度（1-5）"), null=True, blank=True)
+
+    objects = AdvisorVisitQuerySet.as_manager()
 
     class Meta:
         ordering = ["-visited_on", "-id"]
@@ -303,6 +333,8 @@ class FirstLoanCandidate(models.Model):
     graduated_at = models.DateTimeField(_("获首贷时间"), null=True, blank=True)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
 
+    objects = FirstLoanCandidateQuerySet.as_manager()
+
     class Meta:
         ordering = ["-added_at"]
         verbose_name = _("首贷培植企业")
@@ -328,6 +360,8 @@ class WhitelistEntry(models.Model):
     is_active = models.BooleanField(_("有效"), default=True)
     added_at = models.DateTimeField(_("入库时间"), default=timezone.now)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+
+    objects = WhitelistEntryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-added_at"]
@@ -357,6 +391,8 @@ class Roadshow(models.Model):
                               default=c.RoadshowStatus.PLANNED)
     is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
 
+    objects = RoadshowQuerySet.as_manager()
+
     class Meta:
         ordering = ["-held_on", "-id"]
         verbose_name = _("路演")
@@ -378,6 +414,8 @@ class RoadshowRegistration(models.Model):
     investor = models.ForeignKey("accounts.Organization", verbose_name=_("投资机构"), null=True, blank=True,
                                  on_delete=models.PROTECT, related_name="+")
     registered_at = models.DateTimeField(_("报名时间"), default=timezone.now)
+
+    objects = RoadshowRegistrationQuerySet.as_manager()
 
     class Meta:
         ordering = ["roadshow_id", "role", "id"]

@@ -12,7 +12,7 @@ from django.apps import apps
 from django.db.models import Count, Q
 from django.utils import timezone
 
-from kechuang.accounts.choices import OrganizationKind
+from kechuang.accounts.access import VIEW
 from kechuang.engine.matching import Product as EngineProduct
 from kechuang.engine.matching import load_eligibility, match_demand, rank_batch
 from kechuang.engine.matching.calendar import working_days_between
@@ -21,7 +21,7 @@ from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.selectors import facts_as_of
 
 from . import choices as c
-from .models import AdvisorAssignment, Demand, FinancingRequest, Product
+from .models import AdvisorAssignment, Demand, FinancingRequest, FirstLoanCandidate, Product, WhitelistEntry
 
 GRADE_RANK = {g: i + 1 for i, (g, _pd) in enumerate(DEFAULT_MASTER_SCALE)}
 FEATURE_COLUMNS = ("region_code", "region_city", "region_province", "industry_code", "industry_section", "size",
@@ -195,48 +195,15 @@ def advisor_of(enterprise: Enterprise):
 
 
 def visible_demands(user):
-    """Demands ``user`` may see: an enterprise its own, an advisor its assigned enterprises', a
-    regulator its region's, an institution the open ones plus those it has held."""
-    if user is None or not user.is_authenticated:
-        return Demand.objects.none()
-    if user.is_superuser:
-        return Demand.objects.all()
-    org = user.organization
-    if org is None:
-        return Demand.objects.none()
-    if org.kind == OrganizationKind.ENTERPRISE:
-        return Demand.objects.filter(enterprise_id=org.enterprise_id)
-    if org.kind == OrganizationKind.REGULATOR:
-        return Demand.objects.filter(region_code__startswith=_prefix(org.region_id))
-    advised = AdvisorAssignment.objects.filter(advisor=user, is_active=True).values("enterprise_id")
-    return Demand.objects.filter(Q(status=c.DemandStatus.OPEN) | Q(requests__institution=org)
-                                 | Q(enterprise_id__in=advised)).distinct()
+    """Demands ``user`` may see (``Demand.objects.restrict``): an enterprise its own, an advisor its
+    assigned enterprises', a regulator its region's, an institution the open ones plus those it has
+    held, each annotated ``prefill_visible`` (an institution reads the pre-filled facts only under
+    the enterprise's consent or an application to it)."""
+    return Demand.objects.restrict(user, VIEW).with_prefill_access(user)
 
 
-def visible_requests(user):
-    if user is None or not user.is_authenticated:
-        return FinancingRequest.objects.none()
-    if user.is_superuser:
-        return FinancingRequest.objects.all()
-    org = user.organization
-    if org is None:
-        return FinancingRequest.objects.none()
-    if org.kind == OrganizationKind.ENTERPRISE:
-        return FinancingRequest.objects.filter(demand__enterprise_id=org.enterprise_id)
-    if org.kind == OrganizationKind.REGULATOR:
-        return FinancingRequest.objects.filter(demand__region_code__startswith=_prefix(org.region_id))
-    advised = AdvisorAssignment.objects.filter(advisor=user, is_active=True).values("enterprise_id")
-    return FinancingRequest.objects.filter(Q(institution=org) | Q(demand__enterprise_id__in=advised)
-                                           | Q(legs__provider=org)).distinct()
-
-
-def _prefix(code: str) -> str:
-    code = code or ""
-    if code.endswith("0000"):
-        return code[:2]
-    if code.endswith("00"):
-        return code[:4]
-    return code
+def visible_requests(user, action: str = VIEW):
+    return FinancingRequest.objects.restrict(user, action)
 
 
 def stale_requests(now=None):
@@ -256,19 +223,7 @@ def postable_enterprise(user, enterprise_id) -> Enterprise | None:
 
 
 def pool_scope(user, bank: bool = False) -> Q:
-    """Pool rows ``user`` may see: a regulator its region's, a service agency all it helps run,
-    a bank (with ``bank``) or guarantor the rows naming it; nobody else."""
-    if user.is_superuser:
-        return Q()
-    org = user.organization
-    if org is None:
-        return Q(pk__in=[])
-    if org.kind == OrganizationKind.REGULATOR:
-        return Q(enterprise__region_code__startswith=_prefix(org.region_id))
-    if org.kind == OrganizationKind.SERVICE_AGENCY:
-        return Q()
-    if bank and org.kind in (OrganizationKind.BANK, OrganizationKind.GUARANTOR):
-        return Q(bank=org) | Q(guarantor=org)
-    if org.kind == OrganizationKind.BANK and not bank:
-        return Q(bank=org)
-    return Q(pk__in=[])
+    """Pool rows ``user`` may see, as a filter on the pool's model (``FirstLoanCandidate``, or
+    with ``bank`` ``WhitelistEntry``): its ``restrict`` rule."""
+    model = WhitelistEntry if bank else FirstLoanCandidate
+    return Q(pk__in=model.objects.restrict(user, VIEW).values("pk"))

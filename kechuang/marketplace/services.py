@@ -7,6 +7,7 @@ partial unique constraint allows one active request per demand, so two grabs nev
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
+from kechuang.accounts.access import is_writer
+from kechuang.accounts.choices import OrganizationKind
 from kechuang.core.choices import AuditAction
 from kechuang.core.services import actor_label_for, audit_record, model_snapshot
 from kechuang.engine.matching import load_eligibility, match_one, serves
@@ -82,14 +84,14 @@ def _term(value: Any, field: str, required: bool) -> int | None:
 def _writer_of(actor, org) -> None:
     if actor.is_superuser:
         return
-    if actor.organization_id != org.pk or actor.role not in WRITER_ROLES:
+    if actor.organization_id != org.pk or not is_writer(actor):
         raise PermissionDenied(_("只有%(org)s的经办人员可以办理。") % {"org": org.name})
 
 
 def _enterprise_actor(actor, enterprise) -> bool:
     org = actor.organization
     return (org is not None and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id == enterprise.pk
-            and actor.role in WRITER_ROLES)
+            and is_writer(actor))
 
 
 def _advisor(actor, enterprise) -> bool:
@@ -300,13 +302,15 @@ def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
 
 
 def _transition(request: FinancingRequest, to: str, actor, *, by: str = "holder", note: str = "",
-                **fields) -> FinancingRequest:
+                then: Callable[[FinancingRequest], None] | None = None, **fields) -> FinancingRequest:
+    """Move the request to ``to`` under a row lock; ``then`` runs the follow-up writes (the demand,
+    the pools) in the same transaction, so a failure leaves nothing half done."""
     with transaction.atomic():
         req = FinancingRequest.objects.select_for_update().select_related("demand", "product", "institution").get(
             pk=request.pk)
         if by == "holder":
             if not actor.is_superuser and (actor.organization_id != req.institution_id
-                                           or actor.role not in WRITER_ROLES):
+                                           or not is_writer(actor)):
                 raise PermissionDenied(_("只有承办机构%(org)s可以办理此申请。") % {"org": req.institution.name})
         else:
             _speaks_for(actor, req.demand.enterprise)
@@ -322,7 +326,20 @@ def _transition(request: FinancingRequest, to: str, actor, *, by: str = "holder"
         _event(req, frm, to, actor, note)
         audit_record(actor=actor, action=AuditAction.UPDATE, instance=req, before=before, after=model_snapshot(req),
                      context={"transition": f"{frm}->{to}"})
+        if then is not None:
+            then(req)
         return req
+
+
+def _follow_up(rows, actor, context: dict, **fields) -> None:
+    """Update each locked row of ``rows`` with ``fields``, one audit entry per row."""
+    for row in rows.select_for_update().order_by("pk"):
+        before = model_snapshot(row)
+        for k, v in fields.items():
+            setattr(row, k, v)
+        row.save(update_fields=list(fields))
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=row, before=before,
+                     after=model_snapshot(row), context=context)
 
 
 def request_pick_up(*, request: FinancingRequest, actor) -> FinancingRequest:
@@ -343,10 +360,11 @@ def request_decide(*, request: FinancingRequest, approve: bool, actor, reason: s
     if not approve:
         if not (reason or "").strip():
             raise _err("reason", _("拒绝须说明理由。"), E.REASON_REQUIRED)
-        req = _transition(request, c.RequestState.DECLINED, actor, note=reason, decided_at=now, closed_at=now,
-                          decision_reason=reason.strip(), due_at=None)
-        Demand.objects.filter(pk=req.demand_id, status=c.DemandStatus.IN_PROGRESS).update(status=c.DemandStatus.OPEN)
-        return req
+        def reopen(req: FinancingRequest) -> None:
+            _follow_up(Demand.objects.filter(pk=req.demand_id, status=c.DemandStatus.IN_PROGRESS), actor,
+                       {"declined_request": req.pk}, status=c.DemandStatus.OPEN)
+        return _transition(request, c.RequestState.DECLINED, actor, note=reason, decided_at=now, closed_at=now,
+                           decision_reason=reason.strip(), due_at=None, then=reopen)
     amt = _amount(amount if amount not in (None, "") else request.demand.amount, "amount")
     if amt > request.product.amount_max:
         raise _err("amount", _("批准金额超过产品最高额度 %(hi)s 元。") % {"hi": request.product.amount_max}, E.AMOUNT_RANGE)
@@ -377,12 +395,18 @@ def request_contract(*, request: FinancingRequest, actor) -> FinancingRequest:
 
 
 def request_disburse(*, request: FinancingRequest, actor) -> FinancingRequest:
+    """Disburse; in the same transaction the demand is financed and the enterprise graduates from
+    the 首贷培植 pool, each write audited."""
     now = timezone.now()
-    req = _transition(request, c.RequestState.DISBURSED, actor, disbursed_at=now, closed_at=now, due_at=None)
-    Demand.objects.filter(pk=req.demand_id).update(status=c.DemandStatus.FINANCED)
-    FirstLoanCandidate.objects.filter(enterprise_id=req.demand.enterprise_id, status=c.PoolStatus.ACTIVE).update(
-        status=c.PoolStatus.GRADUATED, graduated_at=now)
-    return req
+
+    def financed(req: FinancingRequest) -> None:
+        context = {"disbursed_request": req.pk}
+        _follow_up(Demand.objects.filter(pk=req.demand_id), actor, context, status=c.DemandStatus.FINANCED)
+        _follow_up(FirstLoanCandidate.objects.filter(enterprise_id=req.demand.enterprise_id,
+                                                     status=c.PoolStatus.ACTIVE),
+                   actor, context, status=c.PoolStatus.GRADUATED, graduated_at=now)
+    return _transition(request, c.RequestState.DISBURSED, actor, disbursed_at=now, closed_at=now, due_at=None,
+                       then=financed)
 
 
 def request_reroute(*, request: FinancingRequest, actor, to_product: Product | None = None,
@@ -533,7 +557,7 @@ def _regulator_or_agency(actor) -> None:
     org = actor.organization
     if not actor.is_superuser and (org is None or org.kind not in (OrganizationKind.REGULATOR,
                                                                     OrganizationKind.SERVICE_AGENCY)
-                                   or actor.role not in WRITER_ROLES):
+                                   or not is_writer(actor)):
         raise PermissionDenied(_("只有监管部门或服务机构的经办人员可以管理名单。"))
 
 

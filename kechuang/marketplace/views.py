@@ -16,15 +16,15 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
+from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, region_q
+from kechuang.accounts.choices import OrganizationKind
 
 from . import choices as c
 from . import metrics, services
 from .exports import metrics_workbook
 from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, Roadshow, WhitelistEntry
 from .views_forms import legs_needed, may_add_whitelist, may_manage_pools
-from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, pool_scope,
-                        postable_enterprise, visible_demands, visible_requests)
+from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, postable_enterprise, visible_demands, visible_requests)
 
 INSTITUTION_KINDS = (OrganizationKind.BANK, OrganizationKind.GUARANTOR, OrganizationKind.INSURER,
                      OrganizationKind.INVESTOR)
@@ -90,8 +90,8 @@ def product_list(request):
 @login_required
 def product_create(request):
     org = request.user.organization
-    if org is None or org.kind not in INSTITUTION_KINDS:
-        raise PermissionDenied(_("只有金融机构可以发布产品。"))
+    if org is None or org.kind not in INSTITUTION_KINDS or not is_writer(request.user):
+        raise PermissionDenied(_("只有金融机构的管理员或经办人员可以发布产品。"))
     kind = {v: k for k, v in c.PUBLISHER_KINDS.items()}[org.kind]
     form, errors = {"eligibility": "[]", "sla_pickup_days": 2}, []
     if request.method == "POST":
@@ -199,7 +199,7 @@ def _request_ctx(request, req, error=None):
     holder = request.user.organization_id == req.institution_id or request.user.is_superuser
     return {"r": req, "error": error, "is_holder": holder, "speaks_for": kind in ("enterprise", "advisor"),
             "is_enterprise": kind == "enterprise", "events": req.events.all(), "legs": req.legs.select_related("provider"),
-            "may_write": request.user.is_superuser or request.user.role in WRITER_ROLES,
+            "may_write": is_writer(request.user),
             "legs_needed": legs_needed(req)}
 
 
@@ -213,7 +213,7 @@ def request_detail(request, pk):
 @login_required
 @require_POST
 def request_action(request, pk, verb):
-    req = get_object_or_404(visible_requests(request.user), pk=pk)
+    req = get_object_or_404(visible_requests(request.user, CHANGE), pk=pk)
     if verb not in VERBS:
         return HttpResponseBadRequest("unknown action")
     error = None
@@ -241,7 +241,7 @@ def _metrics_params(request):
     end = _date(request.GET.get("end"), today)
     own = (request.user.organization.region_id if request.user.organization else "") or "370100"
     region = request.GET.get("region") or own
-    if not request.user.is_superuser and not region.startswith(metrics._prefix(own)):
+    if not covers_region(request.user, region):
         region = own
     return region, start, end
 
@@ -274,17 +274,16 @@ def pools(request):
     kind = _kind(request.user)
     if kind not in ("regulator", "advisor", "institution"):
         raise PermissionDenied(_("无权查看。"))
-    scope = pool_scope(request.user)
-    wl_scope = pool_scope(request.user, bank=True)
-    own = (request.user.organization.region_id if request.user.organization else "") or ""
+    user = request.user
     shows = Roadshow.objects.prefetch_related("registrations")
-    if not request.user.is_superuser and kind == "regulator":
-        shows = shows.filter(region_code__startswith=metrics._prefix(own))
+    if kind == "regulator":
+        shows = shows.filter(region_q(user))
     return render(request, "marketplace/pools.html", {
-        "first_loan": FirstLoanCandidate.objects.filter(scope).select_related("enterprise", "bank")[:500],
-        "whitelist": WhitelistEntry.objects.filter(wl_scope).select_related("enterprise", "bank", "guarantor")[:500],
-        "assignments": AdvisorAssignment.objects.filter(is_active=True).filter(
-            pool_scope(request.user) if kind != "institution" else Q(pk__in=[]))
+        "first_loan": FirstLoanCandidate.objects.restrict(user, VIEW).select_related("enterprise", "bank")[:500],
+        "whitelist": WhitelistEntry.objects.restrict(user, VIEW).select_related("enterprise", "bank",
+                                                                                 "guarantor")[:500],
+        "assignments": AdvisorAssignment.objects.restrict(user, VIEW).filter(is_active=True).filter(
+            Q(pk__in=[]) if kind == "institution" else Q())
         .select_related("enterprise", "advisor").annotate(visits_n=Count("visits"), sat=Avg("visits__satisfaction"))[:500],
         "roadshows": shows[:100], "can_manage": may_manage_pools(request.user),
         "can_whitelist": may_add_whitelist(request.user)})

@@ -14,7 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.choices import WRITER_ROLES, OrganizationKind
+from kechuang.accounts.access import is_writer
+from kechuang.accounts.choices import OrganizationKind
 
 from . import choices as c
 from . import services
@@ -42,7 +43,7 @@ def may_add_whitelist(user) -> bool:
     org = user.organization
     return may_manage_pools(user) or (org is not None and org.kind in (OrganizationKind.BANK,
                                                                         OrganizationKind.GUARANTOR)
-                                      and user.role in WRITER_ROLES)
+                                      and is_writer(user))
 
 
 def _form_page(request, form, title, action, submit_id):
@@ -162,12 +163,14 @@ def roadshow_create(request):
 
 def _investor_writer(user) -> bool:
     org = user.organization
-    return org is not None and org.kind == OrganizationKind.INVESTOR and user.role in WRITER_ROLES
+    return org is not None and org.kind == OrganizationKind.INVESTOR and is_writer(user)
 
 
 def may_register(user) -> bool:
     """Who ``roadshow_register`` can accept: staff, an enterprise, its advisor, an investor's officer."""
     kind = getattr(user.organization, "kind", None)
+    if not is_writer(user):  # viewers change nothing
+        return False
     return services._is_staff(user) or kind == OrganizationKind.ENTERPRISE or _investor_writer(user) or \
         user.advisor_assignments.filter(is_active=True).exists()
 
@@ -281,7 +284,7 @@ def legs_needed(req) -> list[str]:
 def leg_create(request, pk):
     req = get_object_or_404(visible_requests(request.user).select_related("product", "demand"), pk=pk)
     holder = request.user.is_superuser or (request.user.organization_id == req.institution_id
-                                           and request.user.role in WRITER_ROLES)
+                                           and is_writer(request.user))
     if not holder or not req.is_active or not legs_needed(req):
         raise PermissionDenied(_("只有承办机构可以为需要担保或保险的申请添加环节。"))
     form = LegForm(request.POST or None, initial={"kind": legs_needed(req)[0]})

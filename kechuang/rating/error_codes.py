@@ -10,3 +10,4 @@ class RatingErrorCode(models.TextChoices):
     TRAINING_FAILED = "training_failed", "the scorecard could not be fitted on the data"
     BAD_STATUS = "bad_status", "the model's status does not allow this"
     BAD_OUTCOMES = "bad_outcomes", "an outcome row is not valid"
+    SELF_APPROVAL = "self_approval", "nobody approves a model they trained (four eyes)"

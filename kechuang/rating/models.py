@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
+from .querysets import DefaultOutcomeQuerySet, RatingModelQuerySet, RatingResultQuerySet, RatingRunQuerySet
 
 PD = {"max_digits": 9, "decimal_places": 8}
 SCORE = {"max_digits": 8, "decimal_places": 2}
@@ -51,6 +52,8 @@ class RatingModel(models.Model):
     approved_label = models.CharField(_("批准人标识"), max_length=150, blank=True)
     approved_at = models.DateTimeField(_("批准时间"), null=True, blank=True)
 
+    objects = RatingModelQuerySet.as_manager()
+
     class Meta:
         ordering = ["-version"]
         verbose_name = _("评级模型")
@@ -79,6 +82,8 @@ class DefaultOutcome(models.Model):
     defaulted = models.BooleanField(_("是否违约"))
     source = models.CharField(_("来源"), max_length=100)
     is_synthetic = models.BooleanField(_("合成数据"), default=False)
+
+    objects = DefaultOutcomeQuerySet.as_manager()
 
     class Meta:
         ordering = ["as_of", "enterprise"]
@@ -121,6 +126,8 @@ class RatingRun(models.Model):
     job = models.OneToOneField("core.Job", verbose_name=_("后台任务"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="rating_run")
 
+    objects = RatingRunQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at", "-pk"]
         verbose_name = _("评级批次")
@@ -147,6 +154,8 @@ class RatingResult(models.Model):
     points = models.JSONField(_("各特征得分"), default=dict)
     values = models.JSONField(_("特征取值"), default=dict)
     reasons = models.JSONField(_("主要原因"), default=list)
+
+    objects = RatingResultQuerySet.as_manager()
 
     class Meta:
         ordering = ["run", "-pd", "enterprise"]

@@ -8,10 +8,10 @@ from typing import Any
 
 import numpy as np
 import polars as pl
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
-from kechuang.accounts.choices import Role
-from kechuang.accounts.models import region_prefix
+from kechuang.accounts.access import VIEW, is_admin, region_scope
+from kechuang.accounts.models import within_region
 from kechuang.engine.rating import FEATURE_NAMES, FEATURES_BY_NAME
 from kechuang.engine.rating.training import compare_models, holdout_mask, training_frame
 from kechuang.engine.scorecard import ScorecardModel
@@ -22,23 +22,9 @@ from .choices import ModelStatus, RunStatus
 from .models import DefaultOutcome, RatingModel, RatingResult, RatingRun
 
 
-def user_region_prefix(user) -> str | None:
-    """``""`` for a superuser (everything), the region prefix of a regulator, else ``None``."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return ""
-    org = getattr(user, "organization", None)
-    if org is None or not org.is_active or not org.is_regulator:
-        return None
-    return region_prefix(org.region_id)
-
-
 def can_govern(user) -> bool:
     """Only platform administrators and regulator administrators train and promote models."""
-    if user_region_prefix(user) is None:
-        return False
-    return user.is_superuser or user.role == Role.ADMIN
+    return region_scope(user) is not None and is_admin(user)
 
 
 def champion() -> RatingModel | None:
@@ -55,24 +41,17 @@ def loaded_model(model: RatingModel) -> ScorecardModel:
 
 
 def models_for(user) -> QuerySet[RatingModel]:
-    if user_region_prefix(user) is None:
-        return RatingModel.objects.none()
-    return RatingModel.objects.select_related("trained_by", "approved_by")
+    return RatingModel.objects.restrict(user, VIEW).select_related("trained_by", "approved_by")
 
 
-def runs_for(user) -> QuerySet[RatingRun]:
+def runs_for(user, action: str = VIEW) -> QuerySet[RatingRun]:
     """Runs ``user`` may see: a regulator those of its region and the districts in it."""
-    prefix = user_region_prefix(user)
-    if prefix is None:
-        return RatingRun.objects.none()
-    qs = RatingRun.objects.select_related("model", "created_by", "job")
-    return qs.filter(region_code__startswith=prefix) if prefix else qs
+    return RatingRun.objects.restrict(user, action).select_related("model", "created_by", "job")
 
 
 def results_for(user, run: RatingRun | None = None) -> QuerySet[RatingResult]:
     """Results of the enterprises ``user`` may see (its own, those that authorised it, its region)."""
-    qs = RatingResult.objects.filter(enterprise__in=Enterprise.objects.restrict(user, "view"),
-                                     run__status=RunStatus.SUCCEEDED)
+    qs = RatingResult.objects.restrict(user, VIEW).filter(run__status=RunStatus.SUCCEEDED)
     if run is not None:
         qs = qs.filter(run=run)
     return qs.select_related("enterprise", "run", "run__model")
@@ -131,7 +110,7 @@ def outcomes_window(*, as_of: dt.date, horizon_months: int, region_code: str = "
     """``enterprise id → defaulted`` of the outcomes recorded for the window."""
     qs = DefaultOutcome.objects.filter(as_of=as_of, horizon_months=horizon_months)
     if region_code:
-        qs = qs.filter(Q(enterprise__region_code__startswith=region_prefix(region_code)))
+        qs = qs.filter(within_region(region_code, "enterprise__region_code"))
     return dict(qs.values_list("enterprise_id", "defaulted"))
 
 

@@ -25,6 +25,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from kechuang.accounts.access import RUN, covers_region, is_district, is_regulator
 from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
 from kechuang.core.progress import NullProgress, Progress
@@ -38,7 +39,7 @@ from .choices import ModelStatus, RunStatus
 from .error_codes import RatingErrorCode as E
 from .loading import store_results
 from .models import DefaultOutcome, RatingModel, RatingRun
-from .selectors import can_govern, champion, loaded_model, training_sample, user_region_prefix
+from .selectors import can_govern, champion, loaded_model, training_sample
 
 #: Enterprises per chunk of a run (facts read, features, scoring, COPY).
 DEFAULT_CHUNK = 2000
@@ -174,14 +175,38 @@ def rating_model_train_enqueue(*, as_of: dt.date, actor, horizon_months: int = 1
     return job
 
 
+#: Statuses that put a model to use: reaching one is an approval, under four eyes.
+APPROVING_STATUSES = frozenset({ModelStatus.CHAMPION, ModelStatus.CHALLENGER})
+
+
+def _check_approver(model: RatingModel, status: str, actor) -> None:
+    """Four eyes: nobody approves a model they trained. The champion rates the whole city, so a
+    district-scoped administrator neither crowns nor retires it (nor a model trained on a region
+    it does not cover)."""
+    if not hasattr(actor, "pk"):
+        return
+    if status in APPROVING_STATUSES and model.trained_by_id is not None and model.trained_by_id == actor.pk:
+        raise ValidationError({"status": ValidationError(
+            _("四眼原则：训练该模型的人不能批准它，请由另一位管理员批准。"), code=E.SELF_APPROVAL)})
+    if actor.is_superuser:
+        return
+    touches_champion = status == ModelStatus.CHAMPION or model.status == ModelStatus.CHAMPION
+    outside = bool(model.region_code) and not covers_region(actor, model.region_code)
+    if touches_champion and (is_district(actor) or outside):
+        raise PermissionDenied(_("区县监管部门管理员不能发布或撤换全市的冠军模型。"))
+
+
 def rating_model_promote(*, model: RatingModel, status: str, actor) -> RatingModel:
     """Move ``model`` to ``status``. A new champion retires the previous one; the promotion
-    records who approved it. Only platform or regulator administrators."""
+    records who approved it. Only platform or regulator administrators, never the trainer, and
+    the champion only by an administrator of the city (or above)."""
     _check_governor(actor)
     if status not in ModelStatus.values:
         raise ValidationError({"status": ValidationError(_("未知的模型状态。"), code=E.BAD_STATUS)})
     with transaction.atomic():
         model = RatingModel.objects.select_for_update().get(pk=model.pk)
+        _check_governor(actor)
+        _check_approver(model, status, actor)
         if model.status == ModelStatus.RETIRED and status != ModelStatus.RETIRED:
             raise ValidationError({"status": ValidationError(_("已退役的模型不能再启用，请重新训练。"),
                                                              code=E.BAD_STATUS)})
@@ -219,10 +244,9 @@ def rating_run_create(*, as_of: dt.date, region_code: str, actor, model: RatingM
         raise ValidationError({"region_code": ValidationError(_("未知的区划代码 %(c)s。") % {"c": region_code},
                                                               code=E.BAD_REGION)})
     if hasattr(actor, "pk"):
-        allowed = user_region_prefix(actor)
-        if allowed is None:
-            raise PermissionDenied(_("只有监管部门可以发起区域评级。"))
-        if not region_code.startswith(allowed):
+        if not is_regulator(actor, RUN):
+            raise PermissionDenied(_("只有监管部门的管理员或经办人员可以发起区域评级（查看人员不能发起任务）。"))
+        if not covers_region(actor, region_code):
             raise ValidationError({"region_code": ValidationError(_("只能评级本辖区的企业。"),
                                                                   code=E.BAD_REGION)})
     with transaction.atomic():

@@ -15,26 +15,27 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from kechuang.accounts.access import region_scope
 from kechuang.accounts.models import Region
 from kechuang.core.choices import FINISHED_JOB_STATUSES
 from kechuang.core.models import Job
 from kechuang.core.selectors import job_progress
 from kechuang.engine.rating import FEATURES_BY_NAME, GROUPS
 from kechuang.enterprises.models import Enterprise
-from kechuang.enterprises.services import enterprise_profile_read
+from kechuang.enterprises.services import enterprise_list_read, enterprise_profile_read
 
 from .choices import (FINISHED_RUN_STATUSES, GRADE_COLORS, MODEL_STATUS_COLORS, RUN_STATUS_COLORS,
                       ModelStatus)
 from .exports import run_results_xlsx
 from .selectors import (can_govern, champion, compare, enterprise_history, feature_label,
                         grade_distribution, latest_result, models_for, results_for, runs_for,
-                        score_enterprise, user_region_prefix)
+                        score_enterprise)
 from .services import rating_model_promote, rating_model_train_enqueue, rating_run_create
 
 
 class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
     def test_func(self):
-        return user_region_prefix(self.request.user) is not None
+        return region_scope(self.request.user) is not None
 
 
 def _reasons_view(reasons: list[dict]) -> list[dict]:
@@ -60,7 +61,7 @@ class RunListView(RegulatorRequired, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        prefix = user_region_prefix(user)
+        prefix = region_scope(user)
         org = user.organization
         ctx.update(runs=runs_for(user)[:100], colors=RUN_STATUS_COLORS, champion=champion(),
                    regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
@@ -169,6 +170,8 @@ class ResultListView(LoginRequiredMixin, TemplateView):
         latest = qs.order_by("-run__as_of", "-run_id").values_list("run_id", flat=True).first()
         qs = qs.filter(run_id=latest).order_by("-pd", "enterprise_id") if latest else qs.none()
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
+        enterprise_list_read(enterprises=[r.enterprise for r in page.object_list], user=self.request.user,
+                             what="rating list")
         for r in page.object_list:
             r.reasons_view = _reasons_view(r.reasons)
         ctx.update(page=page, grade_colors=GRADE_COLORS)

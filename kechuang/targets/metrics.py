@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from kechuang.accounts.models import within_region
 from kechuang.enterprises.models import Consent, Enterprise
-from kechuang.evaluation.models import EvaluationRun, TierPlacement
+from kechuang.evaluation.models import TierPlacement
+from kechuang.evaluation.selectors import latest_run_covering
 from kechuang.ingest.models import ImportRun
 
 
@@ -33,19 +34,14 @@ def enterprises_new(*, region_code: str, start: dt.date, end: dt.date):
     return Decimal(n), None
 
 
-def _latest_run(end: dt.date):
-    return (EvaluationRun.objects.filter(status="succeeded", as_of__lte=end)
-            .order_by("-as_of", "-pk").first())
-
-
 def _tier_share(tier_min: int):
     def metric(*, region_code: str, start: dt.date, end: dt.date):
-        run = _latest_run(end)
+        run = latest_run_covering(region_code, end)
         if run is None:
             return Decimal(0), Decimal(0)
         qs = TierPlacement.objects.filter(within_region(region_code), run=run)
         return Decimal(qs.filter(tier_rank__gte=tier_min).count()), Decimal(qs.count())
-    metric.__doc__ = f"Enterprises at tier rank ≥ {tier_min} in the latest finished evaluation run, of all placed."
+    metric.__doc__ = f"Enterprises at tier rank ≥ {tier_min} in the latest finished evaluation run covering the region, of all placed."
     return metric
 
 

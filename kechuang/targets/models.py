@@ -9,6 +9,13 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
+from .querysets import (
+    IndicatorQuerySet,
+    IndicatorValueQuerySet,
+    PlanQuerySet,
+    TaskQuerySet,
+    TaskReportQuerySet,
+)
 
 VALUE = {"max_digits": 24, "decimal_places": 6, "null": True, "blank": True}
 
@@ -27,6 +34,8 @@ class Plan(models.Model):
     base_year = models.PositiveSmallIntegerField(_("基期年"), null=True, blank=True)
     source_file = models.CharField(_("来源文件"), max_length=100, blank=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    objects = PlanQuerySet.as_manager()
 
     class Meta:
         ordering = ["region_code", "period_start", "name"]
@@ -50,6 +59,8 @@ class Indicator(models.Model):
     direction = models.CharField(_("方向"), max_length=10, choices=c.Direction.choices,
                                  default=c.Direction.HIGHER)
     live_code = models.CharField(_("平台实时指标"), max_length=60, blank=True)
+
+    objects = IndicatorQuerySet.as_manager()
 
     class Meta:
         ordering = ["plan", "name"]
@@ -88,6 +99,8 @@ class IndicatorValue(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     entered_label = models.CharField(_("填报来源"), max_length=100, blank=True)
     entered_at = models.DateTimeField(_("填报时间"), auto_now_add=True)
+
+    objects = IndicatorValueQuerySet.as_manager()
 
     class Meta:
         ordering = ["indicator", "kind", "year", "pk"]
@@ -168,6 +181,8 @@ class Task(models.Model):
     source_file = models.CharField(_("来源"), max_length=200, blank=True)
     note = models.TextField(_("备注"), blank=True)
 
+    objects = TaskQuerySet.as_manager()
+
     class Meta:
         ordering = ["plan", "pk"]
         verbose_name = _("任务")
@@ -194,6 +209,8 @@ class TaskReport(models.Model):
     reported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("报告人"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     reported_at = models.DateTimeField(_("报告时间"), auto_now_add=True)
+
+    objects = TaskReportQuerySet.as_manager()
 
     class Meta:
         ordering = ["task", "-reported_at", "-pk"]

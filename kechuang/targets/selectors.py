@@ -16,11 +16,13 @@ from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from kechuang.accounts.models import Organization, Region, region_prefix, within_region
+from kechuang.accounts.access import CHANGE, VIEW, is_regulator
+from kechuang.accounts.models import Organization, Region, within_region
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
 from kechuang.engine.targets.units import conversion_factor
-from kechuang.evaluation.models import EvaluationRun, TierPlacement
+from kechuang.evaluation.models import TierPlacement
+from kechuang.evaluation.selectors import latest_run_covering
 
 from . import choices as c
 from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
@@ -30,26 +32,14 @@ AT_RISK_DAYS = 30
 AT_RISK_PERCENT = 50
 
 
-def user_region_prefix(user) -> str | None:
-    """``""`` for a superuser (everything), the region prefix for a regulator, ``None`` otherwise."""
-    if user is None or not user.is_authenticated or not user.is_active:
-        return None
-    if user.is_superuser:
-        return ""
-    org = getattr(user, "organization", None)
-    if org is None or not org.is_active or not org.is_regulator:
-        return None
-    return region_prefix(org.region_id)
-
-
 def can_view(user) -> bool:
     """Regulators and superusers see the plans, the cockpit and the index; responsible units see
     their own tasks (see :func:`user_units`)."""
-    return user_region_prefix(user) is not None
+    return is_regulator(user, VIEW)
 
 
 def can_edit(user) -> bool:
-    return user_region_prefix(user) is not None and (user.is_superuser or user.role in ("admin", "officer"))
+    return is_regulator(user, CHANGE)
 
 
 def user_units(user) -> list[Unit]:
@@ -399,7 +389,7 @@ def _metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) 
 
 
 def tier_ladder(region_code: str) -> dict[str, int]:
-    run = EvaluationRun.objects.filter(status="succeeded").order_by("-as_of", "-pk").first()
+    run = latest_run_covering(region_code)
     if run is None:
         return {}
     rows = (TierPlacement.objects.filter(within_region(region_code), run=run)

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from kechuang.accounts.access import region_scope
 from kechuang.accounts.models import Region
 from kechuang.core.services import audit_record
 
@@ -37,7 +38,7 @@ class ViewerRequired(LoginRequiredMixin, UserPassesTestMixin):
 
 def _region(request) -> str:
     user = request.user
-    prefix = s.user_region_prefix(user)
+    prefix = region_scope(user)
     code = request.GET.get("region") or ""
     if user.is_superuser:
         return code if Region.objects.filter(code=code).exists() else "370100"

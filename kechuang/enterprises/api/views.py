@@ -17,7 +17,8 @@ from kechuang.engine.facts.validate import to_jsonable
 from kechuang.enterprises.filtersets import ConsentFilterSet, EnterpriseFilterSet
 from kechuang.enterprises.models import Consent, Enterprise
 from kechuang.enterprises.selectors import facts_as_of
-from kechuang.enterprises.services import consent_grant, consent_revoke, enterprise_profile_read
+from kechuang.enterprises.services import (consent_grant, consent_revoke, enterprise_list_read,
+                                           enterprise_profile_read)
 
 from .serializers import ConsentSerializer, EnterpriseFactsSerializer, EnterpriseSerializer
 
@@ -50,6 +51,15 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
 
     def get_queryset(self):
         return Enterprise.objects.restrict(self.request.user, "view").order_by("uscc")
+
+    def list(self, request, *args, **kwargs):
+        # A page of enterprises; an institution's read of each row is audited like a detail read.
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        rows = list(page) if page is not None else list(qs)
+        enterprise_list_read(enterprises=rows, user=request.user, what="api list")
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         enterprise = self.get_object()

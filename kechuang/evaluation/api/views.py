@@ -12,13 +12,15 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from kechuang.core.restricted import WritersOnly
+from kechuang.accounts.access import region_scope
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
                                             TierPlacementFilterSet)
 from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
 from kechuang.evaluation.selectors import (GAPS_CHOICES, enterprise_evaluation, evaluate_records,
-                                           placements_for, results_for, runs_for, user_region_prefix,
+                                           placements_for, results_for, runs_for,
                                            what_if)
 from kechuang.evaluation.services import evaluation_run_create
 
@@ -44,6 +46,7 @@ class EnterpriseEvaluationViewSet(viewsets.ViewSet):
     the consent they rely on."""
 
     lookup_field = "uscc"
+    read_only_actions = ("what_if",)  # computes, stores nothing
 
     def _enterprise(self, uscc: str) -> Enterprise:
         enterprise = Enterprise.objects.restrict(self.request.user, "view").filter(uscc=uscc).first()
@@ -95,7 +98,7 @@ class IsRegulator(permissions.BasePermission):
     message = "only the regulator (or a superuser) sees evaluation runs"
 
     def has_permission(self, request, view):
-        return user_region_prefix(request.user) is not None
+        return region_scope(request.user) is not None
 
 
 class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
@@ -103,7 +106,8 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
     for ``progress``."""
 
     serializer_class = EvaluationRunSerializer
-    permission_classes = [IsRegulator]
+    permission_classes = [IsRegulator, WritersOnly]
+    read_only_actions = ("evaluate",)  # computes posted records, stores nothing
     queryset = EvaluationRun.objects.none()  # for the schema; requests use get_queryset
 
     def get_queryset(self):
@@ -124,7 +128,7 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 
     @extend_schema(request=BatchRequestSerializer, responses=BatchResultSerializer)
     @action(detail=False, methods=["post"], url_path="evaluate",
-            permission_classes=[permissions.IsAuthenticated])
+            permission_classes=[WritersOnly])
     def evaluate(self, request):
         """Evaluate a batch of posted enterprise records (≤ 1000, the data standard's input format)
         synchronously with the engine's batch path; nothing is read from or stored in the database.
@@ -140,7 +144,7 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
 class _RunChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """Rows of one run the caller may see (``/api/evaluation-runs/{run_id}/…``)."""
 
-    permission_classes = [IsRegulator]
+    permission_classes = [IsRegulator, WritersOnly]
 
     def run(self) -> EvaluationRun:
         return get_object_or_404(runs_for(self.request.user), pk=self.kwargs["run_id"])

@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.ingest.models import ImportRun, QuarantinedRow
 from kechuang.ingest.services import (can_import, default_source, import_run_create,
                                       quarantined_row_discard, quarantined_row_resubmit)
@@ -27,11 +28,14 @@ class CanImport(permissions.BasePermission):
         return can_import(request.user)
 
 
-class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
+class ImportRunViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Imports: the regulator's admins and officers, and whoever started one."""
+
     queryset = ImportRun.objects.select_related("job").order_by("-created_at")
     serializer_class = ImportRunSerializer
     permission_classes = [CanImport]
     filterset_fields = ["status", "source"]
+    restrict_actions = {"upload": "run"}
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportRunSerializer})
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
@@ -52,7 +56,9 @@ class ImportRunViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
-class QuarantinedRowViewSet(viewsets.ReadOnlyModelViewSet):
+class QuarantinedRowViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Quarantined records of the imports the caller may see; fix and resubmit, or discard."""
+
     queryset = QuarantinedRow.objects.order_by("run", "sheet", "row")
     serializer_class = QuarantinedRowSerializer
     permission_classes = [CanImport]

@@ -66,7 +66,14 @@ class RequestSerializer(serializers.ModelSerializer):
 
 
 class DemandSerializer(serializers.ModelSerializer):
+    """A demand; its ``prefill`` (the enterprise's facts) is empty unless the queryset marked the
+    row ``prefill_visible`` for the caller (an institution needs consent or an application)."""
+
     enterprise_name = serializers.CharField(source="enterprise.name", read_only=True)
+    prefill = serializers.SerializerMethodField()
+
+    def get_prefill(self, obj) -> dict:
+        return obj.prefill if getattr(obj, "prefill_visible", False) else {}
 
     class Meta:
         model = Demand

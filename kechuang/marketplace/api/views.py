@@ -17,6 +17,8 @@ from rest_framework.response import Response
 
 from django.db.models import Q
 
+from kechuang.accounts.access import covers_region
+from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
 from kechuang.marketplace import metrics, services
@@ -73,6 +75,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         if enterprise is None:
             raise NotFound("enterprise not found or not visible to you")
         d = services.demand_post(enterprise=enterprise, actor=request.user, **v)
+        d.prefill_visible = True
         return Response(DemandSerializer(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
@@ -80,6 +83,8 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def matches(self, request, pk=None):
         """Every active product for this demand: the fitting ones ranked with why, then the others with why not."""
         d = self.get_object()
+        if not d.prefill_visible:
+            raise PermissionDenied("the enterprise has not authorised you to read its facts")
         res = demand_matches(d)
         rows = [{**r, "product_name": r["product"].name, "institution_name": r["product"].institution.name}
                 for r in res["ranked"] + res["rejected"]]
@@ -134,8 +139,9 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         data = DecisionSerializer(data=request.data)
+        req = self.get_object()  # the object first: a foreign organisation is told 404, not its body's faults
         data.is_valid(raise_exception=True)
-        return self._done(services.request_decide(request=self.get_object(), actor=request.user, **data.validated_data))
+        return self._done(services.request_decide(request=req, actor=request.user, **data.validated_data))
 
     @extend_schema(request=None, responses=RequestSerializer)
     @action(detail=True, methods=["post"])
@@ -162,13 +168,14 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def legs(self, request, pk=None):
         """The holding bank adds a guarantee or insurance leg."""
+        req = self.get_object()
         data = LegCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
         provider = Organization.objects.filter(pk=v["provider"]).first()
         if provider is None:
             raise DRFValidationError({"provider": ["unknown organisation"]})
-        leg = services.leg_add(request=self.get_object(), kind=v["kind"], provider=provider,
+        leg = services.leg_add(request=req, kind=v["kind"], provider=provider,
                                covered_amount=v.get("covered_amount"), shares=v.get("shares"), actor=request.user)
         return Response(LegSerializer(leg).data, status=status.HTTP_201_CREATED)
 
@@ -202,8 +209,9 @@ class LegViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def decide(self, request, pk=None):
         data = LegDecisionSerializer(data=request.data)
+        leg = self.get_object()
         data.is_valid(raise_exception=True)
-        leg = services.leg_decide(leg=self.get_object(), approve=data.validated_data["approve"], actor=request.user)
+        leg = services.leg_decide(leg=leg, approve=data.validated_data["approve"], actor=request.user)
         return Response(LegSerializer(leg).data)
 
     @extend_schema(request=LossSerializer, responses=LossBookingSerializer(many=True))
@@ -211,8 +219,9 @@ class LegViewSet(viewsets.ReadOnlyModelViewSet):
     def default(self, request, pk=None):
         """On default, book each party's share of the loss (national:provincial:city:bank)."""
         data = LossSerializer(data=request.data)
+        leg = self.get_object()
         data.is_valid(raise_exception=True)
-        rows = services.leg_default_book(leg=self.get_object(), loss=data.validated_data["loss"], actor=request.user)
+        rows = services.leg_default_book(leg=leg, loss=data.validated_data["loss"], actor=request.user)
         return Response(LossBookingSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -248,7 +257,7 @@ def _date(text, default):
 class MetricsViewSet(viewsets.ViewSet):
     """The plans' metrics, computed live for the caller's region (or a sub-region)."""
 
-    permission_classes = [permissions.IsAuthenticated, IsRegulatorOrStaff]
+    permission_classes = [WritersOnly, IsRegulatorOrStaff]
 
     def _params(self, request):
         today = timezone.localdate()
@@ -258,7 +267,7 @@ class MetricsViewSet(viewsets.ViewSet):
             raise DRFValidationError({"end": ["end is before start"]})
         own = (request.user.organization.region_id if request.user.organization else "") or "370000"
         region = request.query_params.get("region") or own
-        if not request.user.is_superuser and not region.startswith(metrics._prefix(own)):
+        if not covers_region(request.user, region):
             raise PermissionDenied("region outside your own")
         return region, start, end
 

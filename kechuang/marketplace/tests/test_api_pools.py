@@ -3,9 +3,12 @@
 from datetime import date, timedelta
 
 import pytest
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from kechuang.accounts.choices import OrganizationKind as K
+from kechuang.enterprises.choices import ConsentPurpose
+from kechuang.enterprises.services import consent_grant
 from kechuang.marketplace import services as s
 from kechuang.marketplace.models import Demand, FirstLoanCandidate, WhitelistEntry
 
@@ -42,6 +45,10 @@ def test_pools_roadshow_follow_up_and_investor_deal_flow():
                                                           "valid_until": str(date.today() + timedelta(days=90))},
                           format="json")
     assert ok.status_code == 201
+    # a pool row reaches the guarantor it names only under the enterprise's consent (issue #10)
+    assert client(gu).get("/api/marketplace/whitelist/").json()["count"] == 0
+    consent_grant(enterprise=ent, organization=guar, purpose=ConsentPurpose.CREDIT_ASSESSMENT,
+                  valid_until=timezone.now() + timedelta(days=30), actor=eu)
     assert client(gu).get("/api/marketplace/whitelist/").json()["count"] == 1
 
     mandate = s.product_create(institution=inv, kind="equity", category="venture", name="早期基金",

@@ -136,8 +136,8 @@ def test_apply_carries_consent_and_the_full_path_is_audited(world):
     assert Demand.objects.get(pk=d.pk).status == "financed"
     assert [e.to_state for e in r.events.all()] == ["submitted", "picked_up", "under_review", "approved",
                                                      "contracted", "disbursed"]
-    # consent grant + 6 request entries + demand status untouched by audit (its update is part of the transition)
-    assert AuditEntry.objects.count() - before == 7
+    # consent grant + 6 request entries + the demand financed (a follow-up write, audited too)
+    assert AuditEntry.objects.count() - before == 8
 
 
 def test_out_of_order_and_non_holder_change_nothing(world):

@@ -8,14 +8,17 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
+from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
-from kechuang.rating.selectors import models_for, results_for, runs_for, score_enterprise
+from kechuang.rating.choices import RunStatus
+from kechuang.rating.models import RatingResult
+from kechuang.rating.selectors import models_for, runs_for, score_enterprise
 from kechuang.rating.services import rating_model_promote, rating_run_create
 
 from .serializers import (MonitoringSerializer, OnlineRatingSerializer, PromoteSerializer, RatingModelSerializer,
@@ -44,7 +47,7 @@ class EnterpriseRatingViewSet(viewsets.ViewSet):
     the facts known at the end of ``as_of`` (nothing is stored; institutions' reads are audited
     with the consent they rely on)."""
 
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     @extend_schema(parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, required=False)],
                    responses=OnlineRatingSerializer)
@@ -68,7 +71,7 @@ class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
     """Rating runs of the user's region; POST queues a run of the champion (background job)."""
 
     serializer_class = RatingRunSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     def get_queryset(self):
         return runs_for(self.request.user).order_by("-created_at", "-pk")
@@ -86,12 +89,16 @@ class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
         return Response(RatingRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
-class RatingResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RatingResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          viewsets.GenericViewSet):
     """Stored ratings the user may see: its own, those of enterprises that authorised it, its
     region's. Filter with ``run``, ``grade``, ``uscc``."""
 
     serializer_class = RatingResultSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
+    queryset = RatingResult.objects.filter(run__status=RunStatus.SUCCEEDED).select_related(
+        "enterprise", "run", "run__model")
+    audit_enterprise = "enterprise"
 
     @extend_schema(parameters=[OpenApiParameter("run", OpenApiTypes.INT, required=False),
                                OpenApiParameter("grade", OpenApiTypes.STR, required=False),
@@ -100,7 +107,7 @@ class RatingResultViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, view
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        qs = results_for(self.request.user)
+        qs = super().get_queryset()
         params = self.request.query_params
         if params.get("run", "").isdigit():
             qs = qs.filter(run_id=int(params["run"]))
@@ -116,7 +123,7 @@ class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
     to champion / challenger / retired (administrators only, audited)."""
 
     serializer_class = RatingModelSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     def get_queryset(self):
         return models_for(self.request.user)
@@ -141,7 +148,7 @@ class MonitoringViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     ``?alert=true`` lists only runs that passed the threshold."""
 
     serializer_class = MonitoringSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     @extend_schema(parameters=[OpenApiParameter("alert", OpenApiTypes.BOOL, required=False)])
     def list(self, request, *args, **kwargs):

@@ -31,9 +31,10 @@ def outcomes(n: int = 400, *, as_of: date = AS_OF, actor="test") -> int:
 
 
 def champion_model(n: int = 400):
-    """A region of ``n`` synthetic enterprises, their outcomes and a promoted champion."""
+    """A region of ``n`` synthetic enterprises, their outcomes and a champion trained by one
+    administrator and promoted by another (four eyes)."""
     synthetic_region(n)
     outcomes(n)
     admin = regulator("model-admin")
-    model = rating_model_train(as_of=AS_OF, actor=admin, is_synthetic=True)
+    model = rating_model_train(as_of=AS_OF, actor=regulator("model-trainer"), is_synthetic=True)
     return rating_model_promote(model=model, status=ModelStatus.CHAMPION, actor=admin), admin

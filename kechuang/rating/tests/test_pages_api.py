@@ -146,7 +146,7 @@ def test_given_outcomes_when_training_from_the_page_then_the_job_links_the_new_c
 
 def test_given_a_champion_when_the_page_promotes_a_challenger_then_statuses_change(client, rated):
     model, admin, _run = rated
-    candidate = rating_model_train(as_of=AS_OF, actor=admin)
+    candidate = rating_model_train(as_of=AS_OF, actor=regulator("second-trainer"))  # four eyes
     client.force_login(admin)
     page = client.get(reverse("rating:ratingmodel_detail", args=[candidate.pk])).content.decode()
     assert 'id="comparison"' in page  # champion and candidate on the same hold-out rows
@@ -246,7 +246,7 @@ def test_query_count_does_not_grow_with_the_rows_shown(client, rated, url):
 
 def test_promotion_through_the_api_is_for_administrators_and_audited(client, rated):
     model, admin, _run = rated
-    candidate = rating_model_train(as_of=AS_OF, actor=admin)
+    candidate = rating_model_train(as_of=AS_OF, actor=regulator("second-trainer"))  # four eyes
     url = f"/api/rating-models/{candidate.pk}/promote/"
     client.force_login(regulator("off2", role=Role.OFFICER))
     assert client.post(url, {"status": "champion"}, content_type="application/json").status_code == 403

@@ -121,7 +121,7 @@ def test_given_a_bank_or_an_officer_when_promoting_then_denied_and_nothing_chang
 
 def test_given_a_new_champion_then_the_old_one_retires_and_the_approver_is_recorded():
     model, admin = champion_model(300)
-    candidate = rating_model_train(as_of=AS_OF, actor=admin)
+    candidate = rating_model_train(as_of=AS_OF, actor=regulator("second-trainer"))  # four eyes
     rating_model_promote(model=candidate, status=ModelStatus.CHAMPION, actor=admin)
     model.refresh_from_db()
     candidate.refresh_from_db()

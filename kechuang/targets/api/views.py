@@ -14,6 +14,8 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
+from kechuang.core.restricted import WritersOnly
+from kechuang.accounts.access import region_scope
 from kechuang.targets import selectors as s
 from kechuang.targets.models import Plan, Task
 from kechuang.targets.services import task_report_create
@@ -40,7 +42,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     against that year's actuals."""
 
     serializer_class = PlanSerializer
-    permission_classes = [IsViewer]
+    permission_classes = [IsViewer, WritersOnly]
     queryset = Plan.objects.all()
 
     @extend_schema(parameters=[OpenApiParameter("as_of", int)], responses=ProgressSerializer(many=True))
@@ -80,7 +82,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
     (overdue, at_risk), ``unit``, ``key=1``, ``q``. ``report`` (POST) by a responsible unit."""
 
     serializer_class = TaskSerializer
-    permission_classes = [permissions.IsAuthenticated]
+    permission_classes = [WritersOnly]
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
@@ -105,7 +107,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
 class LiveMetricViewSet(viewsets.ViewSet):
     """Every live metric declared by an installed app, for a region and period."""
 
-    permission_classes = [IsViewer]
+    permission_classes = [IsViewer, WritersOnly]
 
     @extend_schema(parameters=[OpenApiParameter("region", str), OpenApiParameter("start", str),
                                OpenApiParameter("end", str)], responses=LiveMetricSerializer(many=True))
@@ -116,7 +118,7 @@ class LiveMetricViewSet(viewsets.ViewSet):
             end = dt.date.fromisoformat(g.get("end") or dt.date.today().isoformat())
         except ValueError as exc:
             raise DRFValidationError({"start": ["日期格式应为 YYYY-MM-DD"]}) from exc
-        prefix = s.user_region_prefix(request.user) or ""
+        prefix = region_scope(request.user) or ""
         region = g.get("region") or (request.user.organization.region_id if prefix else "370100")
         if prefix and not region.startswith(prefix):
             raise PermissionDenied("只能查看本辖区")
