@@ -12,6 +12,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from kechuang.core.openapi import SingleObjectListSchema
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
@@ -44,6 +45,7 @@ class EnterpriseEvaluationViewSet(viewsets.ViewSet):
     the consent they rely on."""
 
     lookup_field = "uscc"
+    schema = SingleObjectListSchema()
 
     def _enterprise(self, uscc: str) -> Enterprise:
         enterprise = Enterprise.objects.restrict(self.request.user, "view").filter(uscc=uscc).first()
