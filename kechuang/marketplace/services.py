@@ -154,12 +154,17 @@ def product_create(*, institution, kind: str, category: str, name: str, amount_m
     except RuleError as exc:
         raise _err("eligibility", _("准入条件有误：%(p)s") % {"p": "；".join(exc.problems)}, E.BAD_RULE) from None
     with transaction.atomic():
-        product = Product.objects.create(
-            institution=institution, kind=kind, category=category, name=name, description=description,
-            eligibility=eligibility or [], amount_min=lo, amount_max=hi, term_min_months=tmin,
-            term_max_months=tmax, rate=rate, fees=fees, stages=stages or [], needs_guarantee=needs_guarantee,
-            needs_insurance=needs_insurance, sla_pickup_days=sla_pickup_days, sla_decision_days=sla_decision_days,
-            sla_contract_days=sla_contract_days, sla_disburse_days=sla_disburse_days, is_synthetic=is_synthetic)
+        try:
+            with transaction.atomic():
+                product = Product.objects.create(
+                    institution=institution, kind=kind, category=category, name=name, description=description,
+                    eligibility=eligibility or [], amount_min=lo, amount_max=hi, term_min_months=tmin,
+                    term_max_months=tmax, rate=rate, fees=fees, stages=stages or [], needs_guarantee=needs_guarantee,
+                    needs_insurance=needs_insurance, sla_pickup_days=sla_pickup_days,
+                    sla_decision_days=sla_decision_days, sla_contract_days=sla_contract_days,
+                    sla_disburse_days=sla_disburse_days, is_synthetic=is_synthetic)
+        except IntegrityError:  # the unique (institution, name): checked by the constraint, race-free
+            raise _err("name", _("本机构已有名为“%(n)s”的产品。") % {"n": name}, "duplicate") from None
         audit_record(actor=actor, action=AuditAction.CREATE, instance=product, after=model_snapshot(product))
     return product
 

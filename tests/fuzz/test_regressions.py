@@ -16,7 +16,7 @@ from rest_framework.test import APIClient
 from kechuang.accounts.choices import OrganizationKind as K
 from kechuang.core import api
 from kechuang.enterprises.tests.factories import user
-from kechuang.marketplace.models import FinancingRequest, Roadshow
+from kechuang.marketplace.models import FinancingRequest, Product, Roadshow
 from kechuang.marketplace.services import demand_post
 from kechuang.marketplace.tests.factories import enterprise, institution, loan_product
 from kechuang.rating.models import RatingModel, RatingRun
@@ -122,6 +122,18 @@ def test_an_equity_share_that_is_not_a_number_is_a_coded_error():
         demand_post(enterprise=ent, actor=ent_user, kind="equity", amount=Decimal("500000"), purpose="rd",
                     equity_share="NaN")
     assert caught.value.error_dict["equity_share"][0].code == "invalid"
+
+
+def test_a_duplicate_product_name_is_a_coded_400_and_the_catalogue_is_unchanged():
+    bank, banker = institution(K.BANK, "银行丙")
+    loan_product(bank, banker, name="科创信用贷")
+    response = client(banker).post("/api/marketplace/products/", {
+        "kind": "loan", "category": "credit", "name": "科创信用贷", "amount_min": "100000",
+        "amount_max": "5000000", "term_min_months": 3, "term_max_months": 36}, format="json")
+    assert response.status_code == 400
+    assert response.json()["errors"] == [{"field": "name", "code": "duplicate",
+                                          "message": "本机构已有名为“科创信用贷”的产品。"}]
+    assert list(Product.objects.values_list("name", flat=True)) == ["科创信用贷"]
 
 
 # --- the error format -------------------------------------------------------------------------
