@@ -11,6 +11,7 @@ import pytest
 import yaml
 from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError
+from rest_framework.exceptions import ErrorDetail, ValidationError as DRFValidationError
 from rest_framework.test import APIClient
 
 from kechuang.accounts.choices import OrganizationKind as K
@@ -144,6 +145,14 @@ def test_serializer_errors_are_flattened_with_dotted_paths_and_codes(admin):
     fields = {(e["field"], e["code"]) for e in response.json()["errors"]}
     assert fields == {("enterprise", "incorrect_type"), ("organization", "required"),
                       ("purpose", "invalid_choice"), ("valid_until", "required")}
+
+
+def test_nested_serializer_errors_name_the_item_by_a_dotted_path():
+    exc = DRFValidationError({"years": [{}, {"employees": [ErrorDetail("须为非负整数", code="min_value")]}],
+                              "non_field_errors": [ErrorDetail("至少一年", code="required")]})
+    assert api.exception_handler(exc, {}).data == {"errors": [
+        {"field": "years.1.employees", "code": "min_value", "message": "须为非负整数"},
+        {"field": None, "code": "required", "message": "至少一年"}]}
 
 
 def test_not_found_and_forbidden_have_the_same_body(admin):
