@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run every check and the whole test suite: lint, architecture contracts, migrations, the OpenAPI
 # schema, then pytest on PostgreSQL (DATABASE_URL, default postgres://postgres@127.0.0.1:5432/kechuang)
-# including the browser tests in headless Chromium, then the SQLite smoke run.
+# including the browser tests in headless Chromium and the API fuzz run (its counts are printed in
+# the summary), then the SQLite smoke run.
 source "$(dirname "${BASH_SOURCE[0]}")/_env.sh" test
 export KECHUANG_STRICT_SKIPS=1 KECHUANG_CACHE=locmem
 export KECHUANG_VAR_DIR=${KECHUANG_VAR_DIR:-$PWD/var/test}

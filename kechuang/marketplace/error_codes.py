@@ -3,6 +3,7 @@ from django.db import models
 
 class MarketplaceErrorCode(models.TextChoices):
     NOT_PERMITTED = "not_permitted", "not permitted"
+    ORGANIZER_REQUIRED = "organizer_required", "the actor has no organisation to organise the roadshow"
     WRONG_PUBLISHER = "wrong_publisher", "organisation kind cannot publish this product kind"
     BAD_RULE = "bad_rule", "eligibility rule invalid"
     AMOUNT_RANGE = "amount_range", "amount out of range"

@@ -50,6 +50,18 @@ def _err(field: str | None, message: str, code: str) -> ValidationError:
     return ValidationError({field: e}) if field else e
 
 
+def _decimal(value: Any, field: str, code: str) -> Decimal:
+    """A finite decimal from user input, else a coded error on ``field`` (``Decimal("x")`` raises
+    ``InvalidOperation``, and a NaN makes every later comparison raise)."""
+    try:
+        d = Decimal(str(value))
+    except (InvalidOperation, TypeError, ValueError):
+        d = None
+    if d is None or not d.is_finite():
+        raise _err(field, _("“%(v)s”不是有效的数字。") % {"v": str(value)[:40]}, code)
+    return d
+
+
 def _amount(value: Any, field: str = "amount") -> Decimal:
     try:
         d = Decimal(str(value))
@@ -128,10 +140,7 @@ def product_create(*, institution, kind: str, category: str, name: str, amount_m
     if tmin is not None and tmax is not None and tmax < tmin:
         raise _err("term_max_months", _("最长期限短于最短期限。"), E.TERM_RANGE)
     if rate not in (None, ""):
-        try:
-            rate = Decimal(str(rate))
-        except InvalidOperation:
-            raise _err("rate", _("利率“%(v)s”不是数字。") % {"v": rate}, E.RATE_RANGE) from None
+        rate = _decimal(rate, "rate", E.RATE_RANGE)
         if not Decimal(0) <= rate <= Decimal("0.36"):
             raise _err("rate", _("年化利率/费率须在 0 至 36%% 之间（收到 %(v)s）。") % {"v": rate}, E.RATE_RANGE)
     else:
@@ -147,12 +156,17 @@ def product_create(*, institution, kind: str, category: str, name: str, amount_m
     except RuleError as exc:
         raise _err("eligibility", _("准入条件有误：%(p)s") % {"p": "；".join(exc.problems)}, E.BAD_RULE) from None
     with transaction.atomic():
-        product = Product.objects.create(
-            institution=institution, kind=kind, category=category, name=name, description=description,
-            eligibility=eligibility or [], amount_min=lo, amount_max=hi, term_min_months=tmin,
-            term_max_months=tmax, rate=rate, fees=fees, stages=stages or [], needs_guarantee=needs_guarantee,
-            needs_insurance=needs_insurance, sla_pickup_days=sla_pickup_days, sla_decision_days=sla_decision_days,
-            sla_contract_days=sla_contract_days, sla_disburse_days=sla_disburse_days, is_synthetic=is_synthetic)
+        try:
+            with transaction.atomic():
+                product = Product.objects.create(
+                    institution=institution, kind=kind, category=category, name=name, description=description,
+                    eligibility=eligibility or [], amount_min=lo, amount_max=hi, term_min_months=tmin,
+                    term_max_months=tmax, rate=rate, fees=fees, stages=stages or [], needs_guarantee=needs_guarantee,
+                    needs_insurance=needs_insurance, sla_pickup_days=sla_pickup_days,
+                    sla_decision_days=sla_decision_days, sla_contract_days=sla_contract_days,
+                    sla_disburse_days=sla_disburse_days, is_synthetic=is_synthetic)
+        except IntegrityError:  # the unique (institution, name): checked by the constraint, race-free
+            raise _err("name", _("本机构已有名为“%(n)s”的产品。") % {"n": name}, "duplicate") from None
         audit_record(actor=actor, action=AuditAction.CREATE, instance=product, after=model_snapshot(product))
     return product
 
@@ -190,7 +204,7 @@ def demand_post(*, enterprise, kind: str, amount, purpose: str, actor, term_mont
         raise _err("collateral", _("未知担保方式 %(v)s。") % {"v": collateral}, "invalid")
     share = None
     if equity_share not in (None, ""):
-        share = Decimal(str(equity_share))
+        share = _decimal(equity_share, "equity_share", "invalid")
         if not Decimal(0) < share < Decimal(1):
             raise _err("equity_share", _("拟出让股权比例须在 0 与 1 之间（不含）。"), "invalid")
     facts = prefill if prefill is not None else enterprise_features(enterprise)
@@ -370,7 +384,7 @@ def request_decide(*, request: FinancingRequest, approve: bool, actor, reason: s
         raise _err("amount", _("批准金额超过产品最高额度 %(hi)s 元。") % {"hi": request.product.amount_max}, E.AMOUNT_RANGE)
     r = None
     if rate not in (None, ""):
-        r = Decimal(str(rate))
+        r = _decimal(rate, "rate", E.RATE_RANGE)
         if not Decimal(0) <= r <= Decimal("0.36"):
             raise _err("rate", _("利率须在 0 至 36% 之间。"), E.RATE_RANGE)
     return _transition(request, c.RequestState.APPROVED, actor, note=reason, decided_at=now, approved_amount=amt,
@@ -483,7 +497,7 @@ def leg_add(*, request: FinancingRequest, kind: str, provider, actor, product: P
     if provider.kind != want:
         raise _err("provider", _("%(k)s环节须由%(w)s承办。") % {"k": c.LegKind(kind).label,
                                                             "w": OrganizationKind(want).label}, E.WRONG_PUBLISHER)
-    s = {p: Decimal(str(v)) for p, v in (shares or {}).items()} if shares else None
+    s = {p: _decimal(v, "shares", E.SHARES) for p, v in (shares or {}).items()} if shares else None
     if s is not None:
         if set(s) != set(c.RiskParty.values) or sum(s.values()) != Decimal(100) or any(v < 0 for v in s.values()):
             raise _err("shares", _("四方分担比例须为国家、省、市、银行四项，非负且合计100（收到 %(s)s）。") % {"s": shares},
@@ -648,9 +662,13 @@ def advisor_visit_record(*, assignment: AdvisorAssignment, visited_on: date, act
 def roadshow_create(*, title: str, region_code: str, held_on: date, actor, organizer=None,
                     is_synthetic: bool = False) -> Roadshow:
     _regulator_or_agency(actor)
+    organizer = organizer or actor.organization
+    if organizer is None:  # a platform administrator belongs to no organisation
+        raise _err("organizer", _("路演须有主办机构：平台管理员没有所属机构，请用监管部门或服务机构的账号创建。"),
+                   E.ORGANIZER_REQUIRED)
     with transaction.atomic():
         row = Roadshow.objects.create(title=title, region_code=region_code, held_on=held_on,
-                                      organizer=organizer or actor.organization, is_synthetic=is_synthetic)
+                                      organizer=organizer, is_synthetic=is_synthetic)
         audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
     return row
 

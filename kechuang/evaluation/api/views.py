@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.access import region_scope
+from kechuang.core.openapi import SingleObjectListSchema
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
@@ -47,6 +48,7 @@ class EnterpriseEvaluationViewSet(viewsets.ViewSet):
 
     lookup_field = "uscc"
     read_only_actions = ("what_if",)  # computes, stores nothing
+    schema = SingleObjectListSchema()
 
     def _enterprise(self, uscc: str) -> Enterprise:
         enterprise = Enterprise.objects.restrict(self.request.user, "view").filter(uscc=uscc).first()

@@ -56,7 +56,7 @@ def test_a_bad_date_is_400_naming_the_field():
                                                  {"as_of": "2026-13-01"})
 
     assert response.status_code == 400
-    assert list(response.json()) == ["as_of"]
+    assert [(e["field"], e["code"]) for e in response.json()["errors"]] == [("as_of", "invalid")]
 
 
 def test_an_unknown_standard_is_400_unknown_standard():

@@ -136,6 +136,18 @@ class MetricSerializer(serializers.Serializer):
     value = serializers.DecimalField(max_digits=24, decimal_places=4, allow_null=True)
 
 
+class BreakdownRowSerializer(serializers.Serializer):
+    """One institution's, product's or district's request metrics (``metrics.breakdown``)."""
+
+    key = serializers.CharField(allow_null=True)
+    requests = serializers.IntegerField()
+    pickup_rate = serializers.FloatField(allow_null=True)
+    approval_rate = serializers.FloatField(allow_null=True)
+    disbursed_amount = serializers.DecimalField(max_digits=20, decimal_places=2)
+    mean_pickup_days = serializers.FloatField(allow_null=True)
+    mean_decision_days = serializers.FloatField(allow_null=True)
+
+
 class LegSerializer(serializers.ModelSerializer):
     provider_name = serializers.CharField(source="provider.name", read_only=True)
 

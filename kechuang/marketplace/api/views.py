@@ -21,13 +21,14 @@ from kechuang.accounts.access import covers_region
 from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
+from kechuang.core.api import region_param
 from kechuang.marketplace import metrics, services
 from kechuang.marketplace.filtersets import DemandFilterSet, ProductFilterSet, RequestFilterSet
 from kechuang.marketplace.models import Demand, Leg, Product
 from kechuang.marketplace.selectors import (demand_matches, institution_queue, postable_enterprise, visible_demands,
                                             visible_requests)
 
-from .serializers import (DecisionSerializer, DemandCreateSerializer, DemandSerializer, LegCreateSerializer,
+from .serializers import (BreakdownRowSerializer, DecisionSerializer, DemandCreateSerializer, DemandSerializer, LegCreateSerializer,
                           LegDecisionSerializer, LegSerializer, LossBookingSerializer, LossSerializer, MatchSerializer,
                           MetricSerializer, ProductChoiceSerializer, ProductCreateSerializer, ProductSerializer,
                           QueueRowSerializer, RequestSerializer, RerouteSerializer)
@@ -79,7 +80,7 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(DemandSerializer(d).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(responses=MatchSerializer(many=True))
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], pagination_class=None)
     def matches(self, request, pk=None):
         """Every active product for this demand: the fitting ones ranked with why, then the others with why not."""
         d = self.get_object()
@@ -266,7 +267,7 @@ class MetricsViewSet(viewsets.ViewSet):
         if end < start:
             raise DRFValidationError({"end": ["end is before start"]})
         own = (request.user.organization.region_id if request.user.organization else "") or "370000"
-        region = request.query_params.get("region") or own
+        region = region_param(request.query_params.get("region")) or own
         if not covers_region(request.user, region):
             raise PermissionDenied("region outside your own")
         return region, start, end
@@ -279,11 +280,12 @@ class MetricsViewSet(viewsets.ViewSet):
 
     @extend_schema(parameters=[OpenApiParameter("by", OpenApiTypes.STR, enum=["institution", "product", "district"]),
                                OpenApiParameter("region", OpenApiTypes.STR), OpenApiParameter("start", OpenApiTypes.DATE),
-                               OpenApiParameter("end", OpenApiTypes.DATE)], responses=OpenApiTypes.OBJECT)
+                               OpenApiParameter("end", OpenApiTypes.DATE)], responses=BreakdownRowSerializer(many=True))
     @action(detail=False, methods=["get"])
     def breakdown(self, request):
         region, start, end = self._params(request)
         by = request.query_params.get("by", "institution")
         if by not in ("institution", "product", "district"):
             raise DRFValidationError({"by": ["one of institution, product, district"]})
-        return Response(metrics.breakdown(region_code=region, start=start, end=end, by=by))
+        rows = metrics.breakdown(region_code=region, start=start, end=end, by=by)
+        return Response(BreakdownRowSerializer(rows, many=True).data)

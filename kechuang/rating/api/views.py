@@ -4,7 +4,6 @@ background job), results (filtered to what the user may see), models and monitor
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -14,6 +13,8 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
+from kechuang.core.api import int_param
+from kechuang.core.openapi import SingleObjectListSchema
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.rating.choices import RunStatus
@@ -34,20 +35,13 @@ def _as_of(text: str | None):
         raise serializers.ValidationError({"as_of": exc.detail}) from exc
 
 
-def _drf_error(exc: DjangoValidationError) -> serializers.ValidationError:
-    if hasattr(exc, "error_dict"):
-        return serializers.ValidationError({k: [{"message": e.message % (e.params or {}), "code": e.code}
-                                                for e in v] for k, v in exc.error_dict.items()})
-    return serializers.ValidationError([{"message": e.message % (e.params or {}), "code": e.code}
-                                        for e in exc.error_list])
-
-
 class EnterpriseRatingViewSet(viewsets.ViewSet):
     """Online scoring: the enterprise's PD, grade, points and reasons with the champion model, from
     the facts known at the end of ``as_of`` (nothing is stored; institutions' reads are audited
     with the consent they rely on)."""
 
     permission_classes = [WritersOnly]
+    schema = SingleObjectListSchema()
 
     @extend_schema(parameters=[OpenApiParameter("as_of", OpenApiTypes.DATE, required=False)],
                    responses=OnlineRatingSerializer)
@@ -84,8 +78,6 @@ class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.
             run = rating_run_create(actor=request.user, enqueue=True, **data.validated_data)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
         return Response(RatingRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
 
@@ -109,8 +101,9 @@ class RatingResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.
     def get_queryset(self):
         qs = super().get_queryset()
         params = self.request.query_params
-        if params.get("run", "").isdigit():
-            qs = qs.filter(run_id=int(params["run"]))
+        run = int_param(params.get("run"), field="run")
+        if run is not None:
+            qs = qs.filter(run_id=run)
         if params.get("grade"):
             qs = qs.filter(grade=params["grade"])
         if params.get("uscc"):
@@ -138,8 +131,6 @@ class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
             model = rating_model_promote(model=model, status=data.validated_data["status"], actor=request.user)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise _drf_error(exc) from exc
         return Response(RatingModelSerializer(model).data)
 
 

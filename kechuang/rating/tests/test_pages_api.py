@@ -264,4 +264,5 @@ def test_promotion_through_the_api_is_for_administrators_and_audited(client, rat
     assert entries.get().after["status"] == "champion"
     # a retired model cannot come back
     back = client.post(f"/api/rating-models/{model.pk}/promote/", {"status": "champion"}, content_type="application/json")
-    assert back.status_code == 400 and back.json()["status"][0]["code"] == "bad_status"
+    assert back.status_code == 400 and back.json()["errors"] == [
+        {"field": "status", "code": "bad_status", "message": "已退役的模型不能再启用，请重新训练。"}]

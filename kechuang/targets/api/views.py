@@ -16,6 +16,7 @@ from rest_framework.response import Response
 
 from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.access import region_scope
+from kechuang.core.api import int_param, region_param
 from kechuang.targets import selectors as s
 from kechuang.targets.models import Plan, Task
 from kechuang.targets.services import task_report_create
@@ -29,12 +30,10 @@ class IsViewer(permissions.BasePermission):
         return s.can_view(request.user)
 
 
-def _year(text: str | None, default: int) -> int:
+def _year(text: str | None, default: int, field: str = "year") -> int:
     if not text:
         return default
-    if not text.isdigit() or not 1990 <= int(text) <= 2100:
-        raise DRFValidationError({"year": ["应为 1990 至 2100 之间的年份"]})
-    return int(text)
+    return int_param(text, field=field, minimum=1990, maximum=2100)
 
 
 class PlanViewSet(viewsets.ReadOnlyModelViewSet):
@@ -46,10 +45,10 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
     queryset = Plan.objects.all()
 
     @extend_schema(parameters=[OpenApiParameter("as_of", int)], responses=ProgressSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def progress(self, request, pk=None):
         plan = self.get_object()
-        as_of = _year(request.query_params.get("as_of"), dt.date.today().year)
+        as_of = _year(request.query_params.get("as_of"), dt.date.today().year, "as_of")
         rows = []
         for p in s.plan_progress(plan, as_of_year=as_of):
             a, fc = p.assessment, p.assessment.forecast
@@ -64,7 +63,7 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(ProgressSerializer(rows, many=True).data)
 
     @extend_schema(parameters=[OpenApiParameter("year", int, required=True)], responses=TargetCheckSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, pagination_class=None)
     def check(self, request, pk=None):
         plan = self.get_object()
         year = _year(request.query_params.get("year"), 0)
@@ -91,7 +90,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         return s.tasks_for(self.request.user, plan_id=g.get("plan") or None, flag=g.get("flag", ""),
                            unit_id=g.get("unit") or None, key_only=g.get("key") == "1", q=g.get("q", "")).prefetch_related("units")
 
-    @extend_schema(request=TaskReportCreateSerializer, responses=TaskReportSerializer)
+    @extend_schema(request=TaskReportCreateSerializer, responses={201: TaskReportSerializer})
     @action(detail=True, methods=["post"])
     def report(self, request, pk=None):
         task = get_object_or_404(self.get_queryset(), pk=pk)
@@ -100,7 +99,7 @@ class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.Gen
         try:
             report = task_report_create(task=task, actor=request.user, **body.validated_data)
         except ValidationError as exc:
-            raise PermissionDenied({"code": exc.code, "detail": "；".join(exc.messages)}) from exc
+            raise PermissionDenied("；".join(exc.messages), code=exc.code) from exc
         return Response(TaskReportSerializer(report).data, status=201)
 
 
@@ -119,7 +118,7 @@ class LiveMetricViewSet(viewsets.ViewSet):
         except ValueError as exc:
             raise DRFValidationError({"start": ["日期格式应为 YYYY-MM-DD"]}) from exc
         prefix = region_scope(request.user) or ""
-        region = g.get("region") or (request.user.organization.region_id if prefix else "370100")
+        region = region_param(g.get("region")) or (request.user.organization.region_id if prefix else "370100")
         if prefix and not region.startswith(prefix):
             raise PermissionDenied("只能查看本辖区")
         rows = []
