@@ -143,3 +143,32 @@ def test_security_headers(client):
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"
     assert response["X-Frame-Options"] == "DENY"
+
+
+@pytest.mark.django_db
+@pytest.mark.urls(__name__)
+def test_csp_header_on_pages_api_and_error_pages(client, django_user_model):
+    client.raise_request_exception = False
+    django_user_model.objects.create_user("clerk", password="Kc-very-long-pw-1", role="viewer")
+    client.login(username="clerk", password="Kc-very-long-pw-1")
+    nonces = set()
+    for url, status in (("/enterprises/", 200), ("/api/enterprises/", 200), ("/no-such/", 404),
+                        ("/boom/", 500), ("/accounts/login/", 200)):
+        response = client.get(url)
+        assert response.status_code == status, url
+        policy = response["Content-Security-Policy"]
+        assert "script-src 'self' 'nonce-" in policy and "frame-ancestors 'none'" in policy
+        assert "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        nonces.add(policy.split("'nonce-")[1].split("'")[0])
+    assert len(nonces) == 5  # a fresh nonce per response
+
+
+@pytest.mark.django_db
+def test_inline_scripts_carry_the_nonce(client, django_user_model):
+    django_user_model.objects.create_user("clerk", password="Kc-very-long-pw-1", role="viewer")
+    client.login(username="clerk", password="Kc-very-long-pw-1")
+    response = client.get("/enterprises/")
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    body = response.content.decode()
+    assert f'<script nonce="{nonce}">' in body
+    assert "onclick=" not in body and "onchange=" not in body
