@@ -122,6 +122,8 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# A locked account or address is refused by every login path (page, admin, API Basic auth).
+AUTHENTICATION_BACKENDS = ["kechuang.accounts.throttle.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "enterprises:enterprise_list"
 LOGOUT_REDIRECT_URL = "accounts:login"

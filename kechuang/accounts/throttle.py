@@ -11,6 +11,8 @@ import hashlib
 import time
 
 from django.conf import settings
+from django.contrib.auth.backends import ModelBackend
+from django.core.exceptions import PermissionDenied
 from django.core.cache import cache
 
 ACCOUNT_LIMIT = getattr(settings, "KECHUANG_LOGIN_ACCOUNT_LIMIT", 5)
@@ -63,3 +65,33 @@ def record_failure(username: str, address: str) -> list[str]:
 
 def reset_account(username: str) -> None:
     cache.delete(_key("account", username))
+
+
+class ThrottledModelBackend(ModelBackend):
+    """Django's model backend that first refuses any credential check for a locked account or
+    address, so the login page, the admin login and the API's Basic authentication share one
+    throttle."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        if request is not None and locked_until(username or "", client_address(request)) is not None:
+            raise PermissionDenied("login throttled")
+        return super().authenticate(request, username=username, password=password, **kwargs)
+
+
+def on_login_failed(sender, credentials, request=None, **kwargs):
+    """``user_login_failed`` receiver: count the failure; audit a lock-out when one begins."""
+    if request is None:
+        return
+    from django.contrib.auth import get_user_model
+
+    from kechuang.core.choices import AuditAction
+    from kechuang.core.services import audit_record
+
+    username = str(credentials.get(get_user_model().USERNAME_FIELD) or "")[:150]
+    address = client_address(request)
+    for kind in record_failure(username, address):
+        audit_record(actor=None, action=AuditAction.LOGIN, object_type="accounts.lockout",
+                     object_id=username if kind == "account" else address,
+                     object_repr=f"login locked ({kind})",
+                     context={"event": "lockout", "kind": kind, "username": username,
+                              "address": address, "window_seconds": WINDOW_SECONDS})

@@ -10,8 +10,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kechuang.accounts import throttle
-from kechuang.core.choices import AuditAction
-from kechuang.core.services import audit_record
 
 
 class ThrottledLoginView(auth_views.LoginView):
@@ -30,15 +28,10 @@ class ThrottledLoginView(auth_views.LoginView):
         return super().form_valid(form)
 
     def form_invalid(self, form):
+        # The failure was counted (and a lock-out audited) by throttle.on_login_failed.
         request = self.request
         username = request.POST.get("username", "")[:150]
         address = throttle.client_address(request)
-        for kind in throttle.record_failure(username, address):
-            audit_record(actor=None, action=AuditAction.LOGIN, object_type="accounts.lockout",
-                         object_id=username if kind == "account" else address,
-                         object_repr=f"login locked ({kind})",
-                         context={"event": "lockout", "kind": kind, "username": username,
-                                  "address": address, "window_seconds": throttle.WINDOW_SECONDS})
         until = throttle.locked_until(username, address)
         if until is not None:
             return self._locked(request, until)

@@ -172,3 +172,20 @@ def test_inline_scripts_carry_the_nonce(client, django_user_model):
     body = response.content.decode()
     assert f'<script nonce="{nonce}">' in body
     assert "onclick=" not in body and "onchange=" not in body
+
+
+@pytest.mark.django_db
+def test_api_basic_auth_shares_the_account_throttle(client, django_user_model):
+    import base64
+
+    django_user_model.objects.create_user("clerk", password="Kc-very-long-pw-1", role="viewer")
+
+    def basic(password):
+        token = base64.b64encode(f"clerk:{password}".encode()).decode()
+        return client.get("/api/enterprises/", HTTP_AUTHORIZATION=f"Basic {token}", REMOTE_ADDR="10.1.1.1")
+
+    assert basic("Kc-very-long-pw-1").status_code == 200
+    # DRF answers 403 for failed credentials (session authentication comes first).
+    assert [basic("wrong").status_code for _ in range(throttle.ACCOUNT_LIMIT)] == [403] * 5
+    assert basic("Kc-very-long-pw-1").status_code == 403  # locked: even the right password
+    assert AuditEntry.objects.filter(object_type="accounts.lockout", object_id="clerk").count() == 1
