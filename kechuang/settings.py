@@ -6,7 +6,9 @@ Everything a deployment changes comes from the environment, so the same code run
 - ``DATABASE_URL``: ``sqlite:///path`` (default: ``var/kechuang.sqlite3``) or
   ``postgres://user@host:5432/db``.
 - ``REDIS_URL``: when set, the cache (job progress) lives in Redis; otherwise on local disk.
-- ``KECHUANG_SECRET_KEY``, ``KECHUANG_DEBUG``, ``KECHUANG_ALLOWED_HOSTS``, ``KECHUANG_VAR_DIR``.
+- ``KECHUANG_SECRET_KEY`` (else generated once into ``$KECHUANG_VAR_DIR/secret_key``, 0600),
+  ``KECHUANG_DEBUG`` (off unless ``1``), ``KECHUANG_ALLOWED_HOSTS``, ``KECHUANG_VAR_DIR``,
+  ``KECHUANG_HTTPS`` (``1`` behind TLS: Secure cookies, HSTS), ``KECHUANG_SESSION_AGE`` (seconds).
 """
 
 from __future__ import annotations
@@ -20,12 +22,28 @@ BASE_DIR = Path(__file__).resolve().parent
 VAR_DIR = Path(os.environ.get("KECHUANG_VAR_DIR", BASE_DIR.parent / "var"))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
 
-DEBUG = os.environ.get("KECHUANG_DEBUG", "1") == "1"
-SECRET_KEY = os.environ.get("KECHUANG_SECRET_KEY", "")
-if not SECRET_KEY:
-    if not DEBUG:
-        raise RuntimeError("KECHUANG_SECRET_KEY must be set when KECHUANG_DEBUG=0")
-    SECRET_KEY = "dev-only-insecure-key-do-not-use-in-production"
+# DEBUG is an explicit developer opt-in (KECHUANG_DEBUG=1): tests, the demo and production run
+# without it, so error pages never show tracebacks or settings.
+DEBUG = os.environ.get("KECHUANG_DEBUG", "0") == "1"
+
+
+def _secret_key() -> str:
+    """``KECHUANG_SECRET_KEY`` when given (production); else one generated once and kept under
+    the var directory (mode 0600), so the embedded demo starts with one command."""
+    key = os.environ.get("KECHUANG_SECRET_KEY", "")
+    if key:
+        return key
+    path = VAR_DIR / "secret_key"
+    if not path.exists():
+        import secrets
+
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as fh:
+            fh.write(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+SECRET_KEY = _secret_key()
 ALLOWED_HOSTS = [h for h in os.environ.get("KECHUANG_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",") if h]
 
 INSTALLED_APPS = [
@@ -54,6 +72,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "kechuang.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -103,13 +122,19 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
+# A locked account or address is refused by every login path (page, admin, API Basic auth).
+AUTHENTICATION_BACKENDS = ["kechuang.accounts.throttle.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "enterprises:enterprise_list"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
+# OWASP ASVS L2 (V2.1): length, similarity to the account, common and all-digit passwords.
 AUTH_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
 LANGUAGE_CODE = "zh-hans"
@@ -132,7 +157,25 @@ MEDIA_ROOT = VAR_DIR / "media"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
 
-SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+# Sessions live on the server (database, cached), so logout really ends them: a copied cookie
+# is worthless after logout. Expiry: 8 hours from login, and at browser close.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+SESSION_COOKIE_AGE = int(os.environ.get("KECHUANG_SESSION_AGE", str(8 * 3600)))
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = False  # htmx reads no cookie, but the token travels in forms anyway
+# Behind HTTPS (production), set KECHUANG_HTTPS=1: cookies become Secure and HSTS is sent.
+_HTTPS = os.environ.get("KECHUANG_HTTPS", "0") == "1"
+SESSION_COOKIE_SECURE = _HTTPS
+CSRF_COOKIE_SECURE = _HTTPS
+if _HTTPS:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31536000
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
 
 if os.environ.get("KECHUANG_CACHE") == "locmem":  # tests: a fresh cache per process
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

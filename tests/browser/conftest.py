@@ -34,6 +34,10 @@ def page(browser):
     pg = context.new_page()
     errors = []
     pg.on("pageerror", lambda exc: errors.append(str(exc)))
+    # A Content-Security-Policy violation is reported on the console: any test touching a page
+    # that breaks the policy fails.
+    pg.on("console", lambda msg: errors.append(msg.text)
+          if msg.type == "error" and "Content Security Policy" in msg.text else None)
     yield pg
     context.close()
     assert errors == [], f"JavaScript errors on the page: {errors}"

@@ -29,7 +29,7 @@ def test_regulator_filters_the_list_and_opens_a_profile(page, live_server, regio
 
     assert page.locator("#enterprise-list tbody tr").count() == 5
     page.select_option("#id_region_code", "370112")
-    page.wait_for_function("document.querySelectorAll('#enterprise-list tbody tr').length === 2")
+    page.wait_for_function("() => document.querySelectorAll('#enterprise-list tbody tr').length === 2")
     assert "region_code=370112" in page.url  # the filter is in the address, shareable
     shot(page, "enterprise-list")
 
