@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "kechuang.rating",
     "kechuang.marketplace",
     "kechuang.targets",
+    "kechuang.workbench",
     "kechuang.demo",
 ]
 
@@ -104,7 +105,7 @@ if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "enterprises:enterprise_list"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
