@@ -187,7 +187,8 @@ def institution(user) -> dict[str, Any]:
         "overdue": sum(bool(r.due_at and r.due_at < now) for r in held),
         "legs_pending": sum(leg.state == mc.LegState.PENDING for leg in legs),
     }
-    return {"queue": _queue(user, org), "held": _with_clocks(held, now), "legs": legs[:LIST_ROWS],
+    return {"queue": _queue(user, org), "held": _with_clocks(held, now), "held_requests": held,
+            "legs": legs[:LIST_ROWS],
             "decisions": _with_clocks(decisions, now), "counts": counts, "record": record,
             "products": Product.objects.filter(institution=org, is_active=True).count()}
 
@@ -207,6 +208,7 @@ def investor(user) -> dict[str, Any]:
     held = list(visible_requests(user).filter(institution=org).select_related("demand__enterprise", "product")
                 .order_by("-submitted_at", "pk")[:LIST_ROWS])
     return {"queue": _queue(user, org), "roadshows": roadshows, "followups": _with_clocks(held, now),
+            "followup_requests": held,
             "to_follow": sum(not p["followed"] for r in roadshows for p in r["presenters"]
                              if r["show"].status == mc.RoadshowStatus.HELD),
             "record": institution_records([org.pk]).get(org.pk, {})}
@@ -325,3 +327,37 @@ def nav_entries(user) -> dict[str, bool]:
         "tasks": bool(user.is_authenticated and user_units(user)),
     }
 
+
+
+def readable_enterprise_ids(user, ids) -> set[int]:
+    """Which of ``ids`` ``user`` may open (the enterprise access rule: region, consent or itself)."""
+    ids = {i for i in ids if i}
+    if not ids:
+        return set()
+    return set(Enterprise.objects.restrict(user, "view").filter(pk__in=ids).values_list("pk", flat=True))
+
+
+def enterprise_links(user, enterprise) -> dict[str, Any]:
+    """For the profile page: the enterprise's requests, pool memberships and guarantee/insurance
+    legs that ``user`` may see (each through the marketplace's own access rules)."""
+    requests = list(visible_requests(user).filter(demand__enterprise=enterprise)
+                    .select_related("institution").order_by("-submitted_at", "-pk")[:LIST_ROWS])
+    legs = list(Leg.objects.filter(request__in=visible_requests(user), request__demand__enterprise=enterprise)
+                .select_related("provider").order_by("-pk")[:LIST_ROWS])
+    pools = []
+    if user.is_superuser or (user.organization is not None and user.organization.kind in (
+            K.REGULATOR, K.SERVICE_AGENCY, K.BANK, K.GUARANTOR)):
+        fl = FirstLoanCandidate.objects.filter(pool_scope(user), enterprise=enterprise).first()
+        if fl is not None:
+            pools.append({"label": _("首贷培植名单"), "status": fl.get_status_display()})
+        wl = WhitelistEntry.objects.filter(pool_scope(user, bank=True), enterprise=enterprise, is_active=True).first()
+        if wl is not None:
+            pools.append({"label": _("白名单（预授信）"), "status": _("有效至 %(d)s") % {"d": wl.valid_until}})
+        staff = user.is_superuser or user.organization.kind in (K.REGULATOR, K.SERVICE_AGENCY)
+        aa = AdvisorAssignment.objects.filter(pool_scope(user), enterprise=enterprise, is_active=True).first() \
+            if staff else None
+        if aa is not None:
+            pools.append({"label": _("金融辅导"), "status": str(aa.advisor)})
+    may_pools = user.is_superuser or (user.organization is not None and user.organization.kind in (
+        K.REGULATOR, K.SERVICE_AGENCY, K.BANK, K.GUARANTOR, K.INSURER, K.INVESTOR))
+    return {"requests": requests, "legs": legs, "pools": pools, "pools_url": may_pools}
