@@ -259,7 +259,8 @@ def enterprise(user) -> dict[str, Any]:
     warn = now + dt.timedelta(days=CONSENT_WARN_DAYS)
     steps = next_steps(ent, rows, consents, placement, warn)
     return {"enterprise": ent, "placement": placement, "rating": rating, "demands": rows, "consents": consents,
-            "consent_warn": warn, "steps": steps, "gaps": gap_titles(placement)}
+            "consent_warn": warn, "steps": steps, "gaps": gap_titles(placement),
+            "gap_count": len(gap_leaves(placement)) or (placement.failing or 0 if placement else 0)}
 
 
 def gap_titles(placement, limit: int = 5) -> list[str]:
@@ -271,9 +272,15 @@ def gap_titles(placement, limit: int = 5) -> list[str]:
     version = (placement.closeness or {}).get("version")
     if not ids or not version:
         return []
-    leaves = [i for i in ids if not any(o != i and o.startswith(i + ".") for o in ids)]
     titles = dict(clause_catalog([version]).select("id", "title").iter_rows())
-    return [titles.get(i, i) for i in leaves[:limit]]
+    return [titles.get(i, i) for i in gap_leaves(placement)[:limit]]
+
+
+def gap_leaves(placement) -> list[str]:
+    """The unmet clauses of the next standard without the groups they belong to (a group and its
+    own clause are one gap, not two)."""
+    ids = list(((placement.closeness or {}) if placement is not None else {}).get("failing_clauses") or [])
+    return [i for i in ids if not any(o != i and o.startswith(i + ".") for o in ids)]
 
 
 def next_steps(ent, rows, consents, placement, warn) -> list[dict[str, str]]:
@@ -300,7 +307,8 @@ def next_steps(ent, rows, consents, placement, warn) -> list[dict[str, str]]:
     if placement is not None and placement.next_standard:
         steps.append({"code": "tier", "url": reverse("evaluation:evaluationresult_report", args=[ent.pk]),
                       "text": _("距%(std)s还差 %(n)s 项条件：查看评价报告") % {
-                          "std": placement.get_next_standard_display(), "n": placement.failing or 0}})
+                          "std": placement.get_next_standard_display(),
+                          "n": len(gap_leaves(placement)) or placement.failing or 0}})
     return steps
 
 

@@ -226,3 +226,13 @@ def test_clock(due, now, expected):
     parse = lambda s: dt.datetime.fromisoformat(s).replace(tzinfo=SH)  # noqa: E731
     c = clock(parse(due) if due else None, parse(now))
     assert (c.overdue, c.working_days, c.label) == expected
+
+
+def test_gaps_count_a_group_and_its_clause_once_and_read_as_words():
+    from types import SimpleNamespace
+
+    from kechuang.workbench.selectors import gap_leaves, gap_titles
+    p = SimpleNamespace(closeness={"version": "srdi-sme-2026",
+                                   "failing_clauses": ["srdi26.3", "srdi26.3.revenue", "srdi26.5"]}, failing=3)
+    assert gap_leaves(p) == ["srdi26.3.revenue", "srdi26.5"]
+    assert gap_titles(p) == ["上年度营业收入 ≥ 1500万元", "截至上年末资产负债率不高于80%"]
