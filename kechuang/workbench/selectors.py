@@ -11,7 +11,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -175,9 +175,11 @@ def institution(user) -> dict[str, Any]:
     now = timezone.now()
     held = list(visible_requests(user).filter(institution=org, state__in=mc.ACTIVE_STATES)
                 .select_related("demand__enterprise", "product", "handler").order_by("due_at", "pk"))
-    legs = list(Leg.objects.filter(provider=org, request__in=visible_requests(user))
-                .select_related("request__demand__enterprise", "request__institution", "request__product")
-                .order_by("-state", "-created_at")[:50])
+    # A guarantor or insurer: the legs assigned to it; a bank: the legs on the requests it holds.
+    own = Q(request__institution=org) if org.kind == K.BANK else Q(provider=org)
+    legs = list(Leg.objects.filter(own, request__in=visible_requests(user))
+                .select_related("request__demand__enterprise", "request__institution", "request__product", "provider")
+                .order_by("-created_at", "-pk")[:50])
     legs.sort(key=lambda leg: (leg.state != mc.LegState.PENDING, -leg.pk))
     decisions = [r for r in held if r.state in (mc.RequestState.SUBMITTED, mc.RequestState.UNDER_REVIEW)]
     record = institution_records([org.pk]).get(org.pk, {})

@@ -236,3 +236,32 @@ def test_gaps_count_a_group_and_its_clause_once_and_read_as_words():
                                    "failing_clauses": ["srdi26.3", "srdi26.3.revenue", "srdi26.5"]}, failing=3)
     assert gap_leaves(p) == ["srdi26.3.revenue", "srdi26.5"]
     assert gap_titles(p) == ["上年度营业收入 ≥ 1500万元", "截至上年末资产负债率不高于80%"]
+
+
+def test_bank_sees_the_legs_on_its_requests_and_the_guarantor_only_its_own(world):
+    r = _held_request(world, state="approved")
+    ms.leg_add(request=r, kind=mc.LegKind.GUARANTEE, provider=world["guar"], actor=world["bu"])
+    ms.leg_add(request=r, kind=mc.LegKind.INSURANCE, provider=world["ins"], actor=world["bu"])
+    bank_html = login(world["bu"]).get("/").content.decode()
+    rows = re.findall(r'<tr class="leg-row" data-state="(\w+)">.*?<td class="small">([^<]+)</td>', bank_html, re.S)
+    assert sorted(rows) == [("pending", "保险 · 保险甲"), ("pending", "担保 · 担保甲")]
+    guar_html = login(world["gu"]).get("/").content.decode()
+    assert guar_html.count('class="leg-row"') == 1
+
+
+def _queries(client, url="/"):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    client.get(url)  # warm caches (synthetic notice, sessions)
+    with CaptureQueriesContext(connection) as q:
+        assert client.get(url).status_code == 200
+    return len(q.captured_queries)
+
+
+def test_workbench_queries_do_not_grow_with_rows(world):
+    _held_request(world, state="approved")
+    bank_c, ent_c = login(world["bu"]), login(world["eu"])
+    before = (_queries(bank_c), _queries(ent_c))
+    for _i in range(3):
+        _held_request(world, state="approved")
+    assert (_queries(bank_c), _queries(ent_c)) == before
