@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kechuang.rating",
     "kechuang.marketplace",
     "kechuang.targets",
+    "kechuang.workbench",
     "kechuang.demo",
 ]
 
@@ -125,7 +126,7 @@ AUTH_USER_MODEL = "accounts.User"
 # A locked account or address is refused by every login path (page, admin, API Basic auth).
 AUTHENTICATION_BACKENDS = ["kechuang.accounts.throttle.ThrottledModelBackend"]
 LOGIN_URL = "accounts:login"
-LOGIN_REDIRECT_URL = "enterprises:enterprise_list"
+LOGIN_REDIRECT_URL = "workbench:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 
 # OWASP ASVS L2 (V2.1): length, similarity to the account, common and all-digit passwords.

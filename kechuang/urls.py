@@ -1,10 +1,9 @@
 from django.contrib import admin
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 urlpatterns = [
-    path("", RedirectView.as_view(pattern_name="enterprises:enterprise_list"), name="home"),
+    path("", include(("kechuang.workbench.urls", "workbench"))),
     path("accounts/", include("kechuang.accounts.urls")),
     path("enterprises/", include("kechuang.enterprises.urls")),
     path("ingest/", include("kechuang.ingest.urls")),

@@ -160,3 +160,32 @@ def _fits(demand, product) -> bool:
 def _eligible(demand, product) -> bool:
     st, _conds = evaluate(load_eligibility(product.eligibility), demand.prefill)
     return st != 3
+
+
+def demo_workbench_items(*, progress) -> dict:
+    """Give the guarantor's and insurer's workbenches something to decide (synthetic): one request
+    the demo bank approved with a pending guarantee leg and a pending insurance leg, and one request
+    under review (a decision due). Idempotent: skipped once a synthetic pending leg exists."""
+    from .models import FinancingRequest, Leg
+
+    if Leg.objects.filter(state=c.LegState.PENDING, request__is_synthetic=True).exists():
+        return {"skipped": "already loaded"}
+    User = get_user_model()
+    users = {u.username: u for u in User.objects.filter(username__in=["bank", "guarantor", "insurer"])
+             .select_related("organization")}
+    if len(users) < 3:
+        return {"skipped": "demo users missing"}
+    bank = users["bank"]
+    picked = list(FinancingRequest.objects.filter(is_synthetic=True, institution=bank.organization,
+                                                  state=c.RequestState.PICKED_UP).order_by("pk")[:2])
+    if len(picked) < 2:
+        return {"skipped": "no picked-up demo requests"}
+    with transaction.atomic():
+        first, second = picked
+        r = s.request_review(request=first, actor=bank)
+        r = s.request_decide(request=r, approve=True, amount=r.demand.amount, rate=r.product.rate, actor=bank,
+                             reason="批准，待担保与保险确认（演示）")
+        s.leg_add(request=r, kind=c.LegKind.GUARANTEE, provider=users["guarantor"].organization, actor=bank)
+        s.leg_add(request=r, kind=c.LegKind.INSURANCE, provider=users["insurer"].organization, actor=bank)
+        s.request_review(request=second, actor=bank)
+    return {"pending_legs": 2, "under_review": 1}

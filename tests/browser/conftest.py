@@ -53,4 +53,4 @@ def login(page, live_server, username: str, password: str = "pw-12345678") -> No
     page.fill("#id_username", username)
     page.fill("#id_password", password)
     page.click("#login-form button")
-    page.wait_for_url(f"{live_server.url}/enterprises/**")
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)

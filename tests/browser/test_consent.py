@@ -30,6 +30,7 @@ def test_enterprise_grants_then_revokes_a_banks_access(browser, live_server):
 
     bank_page = browser.new_context(locale="zh-CN").new_page()
     login(bank_page, live_server, "bank")
+    bank_page.goto(f"{live_server.url}/enterprises/")  # login lands on the workbench
     assert bank_page.locator("#enterprise-list tbody tr").count() == 1
     assert bank_page.goto(f"{live_server.url}/enterprises/{me.pk}/").status == 200
 

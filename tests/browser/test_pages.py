@@ -26,6 +26,7 @@ def region():
 def test_regulator_filters_the_list_and_opens_a_profile(page, live_server, region):
     regulator("city")
     login(page, live_server, "city")
+    page.goto(f"{live_server.url}/enterprises/")  # login lands on the workbench
 
     assert page.locator("#enterprise-list tbody tr").count() == 5
     page.select_option("#id_region_code", "370112")
@@ -45,6 +46,7 @@ def test_profile_as_of_a_past_date_shows_what_was_known_then(page, live_server, 
     regulator("city")
     e = Enterprise.objects.get(uscc=uscc(1, "370102"))
     login(page, live_server, "city")
+    page.goto(f"{live_server.url}/enterprises/")  # login lands on the workbench
 
     yesterday = (timezone.localdate() - timedelta(days=1)).isoformat()
     page.goto(f"{live_server.url}/enterprises/{e.pk}/?as_of={yesterday}")
@@ -87,6 +89,7 @@ def test_bank_sees_only_consented_enterprises_and_its_read_is_logged(page, live_
                            purpose=ConsentPurpose.LOAN_APPLICATION,
                            valid_until=timezone.now() + timedelta(days=30))
     login(page, live_server, "bank")
+    page.goto(f"{live_server.url}/enterprises/")  # login lands on the workbench
 
     assert page.locator("#enterprise-list tbody tr").count() == 1
     page.click("text=济南测试科技有限公司4")

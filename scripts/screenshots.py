@@ -1,0 +1,59 @@
+"""Log in as each demo role and save its workbench at 1366 px wide (used by scripts/screenshots.sh).
+
+Usage: python scripts/screenshots.py BASE_URL OUT_DIR
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+#: (file suffix, demo login): one per workbench.
+ROLES = [("regulator", "regulator"), ("district", "lixia"), ("bank", "bank"), ("guarantor", "guarantor"),
+         ("insurer", "insurer"), ("investor", "investor"), ("advisor", "agency"), ("enterprise", "enterprise")]
+PASSWORD = "kechuang-demo"
+CHROMIUM = os.environ.get("KECHUANG_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
+ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"]
+
+
+def wait_up(base: str, seconds: int = 60) -> None:
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            urllib.request.urlopen(f"{base}/accounts/login/", timeout=5)
+            return
+        except OSError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(0.5)
+
+
+def main(base: str, out: Path) -> int:
+    out.mkdir(parents=True, exist_ok=True)
+    wait_up(base)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        for suffix, username in ROLES:
+            context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 768})
+            page = context.new_page()
+            page.goto(f"{base}/accounts/login/")
+            page.fill("#id_username", username)
+            page.fill("#id_password", PASSWORD)
+            page.click("#login-form button")
+            page.wait_for_selector("#workbench")
+            path = out / f"workbench-{suffix}.png"
+            page.screenshot(path=str(path), full_page=True)
+            sys.stdout.write(f"{path}\n")
+            context.close()
+        browser.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1], Path(sys.argv[2])))
