@@ -95,3 +95,16 @@ def choice_label(value, choices) -> str:
         return str(choices(value).label)
     except ValueError:
         return str(value)
+
+
+def percent_input(text):
+    """What a person types into a percentage field, as the stored fraction: "3.85" or "3.85%" →
+    Decimal("0.0385"); blank → None. Text that is not a number is returned unchanged so the service
+    rejects it with its own coded error naming the field."""
+    if text is None or str(text).strip() == "":
+        return None
+    cleaned = str(text).strip().rstrip("%％").strip()
+    try:
+        return Decimal(cleaned) / 100
+    except (InvalidOperation, ValueError):
+        return text

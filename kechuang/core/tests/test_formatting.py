@@ -63,3 +63,11 @@ def test_filters_render_in_a_template():
     out = tpl.render(Context({"a": Decimal("16000000.00"), "r": Decimal("0.0365"), "d": date(2026, 12, 4),
                               "b": True, "c": "370102"}))
     assert out == "1,600.00万元 3.65% 2026年12月4日 是 历下区"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("3.85", Decimal("0.0385")), ("3.85%", Decimal("0.0385")), (" 0.63 ％", Decimal("0.0063")),
+    ("", None), (None, None), ("abc", "abc"),
+])
+def test_percent_input_converts_to_the_stored_fraction(typed, expected):
+    assert formatting.percent_input(typed) == expected
