@@ -129,3 +129,11 @@ def test_every_parameterless_page_is_clean_or_refused(role):
         if (known is None and found) or (known is not None and (not found or not set(found) <= known)):
             failures[url] = found
     assert failures == {}, pprint.pformat(failures)
+
+
+def test_english_locale_translates_the_navigation():
+    c = Client()
+    c.force_login(_login("regulator"))
+    html = c.get("/enterprises/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "Sci-Tech Innovation Finance Platform" in html and " Enterprises</a>" in html
+    assert "科创金融服务平台" not in html and " 企业库</a>" not in html
