@@ -7,6 +7,7 @@ import pytest
 from django.template import Context, Template
 
 from kechuang.core import formatting
+from kechuang.enterprises.presentation import display
 from kechuang.marketplace.choices import DemandStatus
 
 
@@ -71,3 +72,10 @@ def test_filters_render_in_a_template():
 ])
 def test_percent_input_converts_to_the_stored_fraction(typed, expected):
     assert formatting.percent_input(typed) == expected
+
+
+def test_profile_values_use_the_shared_rules():
+    assert display("years", "operating_revenue", Decimal("16000000.00")) == "1,600.00万元"
+    assert display("profile", "region_code", "370102") == "历下区"
+    assert display("profile", "registered_on", date(2019, 3, 5)) == "2019年3月5日"
+    assert display("profile", "resident_enterprise", True) == "是"
