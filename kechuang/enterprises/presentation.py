@@ -5,10 +5,10 @@ Excel templates and the API speak the same terms."""
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 
 from django.utils import timezone
 
+from kechuang.core import formatting
 from kechuang.engine.facts.schema import SECTIONS
 
 from .choices import IP_CLASS_I
@@ -40,11 +40,13 @@ def display(section: str, name: str, value) -> str:
     if kind == "enum_list" and field is not None:
         return "、".join(field.label_of(v) for v in value)
     if kind == "amount":
-        return f"{Decimal(value):,.2f}"
+        return formatting.money(value)
     if kind == "ratio":
-        return f"{Decimal(value) * 100:.2f}%"
-    if isinstance(value, date):
-        return value.isoformat()
+        return formatting.percent(value)
+    if isinstance(value, date) or name.endswith("_on"):
+        return formatting.cn_date(value)
+    if name == "region_code":
+        return formatting.region_name(value)
     return str(value)
 
 

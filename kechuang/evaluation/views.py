@@ -135,8 +135,16 @@ class EvaluationReportView(LoginRequiredMixin, TemplateView):
                "ladder": ladder_view(outcome["ladder_after"]) if outcome else None,
                "ladder_before": ladder_view(outcome["ladder_before"]) if outcome else None,
                "issues": outcome["issues"] if outcome else []}
-        return self.response_class(request=request, template=["htmx/evaluation_results.html"],
-                                   context=ctx, using=self.template_engine)
+        if request.htmx:
+            return self.response_class(request=request, template=["htmx/evaluation_results.html"],
+                                       context=ctx, using=self.template_engine)
+        # "重新测算" pressed without HTMX (script blocked or not yet loaded): the whole page with the
+        # what-if results in place, never the bare fragment.
+        page = self.get_context_data(**self.kwargs) | ctx
+        page["what_if_fields"] = [f | {"value": request.POST.get(f["name"]) or f["value"]}
+                                  for f in page["what_if_fields"]]
+        return self.response_class(request=request, template=[self.template_name], context=page,
+                                   using=self.template_engine)
 
 
 class RegulatorOverviewView(RegulatorRequired, TemplateView):

@@ -14,10 +14,12 @@ from django.http import HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, region_q
 from kechuang.accounts.choices import OrganizationKind
+from kechuang.core.formatting import percent_input
 
 from . import choices as c
 from . import metrics, services
@@ -30,10 +32,18 @@ INSTITUTION_KINDS = (OrganizationKind.BANK, OrganizationKind.GUARANTOR, Organiza
                      OrganizationKind.INVESTOR)
 
 
+#: Form fields by the name a person reads, so an error never starts with "rate:".
+FIELD_LABELS = {"rate": _lazy("年化利率/费率"), "amount": _lazy("金额"), "amount_min": _lazy("最低金额"),
+                "amount_max": _lazy("最高金额"), "term_min_months": _lazy("最短期限"), "term_max_months": _lazy("最长期限"),
+                "name": _lazy("产品名称"), "category": _lazy("产品类别"), "eligibility": _lazy("准入条件"),
+                "sla_pickup_days": _lazy("接单时限"), "term_months": _lazy("期限"), "purpose": _lazy("用途")}
+
+
 def _errors(exc: Exception) -> list[str]:
     if isinstance(exc, ValidationError):
         if hasattr(exc, "error_dict"):
-            return [f"{field}: {m}" if field != "__all__" else m for field, errs in exc.message_dict.items() for m in errs]
+            return [f"{FIELD_LABELS[field]}：{m}" if field in FIELD_LABELS else m
+                    for field, errs in exc.message_dict.items() for m in errs]
         return list(exc.messages)
     return [str(exc) or _("无权办理。")]
 
@@ -106,7 +116,7 @@ def product_create(request):
                     institution=org, kind=kind, category=form.get("category", ""), name=form.get("name", ""),
                     description=form.get("description", ""), amount_min=form.get("amount_min"),
                     amount_max=form.get("amount_max"), term_min_months=form.get("term_min_months") or None,
-                    term_max_months=form.get("term_max_months") or None, rate=form.get("rate") or None,
+                    term_max_months=form.get("term_max_months") or None, rate=percent_input(form.get("rate")),
                     eligibility=elig, sla_pickup_days=int(form.get("sla_pickup_days") or 2),
                     needs_guarantee=bool(form.get("needs_guarantee")), actor=request.user)
                 messages.success(request, _("产品“%(n)s”已发布。") % {"n": p.name})
@@ -184,7 +194,7 @@ VERBS = {
     "pick_up": lambda r, u, p: services.request_pick_up(request=r, actor=u),
     "review": lambda r, u, p: services.request_review(request=r, actor=u),
     "approve": lambda r, u, p: services.request_decide(request=r, approve=True, amount=p.get("amount") or None,
-                                                       rate=p.get("rate") or None, reason=p.get("reason", ""), actor=u),
+                                                       rate=percent_input(p.get("rate")), reason=p.get("reason", ""), actor=u),
     "decline": lambda r, u, p: services.request_decide(request=r, approve=False, reason=p.get("reason", ""), actor=u),
     "contract": lambda r, u, p: services.request_contract(request=r, actor=u),
     "disburse": lambda r, u, p: services.request_disburse(request=r, actor=u),

@@ -89,3 +89,17 @@ def test_overview_shows_movements_between_the_latest_two_runs():
     assert f"评价批次 #{second.pk}" in html and f"与批次 #{first.pk}" in html
     assert html.count('class="moved-up"') == 1
     assert AS_OF.isoformat() in html
+
+
+def test_what_if_without_htmx_returns_the_whole_styled_page_with_the_change():
+    ent = load_golden("tsme-staff-below-10pct")
+    c = login(regulator("city"))
+
+    response = c.post(f"/evaluation/enterprises/{ent.pk}/?as_of=2026-11-22",
+                      {"as_of": "2026-11-22", "tech_staff": "10"})
+
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "<html" in html and "kechuang/kechuang.css" in html and 'id="what-if-form"' in html
+    assert 'id="std-tsme" data-standard="tsme" data-status="met"' in html
+    assert 'id="wi-tech_staff" name="tech_staff" inputmode="decimal" value="10"' in html

@@ -1,0 +1,81 @@
+"""Exact strings for the presentation rules every page shares."""
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.template import Context, Template
+
+from kechuang.core import formatting
+from kechuang.enterprises.presentation import display
+from kechuang.marketplace.choices import DemandStatus
+
+
+@pytest.mark.parametrize(("yuan", "expected"), [
+    pytest.param(Decimal("16000000.00"), "1,600.00万元", id="wan-with-separator"),
+    pytest.param(Decimal("3000000.00"), "300.00万元", id="wan"),
+    pytest.param(5_000, "0.50万元", id="below-one-wan"),
+    pytest.param(Decimal("99999999.99"), "10,000.00万元", id="just-below-yi-rounds-in-wan"),
+    pytest.param(Decimal("160000000"), "1.60亿元", id="yi"),
+    pytest.param(Decimal("123456789012"), "1,234.57亿元", id="yi-with-separator"),
+    pytest.param(Decimal("-25000"), "-2.50万元", id="negative"),
+    pytest.param(None, "—", id="missing"),
+])
+def test_money(yuan, expected):
+    assert formatting.money(yuan) == expected
+
+
+@pytest.mark.parametrize(("fraction", "places", "expected"), [
+    (Decimal("0.0365"), 2, "3.65%"), (Decimal("0.0063"), 2, "0.63%"), (0.5, 0, "50%"),
+    (Decimal("0.12345"), 1, "12.3%"), (None, 2, "—"),
+])
+def test_percent(fraction, places, expected):
+    assert formatting.percent(fraction, places) == expected
+
+
+def test_cn_date_date_datetime_and_iso_string():
+    assert formatting.cn_date(date(2026, 12, 4)) == "2026年12月4日"
+    assert formatting.cn_date(datetime(2026, 12, 4, 1, 5, tzinfo=UTC)) == "2026年12月4日 09:05"
+    assert formatting.cn_date("2026-01-09") == "2026年1月9日"
+    assert formatting.cn_date(None) == "—"
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    (True, "是"), (False, "否"), ("True", "是"), ("false", "否"), (None, "—"),
+])
+def test_yes_no(value, expected):
+    assert formatting.yes_no(value) == expected
+
+
+def test_region_names_and_unknown_code():
+    assert formatting.region_name("370102") == "历下区"
+    assert formatting.region_name("370100") == "济南市"
+    assert formatting.region_name("370126") == "商河县"
+    assert formatting.region_name("999999") == "999999"
+
+
+def test_choice_label():
+    assert formatting.choice_label(DemandStatus.values[0], DemandStatus) == str(DemandStatus.labels[0])
+    assert formatting.choice_label("no-such", DemandStatus) == "no-such"
+
+
+def test_filters_render_in_a_template():
+    tpl = Template("{% load present %}{{ a|yuan }} {{ r|pct }} {{ d|cn_date }} {{ b|yes_no }} {{ c|region }}")
+    out = tpl.render(Context({"a": Decimal("16000000.00"), "r": Decimal("0.0365"), "d": date(2026, 12, 4),
+                              "b": True, "c": "370102"}))
+    assert out == "1,600.00万元 3.65% 2026年12月4日 是 历下区"
+
+
+@pytest.mark.parametrize(("typed", "expected"), [
+    ("3.85", Decimal("0.0385")), ("3.85%", Decimal("0.0385")), (" 0.63 ％", Decimal("0.0063")),
+    ("", None), (None, None), ("abc", "abc"),
+])
+def test_percent_input_converts_to_the_stored_fraction(typed, expected):
+    assert formatting.percent_input(typed) == expected
+
+
+def test_profile_values_use_the_shared_rules():
+    assert display("years", "operating_revenue", Decimal("16000000.00")) == "1,600.00万元"
+    assert display("profile", "region_code", "370102") == "历下区"
+    assert display("profile", "registered_on", date(2019, 3, 5)) == "2019年3月5日"
+    assert display("profile", "resident_enterprise", True) == "是"
