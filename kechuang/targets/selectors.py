@@ -507,13 +507,18 @@ DISTRICT_METRICS = [
 def district_platform(region_code: str, code: str, *, year: int) -> dict:
     """One live metric per district of ``region_code`` for ``year``: ``{"kind": "platform", "code",
     "label", "unit_kind", "districts": [...], "values": [...]}`` (rates as 0–1, ``None`` when the
-    denominator is 0). Districts are the region table's children, all listed."""
+    denominator is 0). Districts are the region table's children, all listed; for a district, its
+    peers in the same city (counts and shares only, no rows)."""
     meta = {x[0]: x for x in DISTRICT_METRICS}[code]
     if code not in live_metric_registry():
         return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": [], "values": []}
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
     names, values = [], []
-    for d in districts_of(region_code):
+    peers = districts_of(region_code)
+    if not peers:  # a district: compared with its peers in the city (aggregates only)
+        parent = Region.objects.filter(code=region_code).values_list("parent_id", flat=True).first()
+        peers = districts_of(parent) if parent else []
+    for d in peers:
         r = metric_ratio(live_metric(code, region_code=d.code, start=start, end=end))
         names.append(d.name)
         values.append(None if r is None else float(r))
