@@ -195,3 +195,17 @@ def test_the_printable_report_names_region_date_and_every_definition(reg_client)
     table = html.split('id="definition-table"')[1].split("</table>")[0]
     for code, _label, _kind, definition in PLATFORM_METRICS + MARKETPLACE_METRICS:
         assert f'data-code="{code}"' in table and definition in table, code
+
+
+def test_a_district_regulator_compares_its_district_with_its_peers(client):
+    region = Region.objects.get(code="370100")
+    Region.objects.get_or_create(code="370102", defaults={"name": "历下区", "parent": region})
+    Region.objects.get_or_create(code="370103", defaults={"name": "市中区", "parent": region})
+    load([record(n, region="370102") for n in (1, 2)] + [record(3, region="370103")])
+    client.force_login(regulator("lixia", region="370102"))
+    resp = client.get("/targets/cockpit/")
+    d = resp.context["chart"]["districts"]
+    values = dict(zip(d["districts"], d["values"], strict=True))
+    assert (values["历下区"], values["市中区"]) == (2.0, 1.0)
+    html = resp.content.decode()
+    assert 'id="no-status"' in html and 'id="no-trends"' in html and 'id="chart-districts"' in html
