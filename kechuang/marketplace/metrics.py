@@ -140,6 +140,9 @@ def first_loan_rate(*, region_code: str, start: dt.date, end: dt.date):
 
 
 def satisfaction(*, region_code: str, start: dt.date, end: dt.date):
+    """A mean, not a rate: the sum of the 1–5 scores of the period's advisor visits that have a
+    score ÷ the number of those same visits (both over one population: scored visits to the
+    region's enterprises). The cockpit shows it as a number of 5 (4.52), never as a percentage."""
     agg = AdvisorVisit.objects.filter(within_region(region_code, "assignment__enterprise__region_code"),
                                       visited_on__gte=start, visited_on__lte=end, satisfaction__isnull=False) \
         .aggregate(s=Sum("satisfaction"), n=Count("id"))

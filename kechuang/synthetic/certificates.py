@@ -16,6 +16,10 @@ import numpy as np
 
 from .population import CHUNK, Chunk
 
+#: Probability that a firm meeting only the 2022 rules still holds a 专精特新 / 小巨人 title granted on
+#: earlier figures (the documented exceptions: holders the engine finds not meeting the 2026 rules).
+EXCEPTION_P = 0.03
+
 #: (kind, validity in years) in output order.
 KINDS: tuple[tuple[str, int], ...] = (
     ("hnte", 3), ("tsme", 1), ("innovative_sme", 3), ("tech_innovation_sme", 3),
@@ -71,8 +75,23 @@ def eligibility(c: Chunk) -> dict[str, np.ndarray]:
     gazelle = ((f["age"] >= 3) & (lev < 0.7) & (rev[:, 2] >= 1e7) & (cagr >= gz_band)
                & (rd_ratio >= np.where(rev[:, 2] >= 1e8, 0.025, 0.05))
                & ((f["ip_invention"] >= 2) | (f["ip_util_soft"] >= 8)))
+    # The 2026 rules (工信部企业〔2025〕 专精特新 / 小巨人, in force from 2026; the engine's
+    # srdi-sme-2026 and little-giant-2026): the objective conditions on the reference year y0 and
+    # the year before y1. A valid 科技型/创新型 title (srdi26.1), the platform score (srdi26.9) and
+    # the market-position review (srdi26.8, manual) are settled when the certificates are drawn.
+    main_share = _ratio(y["main_business_revenue"][:, ref], rev[:, ref])
+    rd_y1 = y["rd_expense"][:, ref - 1]
+    rd_r1 = _ratio(rd_y1, rev[:, ref - 1])
+    rd_r0 = _ratio(rd, rev[:, ref])
+    srdi26 = ((niche >= 3) & ((rev[:, ref] >= 1.5e7) | (f["equity_2y"] >= 2e7)) & (main_share >= 0.8)
+              & (lev <= 0.8) & (rd >= 1e6) & (rd_y1 >= 1e6) & (rd_r0 >= 0.03) & (rd_r1 >= 0.03)
+              & ((ci >= 1) | (f["rd_institution"] >= 3)))
+    cagr2 = np.where((rev[:, 0] > 0) & exists[:, 0], np.sqrt(_ratio(rev[:, 2], rev[:, 0])) - 1, -1.0)
+    little26 = (srdi26 & (rev[:, ref] >= 5e7) & (main_share >= 0.9) & (cagr2 >= 0.05) & (lev <= 0.75)
+                & (rd + rd_y1 >= 1.2e7) & (ci >= 4)
+                & ((f["market_share"] >= 0.1) | (f["market_rank"] <= 3)))
     return dict(hnte=hnte, tsme=tsme, innovative_sme=innovative, srdi_sme=srdi,
-                little_giant=little, gazelle=gazelle)
+                little_giant=little, gazelle=gazelle, srdi_sme_2026=srdi26, little_giant_2026=little26)
 
 
 def draw_certificates(c: Chunk) -> None:
@@ -122,12 +141,17 @@ def draw_certificates(c: Chunk) -> None:
     issued = tis_start + rng.integers(0, 120, n)
     p = np.where(el["tsme"] | certs["innovative_sme"][0], 0.2, 0.0) * (as_of.toordinal() >= tis_start)
     settle("tech_innovation_sme", p, issued, 365, 3, 0.0)
-    # 专精特新 and 小巨人: mid-year batches; 小巨人 needs a 专精特新 title.
+    # 专精特新 and 小巨人: mid-year batches; 小巨人 needs a 专精特新 title. Held by firms meeting the
+    # rules in force (2026: a valid 科技型/创新型 title and the objective conditions), so the
+    # engine's verdict agrees with the certificate for most holders; EXCEPTION_SHARE of holders
+    # were granted on the 2022 rules' figures and no longer meet them (the pages show them as such).
+    tier1 = certs["tsme"][0] | certs["innovative_sme"][0] | certs["tech_innovation_sme"][0]
     issued = batch(rng.integers(0, 3, n), 6, 20, 30)
-    settle("srdi_sme", np.where(el["little_giant"], 0.9, np.where(el["srdi_sme"], 0.3, 0.005)), issued, 2 * 365, 3, 0.3)
+    settle("srdi_sme", np.where(el["srdi_sme_2026"] & tier1, 0.85,
+                                np.where(el["srdi_sme"] | el["little_giant"], EXCEPTION_P, 0.0)), issued, 2 * 365, 3, 0.3)
     issued = batch(rng.integers(0, 3, n), 7, 25, 20)
-    settle("little_giant", np.where(el["little_giant"] & certs["srdi_sme"][0], 0.8, 0.0), issued,
-           3 * 365, 3, 0.2)
+    settle("little_giant", np.where(el["little_giant_2026"], 0.8, np.where(el["little_giant"], EXCEPTION_P, 0.0))
+           * certs["srdi_sme"][0], issued, 3 * 365, 3, 0.2)
     issued = batch(rng.integers(1, 3, n), 10, 10, 60)
     settle("gazelle", np.where(el["gazelle"], 0.85, 0.0), issued, 3 * 365, 3, 0.0)
     c.certs = certs
@@ -137,6 +161,10 @@ def draw_certificates(c: Chunk) -> None:
     ip = c.ip
     ip["used_in_hnte"] = (ip["granted"] < latest[ip["owner"]]) & (ip["used_u"] < 0.75)
     # 专精特新发展评价得分: computed by the national platform for firms that took part.
-    took_part = el["srdi_sme"] | certs["srdi_sme"][0] | (rng.random(n) < 0.03)
+    # Holders meeting the 2026 rules scored at least 50 (小巨人 60): the score is one of the rules.
+    took_part = el["srdi_sme"] | el["srdi_sme_2026"] | certs["srdi_sme"][0] | (rng.random(n) < 0.03)
     score = 52 + 10 * (el["srdi_sme"] | certs["srdi_sme"][0]) + 9 * rng.standard_normal(n)
+    floor = np.where(certs["little_giant"][0] & el["little_giant_2026"], 60.0,
+                     np.where(certs["srdi_sme"][0] & el["srdi_sme_2026"], 50.0, 0.0))
+    score = np.maximum(score, floor + 8 * rng.random(n))
     f["srdi_score"] = np.where(took_part, np.round(np.clip(score, 0, 100), 1), np.nan)

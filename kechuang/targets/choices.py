@@ -58,3 +58,6 @@ STATUS_LABELS = {"met": _("已达成"), "missed": _("未达成"), "on_track": _(
                  "at_risk": _("存在风险"), "off_track": _("明显滞后"), "no_data": _("暂无数据")}
 STATUS_COLORS = {"met": "success", "missed": "danger", "on_track": "success", "at_risk": "warning",
                  "off_track": "danger", "no_data": "secondary"}
+#: The same statuses as chart colours (the cockpit's donut and progress bars; Bootstrap's palette).
+STATUS_HEX = {"met": "#198754", "on_track": "#20c997", "at_risk": "#ffc107", "off_track": "#dc3545",
+              "missed": "#a52834", "no_data": "#adb5bd"}

@@ -166,14 +166,16 @@ def parse_year(text: str) -> int | None:
 
 def parse_deadline(text: str, plan_end: int | None) -> dt.date | None:
     """The task's deadline: the end of the earliest year it names (2019年年底前 → 2019-12-31);
-    计划期内 or nothing → the end of the plan period; 每年 (recurring) → none."""
+    计划期内 / 规划期内 → the end of the plan period. No deadline (``None``, shown as 无明确期限,
+    never overdue) when the document gives none (a blank cell), a recurring one (每年) or one
+    without a date (长期坚持, 持续推进)."""
     t = text.strip()
-    if "每年" in t:
+    if not t or "每年" in t:
         return None
     years = [int(y) for y in _YEAR.findall(t)]
     if years:
         return dt.date(min(years), 12, 31)
-    if plan_end and (not t or "计划期" in t or "规划期" in t):
+    if plan_end and ("计划期" in t or "规划期" in t):
         return dt.date(plan_end, 12, 31)
     return None
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import logging
 from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal
@@ -21,11 +22,14 @@ from kechuang.accounts.models import Organization, Region, within_region
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
 from kechuang.engine.targets.units import conversion_factor
+from kechuang.evaluation.choices import Tier
 from kechuang.evaluation.models import TierPlacement
 from kechuang.evaluation.selectors import latest_run_covering
 
 from . import choices as c
 from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
+
+logger = logging.getLogger(__name__)
 
 #: A task due within this many days and less than half done is at risk.
 AT_RISK_DAYS = 30
@@ -78,6 +82,27 @@ def actual_series(concepts: set[str], region_codes: set[str]) -> dict[tuple[str,
     for ind_id, region, year, value in qs:
         concept, unit = inds[ind_id]
         out[(concept, region)][year] = (float(value), unit)
+    return out
+
+
+def observed_series(concepts: set[str], region_code: str) -> dict[str, dict[int, tuple[float, str]]]:
+    """Every observed yearly value of the concepts in one region: accepted actuals and baselines
+    (a plan's 基期值 is the actual of its base year) from any plan, ``{concept: {year: (value,
+    unit)}}``; an actual wins over a baseline of the same year, a later entry over an earlier."""
+    out: dict[str, dict[int, tuple[float, str]]] = defaultdict(dict)
+    inds = dict((pk, (concept, unit)) for pk, concept, unit in
+                Indicator.objects.filter(concept__in=concepts).order_by().values_list("pk", "concept", "unit"))
+    rows = (IndicatorValue.objects.filter(indicator_id__in=list(inds), region_code=region_code,
+                                          kind__in=(c.ValueKind.BASELINE, c.ValueKind.ACTUAL),
+                                          state=c.ValueState.ACCEPTED, year__isnull=False, value__isnull=False)
+            .values_list("indicator_id", "kind", "year", "value").order_by("pk"))
+    rank = {c.ValueKind.BASELINE: 0, c.ValueKind.ACTUAL: 1}
+    seen: dict[tuple[str, int], int] = {}
+    for ind_id, kind, year, value in rows:
+        concept, unit = inds[ind_id]
+        if rank[kind] >= seen.get((concept, year), -1):
+            seen[(concept, year)] = rank[kind]
+            out[concept][year] = (float(value), unit)
     return out
 
 
@@ -169,6 +194,16 @@ def target_year_check(plan: Plan, year: int) -> list[TargetCheck]:
     return rows
 
 
+def latest_actual_year(region_code: str) -> int | None:
+    """The latest year of an accepted actual stored for the region (the cockpit's default
+    evaluation year: statuses as of the latest data rather than a year nothing is known of yet),
+    capped at the current year."""
+    year = (IndicatorValue.objects.filter(kind=c.ValueKind.ACTUAL, region_code=region_code, state=c.ValueState.ACCEPTED,
+                                          year__isnull=False, value__isnull=False)
+            .order_by("-year").values_list("year", flat=True).first())
+    return None if year is None else min(year, timezone.localdate().year)
+
+
 def open_flags() -> QuerySet[ValueFlag]:
     return (ValueFlag.objects.filter(status=c.FlagStatus.OPEN).select_related("indicator__plan")
             .prefetch_related("values"))
@@ -176,15 +211,20 @@ def open_flags() -> QuerySet[ValueFlag]:
 
 # --- tasks -----------------------------------------------------------------------------------------
 
+#: A task without a deadline (blank, recurring or undated in the document): shown as 无明确期限,
+#: never overdue nor at risk by date (a blocked one is still at risk).
+NO_DEADLINE = Q(deadline__isnull=True)
+
+
 def task_flags(today: dt.date | None = None) -> tuple[Q, Q]:
     """(overdue, at risk) as filters: overdue = past its deadline and not done; at risk = blocked,
-    or due within 30 days and under half done."""
+    or due within 30 days and under half done. A task without a deadline is never overdue."""
     today = today or timezone.localdate()
     not_done = ~Q(status=c.TaskStatus.DONE)
     overdue = not_done & Q(deadline__lt=today)
-    at_risk = not_done & Q(deadline__gte=today) & (
-        Q(status=c.TaskStatus.BLOCKED)
-        | Q(deadline__lte=today + dt.timedelta(days=AT_RISK_DAYS), percent__lt=AT_RISK_PERCENT))
+    at_risk = not_done & (
+        (Q(deadline__gte=today) | NO_DEADLINE) & Q(status=c.TaskStatus.BLOCKED)
+        | Q(deadline__gte=today, deadline__lte=today + dt.timedelta(days=AT_RISK_DAYS), percent__lt=AT_RISK_PERCENT))
     return overdue, at_risk
 
 
@@ -205,12 +245,16 @@ def tasks_for(user, *, plan_id=None, flag: str = "", unit_id=None, key_only=Fals
         qs = qs.filter(overdue)
     elif flag == "at_risk":
         qs = qs.filter(at_risk)
+    elif flag == "no_deadline":
+        qs = qs.filter(NO_DEADLINE & ~Q(status=c.TaskStatus.DONE))
     if q:
         qs = qs.filter(Q(title__icontains=q) | Q(text__icontains=q) | Q(code__icontains=q))
     return qs.order_by("deadline", "plan_id", "pk")
 
 
 def task_flag_of(task: Task, today: dt.date | None = None) -> str:
+    """``overdue``, ``at_risk``, ``no_deadline`` (open, without a deadline: 无明确期限) or ``""``;
+    the same rules as :func:`task_flags`."""
     today = today or timezone.localdate()
     if task.status == c.TaskStatus.DONE:
         return ""
@@ -219,7 +263,7 @@ def task_flag_of(task: Task, today: dt.date | None = None) -> str:
     if task.status == c.TaskStatus.BLOCKED or (
             task.deadline and task.deadline <= today + dt.timedelta(days=AT_RISK_DAYS) and task.percent < AT_RISK_PERCENT):
         return "at_risk"
-    return ""
+    return "no_deadline" if task.deadline is None else ""
 
 
 def unit_scorecards(today: dt.date | None = None, unit_ids=None) -> list[dict]:
@@ -233,6 +277,8 @@ def unit_scorecards(today: dt.date | None = None, unit_ids=None) -> list[dict]:
                         done=Count("tasks", filter=Q(tasks__status=c.TaskStatus.DONE), distinct=True),
                         overdue=Count("tasks", filter=_prefix(overdue, "tasks__"), distinct=True),
                         at_risk=Count("tasks", filter=_prefix(at_risk, "tasks__"), distinct=True),
+                        no_deadline=Count("tasks", filter=_prefix(NO_DEADLINE & ~Q(status=c.TaskStatus.DONE), "tasks__"),
+                                          distinct=True),
                         key=Count("tasks", filter=Q(tasks__is_key=True), distinct=True),
                         led=Count("led_tasks", distinct=True),
                         actions=Count("led_tasks", filter=Q(led_tasks__indicator__isnull=False), distinct=True))
@@ -241,7 +287,7 @@ def unit_scorecards(today: dt.date | None = None, unit_ids=None) -> list[dict]:
     for u in rows:
         score = round(100 * u.done / u.total) if u.total else None
         out.append({"unit": u, "total": u.total, "done": u.done, "overdue": u.overdue, "at_risk": u.at_risk,
-                    "key": u.key, "led": u.led, "actions": u.actions, "done_pct": score})
+                    "no_deadline": u.no_deadline, "key": u.key, "led": u.led, "actions": u.actions, "done_pct": score})
     return out
 
 
@@ -333,39 +379,45 @@ def region_codes_under(code: str) -> Q:
 
 # --- the cockpit -----------------------------------------------------------------------------------
 
-#: Live metrics the marketplace app is expected to declare (code, label); absent ones show 暂无数据源.
+#: Live metrics the marketplace app is expected to declare: (code, label, kind, definition); absent
+#: ones show 暂无数据源. ``kind``: ``count``/``amount`` (numerator only), ``rate`` (numerator ÷
+#: denominator of the same population, 0–100 %), ``mean`` (sum ÷ count, shown as a number).
 MARKETPLACE_METRICS = [
-    ("roadshows_held", "路演活动场次"),
-    ("credit_granted_amount", "授信金额（元）"),
-    ("demands_posted", "发布融资需求"),
-    ("demands_matched", "融资需求对接成功"),
-    ("pickup_rate", "需求响应（揭榜）率"),
-    ("approval_rate", "审批通过率"),
-    ("first_loan_rate", "首贷占比"),
-    ("reasonable_demand_satisfaction", "合理融资需求满足率"),
-    ("advisor_visits", "金融辅导队走访"),
-    ("time_to_pickup_days", "需求响应时长（工作日）"),
-    ("time_to_decision_days", "审批时长（工作日）"),
-    ("satisfaction", "企业满意度"),
-    ("enterprises_on_platform", "对接平台企业数"),
+    ("roadshows_held", "路演活动场次", "count", "本年已举办（状态为已举办）的路演场次，按路演所在区划。"),
+    ("credit_granted_amount", "授信金额（元）", "amount", "本年放款的债权融资申请的批准金额合计，按需求所属区划。"),
+    ("demands_posted", "发布融资需求", "count", "本年发布的融资需求笔数。"),
+    ("demands_matched", "融资需求对接成功", "count", "本年有申请放款的融资需求笔数。"),
+    ("pickup_rate", "需求响应（揭榜）率", "rate", "本年发布的需求中被机构揭榜或指派的笔数 ÷ 本年发布的需求笔数。"),
+    ("approval_rate", "审批通过率", "rate", "本年作出决定的申请中获批的笔数 ÷ 本年作出决定的申请笔数。"),
+    ("first_loan_rate", "首贷占比", "rate", "本年放款的债权申请中首次贷款企业的笔数 ÷ 本年放款的债权申请笔数。"),
+    ("reasonable_demand_satisfaction", "合理融资需求满足率", "rate",
+     "本年发布、未撤回且至少有一款在售产品匹配的需求中已获融资的笔数 ÷ 此类需求笔数。"),
+    ("advisor_visits", "金融辅导队走访", "count", "本年金融辅导员走访企业的次数。"),
+    ("time_to_pickup_days", "需求响应时长（工作日）", "mean", "本年发布的需求从发布到首次揭榜的工作日数之和 ÷ 已揭榜需求数。"),
+    ("time_to_decision_days", "审批时长（工作日）", "mean", "本年作出决定的申请从揭榜到决定的工作日数之和 ÷ 申请数。"),
+    ("satisfaction", "企业满意度（1–5 分）", "mean", "本年走访中企业给出的满意度评分之和 ÷ 有评分的走访次数（平均分，满分 5）。"),
+    ("enterprises_on_platform", "对接平台企业数", "count", "截至期末发布过融资需求的企业数（去重）。"),
 ]
 PLATFORM_METRICS = [
-    ("enterprises.on_platform", "平台企业数"),
-    ("enterprises.new", "本年新增企业"),
-    ("tiers.on_ladder_share", "入梯度企业占比"),
-    ("tiers.srdi_or_above_share", "专精特新及以上占比"),
-    ("tiers.little_giant_share", "“小巨人”占比"),
-    ("consents.active_share", "数据授权有效率"),
-    ("imports.applied_share", "数据归集成功率"),
+    ("enterprises.on_platform", "平台企业数", "count", "截至期末在平台登记的企业数。"),
+    ("enterprises.new", "本年新增企业", "count", "本年在平台登记的企业数。"),
+    ("tiers.on_ladder_share", "入梯度企业占比", "rate", "最近一次已完成的梯度评价中进入任一梯度的企业数 ÷ 参评企业数。"),
+    ("tiers.srdi_or_above_share", "专精特新及以上占比", "rate", "最近一次梯度评价中达到专精特新中小企业及以上梯度的企业数 ÷ 参评企业数。"),
+    ("tiers.little_giant_share", "“小巨人”占比", "rate", "最近一次梯度评价中达到专精特新“小巨人”梯度的企业数 ÷ 参评企业数。"),
+    ("consents.active_share", "数据授权有效率", "rate", "本年授予的数据授权中期末仍有效的件数 ÷ 本年授予的件数。"),
+    ("imports.applied_share", "数据归集成功率", "rate", "本年导入批次中已入库的批次数 ÷ 本年导入批次数（全平台）。"),
 ]
+#: Where the cockpit's figures come from (shown in the printed report).
+METRIC_SOURCES = {"enterprises": "平台企业库", "tiers": "平台梯度评价（资质评价引擎）", "consents": "平台数据授权记录",
+                  "imports": "平台数据导入记录"}
 
 
 #: Live metrics on the cockpit are cached this many seconds (they count whole tables).
 METRIC_CACHE_SECONDS = 60
 
 
-def metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) -> list[dict]:
-    digest = hashlib.sha1(",".join(code for code, _ in codes).encode()).hexdigest()[:16]
+def metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, year: int) -> list[dict]:
+    digest = hashlib.sha1(",".join(code for code, *_ in codes).encode()).hexdigest()[:16]
     key = f"targets:metric-cards:{region_code}:{year}:{digest}"
     cards = cache.get(key)
     if cards is None:
@@ -374,27 +426,42 @@ def metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) -
     return cards
 
 
-def _metric_cards(codes: list[tuple[str, str]], *, region_code: str, year: int) -> list[dict]:
+def _metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, year: int) -> list[dict]:
     registry = live_metric_registry()
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
     out = []
-    for code, label in codes:
+    for code, label, kind, definition in codes:
+        source = METRIC_SOURCES.get(code.split(".")[0], "平台融资对接记录") if "." in code else "平台融资对接记录"
+        card = {"code": code, "label": label, "kind": kind, "definition": definition, "source": source,
+                "period": f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"}
         if code not in registry:
-            out.append({"code": code, "label": label, "available": False})
+            out.append(dict(card, available=False))
             continue
         value = live_metric(code, region_code=region_code, start=start, end=end)
-        out.append({"code": code, "label": label, "available": True, "numerator": value[0],
-                    "denominator": value[1], "ratio": metric_ratio(value)})
+        ratio = metric_ratio(value)
+        if kind == "auto":
+            card["kind"] = kind = "count" if value[1] is None else "rate"
+        # a rate outside 0–100 % means numerator and denominator are not of one population: shown
+        # as 口径异常 rather than as a figure (and logged), never as 452 %
+        invalid = kind == "rate" and ratio is not None and not (0 <= ratio <= 1)
+        if invalid:
+            logger.warning("live metric %s is a rate out of [0, 1]: %s / %s", code, value[0], value[1])
+        out.append(dict(card, available=True, numerator=value[0], denominator=value[1], ratio=ratio,
+                        invalid=invalid))
     return out
 
 
 def tier_ladder(region_code: str) -> dict[str, int]:
+    """Enterprises per tier (labelled, every tier of the ladder in order, zeros included) in the
+    latest finished evaluation run; ``{}`` when there is none."""
     run = latest_run_covering(region_code)
     if run is None:
         return {}
-    rows = (TierPlacement.objects.filter(within_region(region_code), run=run)
-            .values_list("tier").annotate(n=Count("pk")))
-    return dict(rows)
+    rows = dict(TierPlacement.objects.filter(within_region(region_code), run=run)
+                .values_list("tier").annotate(n=Count("pk")))
+    if not rows:
+        return {}
+    return {str(label): rows.get(code, 0) for code, label in Tier.choices}
 
 
 def district_comparison(region_code: str, concept: str) -> dict:
@@ -412,8 +479,62 @@ def district_comparison(region_code: str, concept: str) -> dict:
         data[code][year] = float(value)
         years.add(year)
     ys = sorted(years)
-    return {"years": ys, "districts": [codes[k] for k in codes if k in data],
+    return {"kind": "actual", "years": ys, "districts": [codes[k] for k in codes if k in data],
             "series": {codes[k]: [data[k].get(y) for y in ys] for k in codes if k in data}}
+
+
+#: Platform figures compared across districts (live metrics computed from the platform's own rows,
+#: per district): (code, label, kind, definition).
+DISTRICT_METRICS = [
+    ("enterprises.on_platform", "平台企业数", "count", "截至期末在平台登记的企业数。"),
+    ("tiers.on_ladder_share", "入梯度企业占比", "rate", "最近一次梯度评价中进入任一梯度的企业数 ÷ 参评企业数。"),
+    ("demands_posted", "发布融资需求", "count", "本年发布的融资需求笔数。"),
+    ("demands_matched", "融资需求对接成功", "count", "本年有申请放款的融资需求笔数。"),
+    ("credit_granted_amount", "授信金额（元）", "amount", "本年放款的债权融资申请的批准金额合计。"),
+]
+
+
+def district_platform(region_code: str, code: str, *, year: int) -> dict:
+    """One live metric per district of ``region_code`` for ``year``: ``{"kind": "platform", "code",
+    "label", "unit_kind", "districts": [...], "values": [...]}`` (rates as 0–1, ``None`` when the
+    denominator is 0). Districts are the region table's children, all listed; for a district, its
+    peers in the same city (counts and shares only, no rows)."""
+    meta = {x[0]: x for x in DISTRICT_METRICS}[code]
+    if code not in live_metric_registry():
+        return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": [], "values": []}
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
+    names, values = [], []
+    peers = districts_of(region_code)
+    if not peers:  # a district: compared with its peers in the city (aggregates only)
+        parent = Region.objects.filter(code=region_code).values_list("parent_id", flat=True).first()
+        peers = districts_of(parent) if parent else []
+    for d in peers:
+        r = metric_ratio(live_metric(code, region_code=d.code, start=start, end=end))
+        names.append(d.name)
+        values.append(None if r is None else float(r))
+    return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": names,
+            "values": values}
+
+
+#: The cockpit's trend chart shows at most this many concepts (those with the longest series).
+TREND_LINES = 6
+
+
+def _trends(progress, region_code: str) -> list[tuple[Indicator, list[tuple[int, float]]]]:
+    """Observed series (actuals and baselines of every plan of the region) of the concepts the
+    region's targets track, in each indicator's unit; those with at least two years, longest first."""
+    by_concept: dict[str, Indicator] = {}
+    for _plan, p in progress:
+        by_concept.setdefault(p.indicator.concept, p.indicator)
+    series = observed_series(set(by_concept), region_code)
+    out = []
+    for concept, ind in by_concept.items():
+        pts = [(y, x) for y, (val, unit) in sorted(series.get(concept, {}).items())
+               if (x := _in_unit(val, unit, ind.unit)) is not None]
+        if len(pts) >= 2:
+            out.append((ind, pts))
+    out.sort(key=lambda t: (-len(t[1]), t[0].concept))
+    return out[:TREND_LINES]
 
 
 def district_concepts(region_code: str, limit: int = 50) -> list[str]:
@@ -435,27 +556,33 @@ def cockpit(*, region_code: str, as_of_year: int, concept: str = "", today: dt.d
     status_counts: dict[str, int] = defaultdict(int)
     for _plan, p in progress:
         status_counts[str(p.assessment.status)] += 1
-    trends = [(p.indicator, p.points) for _plan, p in progress if len(p.points) >= 2][:8]
+    trends = _trends(progress, region_code)
     overdue, at_risk = task_flags(today)
     tasks = Task.objects.filter(plan__in=region_plans)
     task_counts = tasks.aggregate(total=Count("pk"), done=Count("pk", filter=Q(status=c.TaskStatus.DONE)),
                                   overdue=Count("pk", filter=overdue), at_risk=Count("pk", filter=at_risk),
+                                  no_deadline=Count("pk", filter=NO_DEADLINE & ~Q(status=c.TaskStatus.DONE)),
                                   key=Count("pk", filter=Q(is_key=True)))
     overdue_list = list(tasks.filter(overdue).select_related("plan").prefetch_related("lead_units")
                         .order_by("-is_key", "deadline", "pk")[:20])
-    concepts = district_concepts(region_code)
-    concept = concept if concept in concepts else (concepts[0] if concepts else "")
+    concepts = [code for code, *_ in DISTRICT_METRICS] + district_concepts(region_code)
+    concept = concept if concept in concepts else concepts[0]
     return {"region_code": region_code, "as_of_year": as_of_year, "plans": region_plans, "progress": progress,
             "status_counts": dict(status_counts), "trends": trends, "task_counts": task_counts,
             "overdue": overdue_list, "tiers": tier_ladder(region_code), "concepts": concepts, "concept": concept,
-            "districts": district_comparison(region_code, concept) if concept else None,
-            "platform": metric_cards(PLATFORM_METRICS, region_code=region_code, year=min(as_of_year, today.year)),
-            "marketplace": metric_cards(MARKETPLACE_METRICS + _other_metrics(), region_code=region_code,
-                                        year=min(as_of_year, today.year)),
+            "districts": (district_platform(region_code, concept, year=today.year)
+                          if concept in dict((x[0], x) for x in DISTRICT_METRICS)
+                          else district_comparison(region_code, concept)),
+            "district_metrics": DISTRICT_METRICS,
+            # live metrics describe the platform now: this year to date, whatever the targets' year
+            "platform": metric_cards(PLATFORM_METRICS, region_code=region_code, year=today.year),
+            "marketplace": metric_cards(MARKETPLACE_METRICS + _other_metrics(), region_code=region_code, year=today.year),
+            "metrics_year": today.year,
             "flags": ValueFlag.objects.filter(status=c.FlagStatus.OPEN, indicator__plan__in=region_plans).count()}
 
 
-def _other_metrics() -> list[tuple[str, str]]:
-    """Live metrics other apps declare that neither list above names (shown by code)."""
-    named = {c for c, _ in MARKETPLACE_METRICS + PLATFORM_METRICS}
-    return [(code, code) for code in sorted(live_metric_registry()) if code not in named]
+def _other_metrics() -> list[tuple[str, str, str, str]]:
+    """Live metrics other apps declare that neither list above names (shown by code, as a
+    count, or a rate when it has a denominator)."""
+    named = {x[0] for x in MARKETPLACE_METRICS + PLATFORM_METRICS}
+    return [(code, code, "auto", "") for code in sorted(live_metric_registry()) if code not in named]

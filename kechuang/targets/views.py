@@ -20,7 +20,7 @@ from kechuang.accounts.models import Region
 from kechuang.core.services import audit_record
 
 from . import selectors as s
-from .choices import STATUS_COLORS, STATUS_LABELS, TASK_STATUS_COLORS
+from .choices import STATUS_COLORS, STATUS_HEX, STATUS_LABELS, TASK_STATUS_COLORS
 from .exports import template_xlsx, workbook_bytes
 from .forms import ActionForm, ActualForm, ImportForm, ReportForm, ResolveForm
 from .loading import ImportFileError, parse_rows
@@ -267,7 +267,7 @@ SEVERITY = ["off_track", "missed", "at_risk", "no_data", "on_track", "met"]
 
 def cockpit_context(request, *, all_rows: bool = False) -> dict:
     region = _region(request)
-    as_of = _year(request, "as_of", timezone.localdate().year)
+    as_of = _year(request, "as_of", s.latest_actual_year(region) or timezone.localdate().year)
     data = s.cockpit(region_code=region, as_of_year=as_of, concept=request.GET.get("concept", ""))
     rows = _status_rows([p for _plan, p in data["progress"]])
     rows.sort(key=lambda r: SEVERITY.index(str(r["a"].status)))
@@ -278,8 +278,10 @@ def cockpit_context(request, *, all_rows: bool = False) -> dict:
     data["chart"] = {
         "progress": [{"name": r["indicator"].name[:16], "value": round(100 * r["a"].progress, 1),
                       "status": str(r["a"].status)} for r in data["rows"] if r["a"].progress is not None][:20],
-        "status": [{"name": str(STATUS_LABELS[k]), "value": v, "key": k} for k, v in data["status_counts"].items()],
-        "trends": [{"name": ind.name, "points": pts} for ind, pts in data["trends"]],
+        "status": [{"name": str(STATUS_LABELS[k]), "value": data["status_counts"][k], "key": k,
+                    "color": STATUS_HEX[k]} for k in SEVERITY if data["status_counts"].get(k)],
+        "status_hex": STATUS_HEX,
+        "trends": [{"name": f"{ind.name}（{ind.unit}）", "points": pts} for ind, pts in data["trends"]],
         "districts": data["districts"],
         "tiers": data["tiers"],
         "tasks": data["task_counts"],
@@ -321,12 +323,12 @@ def cockpit_xlsx(request) -> HttpResponse:
     tasks = [[t.plan.name, t.code, t.title, "★" if t.is_key else "", t.deadline, t.get_status_display(), t.percent,
               "、".join(u.name for u in t.lead_units.all())] for t in d["overdue"]]
     metrics = [[m["label"], m["code"], _num(m.get("numerator")), _num(m.get("denominator")), _num(m.get("ratio")),
-                "" if m["available"] else "暂无数据源"] for m in d["platform"] + d["marketplace"]]
+                "" if m["available"] else "暂无数据源", m["definition"]] for m in d["platform"] + d["marketplace"]]
     body = workbook_bytes({
         "目标与实际": (["规划", "指标", "单位", "目标年", "目标值", "限定词", "最新年份", "最新实际", "完成进度",
                    "所需年均增速", "已实现年均增速", "目标年预测", "预测下限(80%)", "预测上限(80%)", "状态"], progress),
         "逾期任务": (["规划", "编号", "任务", "重点", "完成时限", "状态", "进度%", "牵头单位"], tasks),
-        "平台指标": (["指标", "代码", "分子", "分母", "比值", "说明"], metrics),
+        "平台指标": (["指标", "代码", "分子", "分母", "比值", "说明", "口径"], metrics),
         "梯度": (["梯度", "企业数"], [[k, v] for k, v in d["tiers"].items()]),
     })
     audit_record(actor=request.user, action="export", object_type="targets.cockpit", object_id=d["region_code"],

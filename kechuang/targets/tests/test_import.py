@@ -63,7 +63,7 @@ def test_task_units_and_deadlines():
 
 @pytest.mark.parametrize(("label", "text", "expected"), [
     ("year", "2019年年底前", "2019-12-31"), ("earliest-milestone", "2019年年底前完成规划,2022年年底前部分投入运营", "2019-12-31"),
-    ("plan-period", "计划期内", "2022-12-31"), ("blank", "", "2022-12-31"), ("recurring", "每年", None)])
+    ("plan-period", "计划期内", "2022-12-31"), ("blank", "", None), ("undated", "长期坚持", None), ("recurring", "每年", None)])
 def test_parse_deadline(label, text, expected):
     d = parse_deadline(text, 2022)
     assert (d.isoformat() if d else None) == expected, label

@@ -2,15 +2,18 @@
 index report, imports through the page (refused with row/field/reason), flags resolved."""
 
 import io
+from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from openpyxl import load_workbook
 
 from kechuang.core.models import AuditEntry
-from kechuang.enterprises.tests.factories import bank, regulator
-from kechuang.targets.models import IndicatorValue, Plan, ValueFlag
-
-from kechuang.targets.selectors import MARKETPLACE_METRICS, live_metric_registry
+from kechuang.accounts.models import Region
+from kechuang.enterprises.tests.factories import bank, load, record, regulator
+from kechuang.targets.choices import STATUS_HEX
+from kechuang.targets.models import IndicatorValue, Plan, Task, ValueFlag
+from kechuang.targets.selectors import MARKETPLACE_METRICS, PLATFORM_METRICS, live_metric_registry
 
 from .factories import reference
 
@@ -50,10 +53,10 @@ def test_cockpit_renders_progress_live_metrics_and_absent_sources(reg_client):
     html = resp.content.decode()
     assert resp.context["status_counts"]["off_track"] >= 1
     assert 'data-code="enterprises.on_platform" data-available="1"' in html
-    for code, _label in MARKETPLACE_METRICS:  # declared by the marketplace app or shown as 暂无数据源
+    for code, *_ in MARKETPLACE_METRICS:  # declared by the marketplace app or shown as 暂无数据源
         available = code in live_metric_registry()
         assert f'data-code="{code}" data-available="{int(available)}"' in html
-    assert ("暂无数据源" in html) == any(code not in live_metric_registry() for code, _ in MARKETPLACE_METRICS)
+    assert ("暂无数据源" in html) == any(code not in live_metric_registry() for code, *_ in MARKETPLACE_METRICS)
     assert resp.context["task_counts"]["total"] == 161 + 98 + 44 + 20  # Jinan's four plans with tasks
 
 
@@ -134,3 +137,75 @@ def test_index_over_districts_and_years_from_stored_district_actuals(reg_client)
     assert rows == [("370112", 2024, 100.0, 1), ("370102", 2024, round(100 * 15 / 35, 2), 2),
                     ("370102", 2023, round(100 * 5 / 35, 2), 3), ("370112", 2023, 0.0, 4)]
     assert "跨年可比" in resp.content.decode()
+
+
+def fake_mean(*, region_code, start, end):
+    return Decimal(113), Decimal(25)
+
+
+def fake_rate_of_two_populations(*, region_code, start, end):
+    return Decimal(113), Decimal(25)
+
+
+def test_a_mean_is_shown_as_a_number_and_a_rate_above_100_percent_as_a_definition_error(reg_client, monkeypatch):
+    """satisfaction (sum of scores ÷ visits) was shown as 113 / 25 = 452.0 %."""
+    config = apps.get_app_config("marketplace")
+    monkeypatch.setattr(config, "live_metrics", {
+        "satisfaction": "kechuang.targets.tests.test_pages.fake_mean",
+        "pickup_rate": "kechuang.targets.tests.test_pages.fake_rate_of_two_populations"}, raising=False)
+    html = reg_client.get("/targets/cockpit/").content.decode()
+    row = html.split('data-code="satisfaction"')[1].split("</tr>")[0]
+    assert '<td class="text-end" data-kind="mean">4.52</td>' in row and "452" not in row
+    row = html.split('data-code="pickup_rate"')[1].split("</tr>")[0]
+    assert "口径异常" in row and "452" not in row
+
+
+def test_cockpit_charts_have_data_coloured_by_status(reg_client):
+    """Trends come from every observed value (baselines and actuals of all plans), the donut's
+    colours from STATUS_HEX, the district comparison from platform rows per district."""
+    reference()
+    region = Region.objects.get(code="370100")
+    Region.objects.get_or_create(code="370102", defaults={"name": "历下区", "parent": region})
+    Region.objects.get_or_create(code="370103", defaults={"name": "市中区", "parent": region})
+    load([record(n, region="370102") for n in (1, 2, 3)] + [record(4, region="370103")])
+    resp = reg_client.get("/targets/cockpit/?as_of=2020")
+    chart = resp.context["chart"]
+    assert {s["key"]: (s["value"], s["color"]) for s in chart["status"]} == {
+        k: (v, STATUS_HEX[k]) for k, v in resp.context["status_counts"].items()}
+    trends = {t["name"]: t["points"] for t in chart["trends"]}
+    assert len(trends) == 6  # TREND_LINES; the old chart had none (one actual year per concept)
+    assert trends["年保费收入（亿元）"] == [(2017, 381.0), (2020, 628.04)]  # 2018 plan's 基期 + 十四五's actual
+    d = chart["districts"]
+    assert (d["kind"], d["code"]) == ("platform", "enterprises.on_platform")
+    values = dict(zip(d["districts"], d["values"], strict=True))
+    assert (values["历下区"], values["市中区"], sum(values.values())) == (3.0, 1.0, 4.0)
+    assert resp.context["task_counts"]["no_deadline"] == Task.objects.filter(
+        plan__region_code="370100", deadline__isnull=True).count() > 0
+
+
+def test_the_cockpit_defaults_to_the_latest_year_with_actuals(reg_client):
+    reference()
+    assert reg_client.get("/targets/cockpit/").context["as_of_year"] == 2022
+
+
+def test_the_printable_report_names_region_date_and_every_definition(reg_client):
+    reference()
+    html = reg_client.get("/targets/cockpit/print/?as_of=2020").content.decode()
+    assert "@page { size: A4" in html and "地区：济南市（370100）" in html and "评估年份：2020" in html
+    table = html.split('id="definition-table"')[1].split("</table>")[0]
+    for code, _label, _kind, definition in PLATFORM_METRICS + MARKETPLACE_METRICS:
+        assert f'data-code="{code}"' in table and definition in table, code
+
+
+def test_a_district_regulator_compares_its_district_with_its_peers(client):
+    region = Region.objects.get(code="370100")
+    Region.objects.get_or_create(code="370102", defaults={"name": "历下区", "parent": region})
+    Region.objects.get_or_create(code="370103", defaults={"name": "市中区", "parent": region})
+    load([record(n, region="370102") for n in (1, 2)] + [record(3, region="370103")])
+    client.force_login(regulator("lixia", region="370102"))
+    resp = client.get("/targets/cockpit/")
+    d = resp.context["chart"]["districts"]
+    values = dict(zip(d["districts"], d["values"], strict=True))
+    assert (values["历下区"], values["市中区"]) == (2.0, 1.0)
+    html = resp.content.decode()
+    assert 'id="no-status"' in html and 'id="no-trends"' in html and 'id="chart-districts"' in html

@@ -102,3 +102,35 @@ def test_platform_live_metric_counts_enterprises_by_district():
     day = dt.date(2026, 12, 31)
     assert live_metric("enterprises.on_platform", region_code="370100", start=day, end=day) == (Decimal(5), None)
     assert live_metric("enterprises.on_platform", region_code="370112", start=day, end=day) == (Decimal(2), None)
+
+
+UNDATED = ("地区,规划,任务编号,任务名称,重点,责任单位,完成时限,牵头单位\n"
+           "济南市,测试规划,U1,完善工作机制,,市金融局,,市金融局\n"
+           "济南市,测试规划,U2,常态化开展对接,,市金融局,每年,市金融局\n"
+           "济南市,测试规划,U3,计划期内完成,,市金融局,计划期内,市金融局\n")
+
+
+def test_a_task_without_a_deadline_is_marked_as_such_not_overdue(client):
+    """A blank 完成时限 used to become the plan's end (2025-12-31), so the task was overdue in 2026."""
+    small_plan(tasks=UNDATED)
+    u1, u2, u3 = (Task.objects.get(code=x) for x in ("U1", "U2", "U3"))
+    assert (u1.deadline, u2.deadline, u3.deadline) == (None, None, dt.date(2025, 12, 31))
+    assert [task_flag_of(t, TODAY) for t in (u1, u2, u3)] == ["no_deadline", "no_deadline", "overdue"]
+    reg = regulator("city")
+    assert list(tasks_for(reg, flag="overdue", today=TODAY).values_list("code", flat=True)) == ["U3"]
+    assert sorted(tasks_for(reg, flag="no_deadline", today=TODAY).values_list("code", flat=True)) == ["U1", "U2"]
+    card = {c["unit"].name: c for c in unit_scorecards(TODAY)}["市金融局"]
+    assert (card["total"], card["overdue"], card["at_risk"], card["no_deadline"]) == (3, 1, 0, 2)
+    client.force_login(reg)
+    html = client.get("/targets/tasks/").content.decode()
+    assert html.count('data-flag="no_deadline"') == 2 * 2  # the row and its 无明确期限 badge, twice
+    assert "无明确期限" in client.get(f"/targets/tasks/{u1.pk}/").content.decode()
+    assert 'data-col="no_deadline"><a' in client.get("/targets/scorecards/").content.decode()
+
+
+def test_a_blocked_task_without_a_deadline_is_at_risk_in_every_view():
+    small_plan(tasks=UNDATED)
+    Task.objects.filter(code="U1").update(status="blocked")
+    u1 = Task.objects.get(code="U1")
+    assert task_flag_of(u1, TODAY) == "at_risk"
+    assert "U1" in tasks_for(regulator("city"), flag="at_risk", today=TODAY).values_list("code", flat=True)
