@@ -42,6 +42,7 @@ from kechuang.engine.facts import readers
 from kechuang.engine.facts.errors import Code, EmptyFileError, FactsFileError, FieldError
 from kechuang.engine.facts.validate import explode, json_value as to_jsonable_value, validate_record
 from kechuang.enterprises.choices import ImportMode, SourceKind
+from kechuang.engine.facts.uscc import is_valid_uscc
 from kechuang.enterprises.loading import FactLoader, existing_usccs
 from kechuang.enterprises.models import DataSource, Enterprise, SourceBatch
 from kechuang.enterprises.services import (data_source_ensure, enterprise_summaries_refresh,
@@ -414,6 +415,11 @@ def quarantined_row_resubmit(*, row: QuarantinedRow, data: dict, actor,
         if row.status != QuarantineStatus.OPEN:
             raise ValidationError(_("该记录已处理。"), code=E.NOT_OPEN)
         uscc = data.get("uscc") if isinstance(data, dict) else None
+        if is_valid_uscc(row.uscc) and uscc != row.uscc:
+            # A fix corrects the quarantined record; it may not point it at another enterprise.
+            raise ValidationError(
+                _("第 %(row)s 行：统一社会信用代码不能修改（原记录为 %(own)s，提交的是 %(new)s）。"),
+                code=E.USCC_CHANGED, params={"row": row.row, "own": row.uscc, "new": uscc, "path": "uscc"})
         known = existing_usccs([uscc]) if isinstance(uscc, str) else set()
         result = validate_record(data, today=today, partial=uscc in known)
         errors = list(result.errors)

@@ -157,6 +157,25 @@ def test_quarantined_record_can_be_fixed_and_resubmitted(tmp_path):
     assert Enterprise.objects.get().employees == 100
 
 
+def test_a_resubmitted_row_keeps_its_own_uscc(tmp_path):
+    """A fix may not re-point a quarantined row at another enterprise (rewriting it)."""
+    reg = regulator()
+    _field, _code, bad = _bad_records()[2]
+    other = _import(_jsonl(tmp_path, [record(1)], name="other.jsonl"), actor=reg)
+    assert other.rows_valid == 1
+    row = QuarantinedRow.objects.get(run=_import(_jsonl(tmp_path, [bad]), actor=reg))
+    facts_before = AnnualFact.objects.count()
+
+    with pytest.raises(ValidationError) as err:
+        quarantined_row_resubmit(row=row, data=dict(record(1), name="改写的企业"), actor=reg)
+
+    assert err.value.code == IngestErrorCode.USCC_CHANGED
+    assert err.value.params["own"] == uscc(12) and err.value.params["new"] == uscc(1)
+    row.refresh_from_db()
+    assert (row.status, AnnualFact.objects.count()) == ("open", facts_before)
+    assert Enterprise.objects.get(uscc=uscc(1)).name == record(1)["name"]
+
+
 def test_institutions_cannot_import(tmp_path):
     path = _jsonl(tmp_path, [record(1)])
     with pytest.raises(PermissionDenied):
