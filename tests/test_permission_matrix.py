@@ -74,7 +74,8 @@ RULES: dict[str, Rule] = {
     "consent-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "consent-list": R(SIGNED_IN, post=True),
     "consent-revoke": R(None, post=True),
-    "core:audit_list": R(REG),
+    "core:audit_list": R(SIGNED_IN),  # institutions see their own organisation's entries
+    "workbench:home": R(SIGNED_IN),
     "enterprise-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "enterprise-evaluation-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}, post=True),
     "enterprise-evaluation-what-if": R(None),  # computes for a visible enterprise, stores nothing
@@ -123,7 +124,7 @@ RULES: dict[str, Rule] = {
     "marketplace-request-consent": R(None, post=True),
     "marketplace-request-contract": R(None, post=True),
     "marketplace-request-decide": R(None, post=True),
-    "marketplace-request-detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace-request-detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise", "guarantor", "insurer"}),
     "marketplace-request-disburse": R(None, post=True),
     "marketplace-request-legs": R(None, post=True),
     "marketplace-request-list": R(SIGNED_IN, post=True),
@@ -158,7 +159,7 @@ RULES: dict[str, Rule] = {
     "marketplace:product_create": R(frozenset({"bank_officer", "guarantor", "insurer", "investor"}), post=True),
     "marketplace:product_list": R(SIGNED_IN),
     "marketplace:request_action": R(None, post=True),
-    "marketplace:request_detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
+    "marketplace:request_detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise", "guarantor", "insurer"}),  # they hold legs on it
     "marketplace:roadshow_create": R(REG_WRITERS | {"agency"}, post=True),
     "marketplace:roadshow_detail": R(SIGNED_IN),
     "marketplace:roadshow_follow_up": R(None, post=True),

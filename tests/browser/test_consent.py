@@ -40,4 +40,7 @@ def test_enterprise_grants_then_revokes_a_banks_access(browser, live_server):
     assert bank_page.goto(f"{live_server.url}/enterprises/{me.pk}/").status == 404
     consent = Consent.objects.get()
     assert consent.revoked_at is not None
-    assert list(AuditEntry.objects.order_by("seq").values_list("action", flat=True)) == ["grant", "read", "revoke"]
+    # the bank's reads (the list it opened the profile from is audited too, issue 10) lie
+    # between the grant and the revocation
+    actions = list(AuditEntry.objects.order_by("seq").values_list("action", flat=True))
+    assert actions[0] == "grant" and actions[-1] == "revoke" and set(actions[1:-1]) == {"read"}
