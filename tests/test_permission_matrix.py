@@ -95,7 +95,6 @@ RULES: dict[str, Rule] = {
     "evaluationrun-detail": R(REG_WRITERS | {"city_viewer"}),
     "evaluationrun-evaluate": R(None),  # evaluates posted records, stores nothing
     "evaluationrun-list": R(REG, post=True),
-    "home": R(None),
     "importrun-detail": R(REG_WRITERS),
     "importrun-list": R(REG_WRITERS, post=True),
     "importrun-upload": R(None, post=True),
