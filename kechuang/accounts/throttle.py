@@ -30,10 +30,27 @@ def client_address(request) -> str:
 
 
 def _state(key: str) -> tuple[int, float]:
-    count, started = cache.get(key, (0, 0.0))
-    if started and time.time() - started >= WINDOW_SECONDS:
+    """The failures counted in the current window of ``key`` and when that window began."""
+    values = cache.get_many([f"{key}:n", f"{key}:t"])
+    started = values.get(f"{key}:t", 0.0)
+    if not started or time.time() - started >= WINDOW_SECONDS:
         return 0, 0.0
-    return count, started
+    return int(values.get(f"{key}:n", 0)), started
+
+
+def _count(key: str) -> int:
+    """Add one failure to ``key``'s window with the cache's atomic increment (Redis INCR; locmem
+    under its lock), so concurrent failures from many workers are all counted. The window begins
+    with the first failure (``add`` only writes a missing key) and ends with its expiry."""
+    cache.add(f"{key}:t", time.time(), WINDOW_SECONDS)
+    cache.add(f"{key}:n", 0, WINDOW_SECONDS)
+    try:
+        return cache.incr(f"{key}:n")
+    except ValueError:  # the window expired between add and incr: this failure opens a new one
+        cache.set(f"{key}:t", time.time(), WINDOW_SECONDS)
+        if cache.add(f"{key}:n", 1, WINDOW_SECONDS):
+            return 1
+        return cache.incr(f"{key}:n")
 
 
 def locked_until(username: str, address: str) -> float | None:
@@ -54,17 +71,14 @@ def record_failure(username: str, address: str) -> list[str]:
     for kind, value, limit in (("account", username, ACCOUNT_LIMIT), ("address", address, ADDRESS_LIMIT)):
         if kind == "account" and not value:
             continue
-        key = _key(kind, value)
-        count, started = _state(key)
-        count, started = count + 1, started or time.time()
-        cache.set(key, (count, started), WINDOW_SECONDS + 5)
-        if count == limit:
+        if _count(_key(kind, value)) == limit:
             newly.append(kind)
     return newly
 
 
 def reset_account(username: str) -> None:
-    cache.delete(_key("account", username))
+    key = _key("account", username)
+    cache.delete_many([f"{key}:n", f"{key}:t"])
 
 
 class ThrottledModelBackend(ModelBackend):

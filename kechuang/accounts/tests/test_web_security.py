@@ -189,3 +189,34 @@ def test_api_basic_auth_shares_the_account_throttle(client, django_user_model):
     assert [basic("wrong").status_code for _ in range(throttle.ACCOUNT_LIMIT)] == [403] * 5
     assert basic("Kc-very-long-pw-1").status_code == 403  # locked: even the right password
     assert AuditEntry.objects.filter(object_type="accounts.lockout", object_id="clerk").count() == 1
+
+
+def test_concurrent_failures_are_all_counted():
+    """Many workers failing at once for one address: every failure counts (the counter is the
+    cache's atomic increment, not a read followed by a write that loses concurrent updates)."""
+    import threading
+
+    from django.core.cache import cache
+
+    cache.clear()
+    threads, per_thread = 8, 40
+    barrier = threading.Barrier(threads)
+    old_interval = sys.getswitchinterval()
+
+    def fail_many():
+        barrier.wait()
+        for _ in range(per_thread):
+            throttle.record_failure("", "10.7.7.7")
+
+    sys.setswitchinterval(1e-6)
+    try:
+        workers = [threading.Thread(target=fail_many) for _ in range(threads)]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+    finally:
+        sys.setswitchinterval(old_interval)
+    count, started = throttle._state(throttle._key("address", "10.7.7.7"))
+    assert count == threads * per_thread
+    assert started > 0
