@@ -73,6 +73,20 @@ def can_import(user) -> bool:
     return is_regulator(user, RUN)
 
 
+def upload_too_large(size) -> str | None:
+    """The message refusing an upload of ``size`` bytes (a number, or a request's
+    ``CONTENT_LENGTH`` text) above ``KECHUANG_MAX_UPLOAD_MB``; ``None`` when it may come in."""
+    try:
+        size = int(size)
+    except (TypeError, ValueError):
+        return None
+    limit = settings.KECHUANG_MAX_UPLOAD_MB
+    if size <= limit * 1024 * 1024:
+        return None
+    return _("文件过大：网页和接口上传的文件最大 %(limit)s MB，本次上传约 %(size).1f MB。"
+             "请拆分文件，或由管理员使用命令 kechuang import 导入。") % {"limit": limit, "size": size / 1024 / 1024}
+
+
 def detect_format(file_name: str) -> str:
     suffix = Path(file_name).suffix.lower().lstrip(".")
     if suffix in ("jsonl", "ndjson", "json"):

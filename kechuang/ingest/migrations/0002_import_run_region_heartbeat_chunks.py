@@ -37,5 +37,10 @@ class Migration(migrations.Migration):
             name='region_code',
             field=models.CharField(blank=True, db_index=True, max_length=6, verbose_name='所属区划'),
         ),
+        migrations.AlterField(
+            model_name='importrun',
+            name='status',
+            field=models.CharField(choices=[('queued', '排队中'), ('running', '导入中'), ('applied', '已入库'), ('rejected', '文件无法读取'), ('failed', '失败或中断（可继续导入）')], db_index=True, default='queued', max_length=10, verbose_name='状态'),
+        ),
         migrations.RunPython(backfill_region, migrations.RunPython.noop),
     ]
