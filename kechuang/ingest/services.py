@@ -31,7 +31,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -195,7 +195,8 @@ def import_run_execute(*, run: ImportRun, actor, progress: Progress | None = Non
     ImportRun.objects.filter(pk=run.pk).update(status=ImportStatus.RUNNING, heartbeat_at=timezone.now(),
                                                error="", finished_at=None)
     run.refresh_from_db()
-    guard = RegionGuard(actor if hasattr(actor, "pk") else run.created_by)
+    # The run's rows are screened under its importer's region (a resume by someone else included).
+    guard = RegionGuard(run.created_by if run.created_by_id else actor)
     try:
         _execute(run, actor, progress, today, guard)
     except FactsFileError as exc:
@@ -377,7 +378,7 @@ def _execute_jsonl(run: ImportRun, actor, progress: Progress, today: date, guard
                 quarantine.append(_quarantine_entry(run, row, uscc, [outside[uscc]], line(row), encoding))
         if drop:
             result = _without_usccs(result, drop)
-        warnings = [w.to_dict() for _row, _uscc, items in result.warnings for w in items]
+        warnings = [w.to_dict() for _row, uscc, items in result.warnings if uscc not in drop for w in items]
         if result.total or quarantine:
             with transaction.atomic():
                 batch = _chunk_begin(run, index, actor)
@@ -389,14 +390,17 @@ def _execute_jsonl(run: ImportRun, actor, progress: Progress, today: date, guard
         progress.advance(_line_count(chunk))
 
 
-def _record_candidates(run: ImportRun) -> Iterator[_Candidate]:
-    """Candidates of a spreadsheet file, a code with two profile rows split into one candidate per
-    row (each with its own values and the lists sent for the code), all carrying the duplicate error."""
+def _read_rows(run: ImportRun) -> list[readers.RawRow]:
+    """Every row of a spreadsheet file (grouping needs them all; spreadsheets are bounded)."""
     path = Path(run.file_path)
     if run.file_format == FileFormat.CSV:
-        raw = list(readers.iter_csv(path, section=run.section or None))
-    else:
-        raw = list(readers.iter_xlsx(path))
+        return list(readers.iter_csv(path, section=run.section or None))
+    return list(readers.iter_xlsx(path))
+
+
+def _record_candidates(raw: list[readers.RawRow]) -> Iterator[_Candidate]:
+    """Candidates of a spreadsheet file, a code with two profile rows split into one candidate per
+    row (each with its own values and the lists sent for the code), all carrying the duplicate error."""
     profiles: dict[str, list[readers.RawRow]] = {}
     for r in raw:
         uscc = r.data.get("uscc") if r.data is not None and r.section == "profile" else None
@@ -420,8 +424,9 @@ def _record_candidates(run: ImportRun) -> Iterator[_Candidate]:
 
 
 def _execute_records(run: ImportRun, actor, progress: Progress, today: date, guard: RegionGuard) -> None:
-    candidates = _record_candidates(run)
-    _beat(run)
+    raw = _read_rows(run)
+    _beat(run)  # reading a large workbook takes a while
+    candidates = _record_candidates(raw)
     progress.start(count_records(run), _("校验并暂存记录"))
     index = 0
     while True:
@@ -493,7 +498,6 @@ def _chunk_commit(run: ImportRun, actor, index: int, batch: SourceBatch, loader:
                   total: int, valid: int, progress: Progress) -> None:
     """Apply a chunk's load, refresh summaries, keep its quarantine, count it on the batch and the
     run, beat the heart and audit: all in the chunk's transaction."""
-    progress.advance(0, _("写入主题数据库"))
     stats = loader.apply()
     enterprise_summaries_refresh(stats.changed_enterprise_ids, today=today)
     QuarantinedRow.objects.bulk_create(quarantine, batch_size=2000)
@@ -651,7 +655,10 @@ def import_run_resume(*, run: ImportRun, actor) -> ImportRun:
         qs = ImportRun.objects.restrict(actor, RUN)
         if connection.features.has_select_for_update_nowait:
             qs = qs.select_for_update(nowait=True)
-        found = qs.filter(pk=run.pk).first()
+        try:
+            found = qs.filter(pk=run.pk).first()
+        except OperationalError:  # locked: a chunk of it is being written right now
+            raise ValidationError(_("该导入正在运行，不能继续。"), code=E.NOT_RESUMABLE) from None
         if found is None:
             raise PermissionDenied(_("无权继续该导入（不在您的管辖范围内）。"))
         if found.status != ImportStatus.FAILED:
