@@ -245,10 +245,11 @@ def _beat(run: ImportRun) -> None:
 
 def _chunk_begin(run: ImportRun, index: int, actor) -> SourceBatch:
     """Inside a chunk's transaction: lock the run, check the chunk is still this attempt's to write
-    (exactly ``index`` chunks committed, still running), and give the run's batch (created with the
+    (still running, and no attempt committed this chunk or a later one; a chunk of blank lines
+    commits nothing, so earlier ones may be fewer), and give the run's batch (created with the
     first chunk that commits, so an empty or rejected file leaves none)."""
     locked = ImportRun.objects.select_for_update().get(pk=run.pk)
-    if locked.status != ImportStatus.RUNNING or locked.chunks_done != index:
+    if locked.status != ImportStatus.RUNNING or locked.chunks_done > index:
         raise _Superseded()
     if locked.batch is not None:
         return locked.batch

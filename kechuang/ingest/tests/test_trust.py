@@ -279,6 +279,34 @@ def test_a_run_left_running_with_an_old_heartbeat_is_failed_on_page_load_and_res
     assert (killed.status, killed.rows_valid, Enterprise.objects.count()) == ("applied", 2, 2)
 
 
+def test_an_attempt_taken_for_dead_writes_nothing_more_when_it_wakes_up(tmp_path, monkeypatch):
+    """Between two chunks the stale check marked the run failed (its heartbeat was old): the
+    attempt, still alive, must not commit its next chunk, and the resumed run loads each row once."""
+    officer = regulator("city-officer", "370100", role=Role.OFFICER)
+    path = _write(tmp_path, [record(n, LIXIA) for n in range(1, 6)], "csv")
+    monkeypatch.setattr(services, "_CHUNK", 2)
+    process = services._process_records
+
+    def stale_check_between_chunks(run, actor, progress, today, guard, index, chunk):
+        if index == 1 and not ImportRun.objects.get(pk=run.pk).job_id:  # the first attempt only
+            ImportRun.objects.filter(pk=run.pk).update(heartbeat_at=timezone.now() - timedelta(days=1))
+            assert services.import_runs_fail_stale() == [run.pk]
+        return process(run, actor, progress, today, guard, index, chunk)
+
+    monkeypatch.setattr(services, "_process_records", stale_check_between_chunks)
+    run = import_run_create(path=path, file_name=path.name, source=default_source(), actor=officer,
+                            store_copy=False)
+    run = import_run_execute(run=run, actor=officer)
+
+    assert (run.status, run.chunks_done, run.rows_total, Enterprise.objects.count()) == ("failed", 1, 2, 2)
+    assert "心跳" in run.error
+    services.import_run_resume(run=run, actor=officer)
+    job_run_pending()
+    run.refresh_from_db()
+    assert (run.status, run.chunks_done, run.rows_total, run.rows_valid, Enterprise.objects.count()) == (
+        "applied", 3, 5, 5, 5)
+
+
 # --- point 6: the upload size limit -----------------------------------------------------------
 
 
