@@ -35,8 +35,8 @@ def _where(row: int | None, sheet: str | None) -> str:
 
 
 def _region_label(code: str) -> str:
-    name = region_name(code)
-    return f"{name}（{code}）" if name != code else code
+    """A district by its name (pages show no bare region codes)."""
+    return region_name(code)
 
 
 class RegionGuard:
@@ -75,20 +75,20 @@ class RegionGuard:
             return FieldError(
                 path="uscc", field="uscc", code=E.OUTSIDE_REGION, value=uscc, row=row, sheet=sheet,
                 message=f"{where}统一社会信用代码 {uscc} 对应的企业属于{_region_label(current)}，"
-                        f"不在您的管辖范围{self.scope_label}内，不能通过导入修改或迁入该企业",
+                        f"不在您的管辖范围（{self.scope_label}）内，不能通过导入修改或迁入该企业",
                 message_en=f"{uscc} belongs to {current}, outside the importer's region: not written")
         if region is None and current is None:
             return FieldError(
                 path="region_code", field="region_code", code=E.OUTSIDE_REGION, value=None, row=row,
                 sheet=sheet,
-                message=f"{where}新建企业 {uscc} 缺少所属区划，只能在您的管辖范围{self.scope_label}内新建企业",
+                message=f"{where}新建企业 {uscc} 缺少所属区划，只能在您的管辖范围（{self.scope_label}）内新建企业",
                 message_en=f"new enterprise {uscc} has no region_code; the importer may only create "
                            "enterprises in its region")
         if region is not None and not covers_region(self.user, region):
             return FieldError(
                 path="region_code", field="region_code", code=E.OUTSIDE_REGION, value=region, row=row,
                 sheet=sheet,
-                message=f"{where}所属区划 {_region_label(region)} 不在您的管辖范围{self.scope_label}内，"
+                message=f"{where}所属区划 {_region_label(region)} 不在您的管辖范围（{self.scope_label}）内，"
                         f"不能新建或迁移企业 {uscc} 到该区划",
                 message_en=f"region_code {region} of {uscc} is outside the importer's region: not written")
         return None

@@ -149,7 +149,7 @@ class ImportRunResumeView(ImporterRequired, View):
         except ValidationError as exc:
             messages.error(request, " ".join(exc.messages))
         else:
-            messages.success(request, _("已重新排队，将从第 %(n)s 个数据块之后继续导入。") % {"n": run.chunks_done})
+            messages.success(request, _("已重新排队继续导入；已提交的 %(n)s 个数据块不会重复写入。") % {"n": run.chunks_done})
         return redirect("ingest:importrun_detail", pk=run.pk)
 
 

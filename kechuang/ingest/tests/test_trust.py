@@ -91,7 +91,7 @@ def test_a_district_officer_cannot_create_rename_or_move_enterprises_outside_its
                        5: (uscc(7, LIXIA), E.OUTSIDE_REGION, "region_code")}
     moved_out = rows[5].errors[0]["message"]
     assert f"第 {rows[5].row} 行" in moved_out and "市中区" in moved_out and "不在您的管辖范围" in moved_out
-    assert "属于市中区（370103）" in rows[4].errors[0]["message"]  # moved in: its region today counts
+    assert "属于市中区，不在您的管辖范围（历下区）内" in rows[4].errors[0]["message"]  # its region today counts
     # nothing outside Lixia was written: no new Shizhong enterprise, names and regions unchanged
     assert set(Enterprise.objects.values_list("uscc", "region_code", "name")) == {
         (uscc(1, LIXIA), LIXIA, record(1)["name"]), (uscc(5, SHIZHONG), SHIZHONG, record(5)["name"]),
