@@ -253,6 +253,40 @@ def test_an_import_killed_mid_way_is_failed_and_resumes_after_its_last_committed
     assert (again.status_code, again.json()["errors"][0]["code"]) == (400, E.NOT_RESUMABLE)
 
 
+def test_a_large_json_lines_import_killed_mid_way_resumes_in_the_worker_path(tmp_path, monkeypatch):
+    """The chunked JSON Lines path (validation in a worker process) skips committed chunks on resume."""
+    officer = regulator("city-officer", "370100", role=Role.OFFICER)
+    records = [record(n, LIXIA) for n in range(1, 31)]
+    path = _write(tmp_path, records, "jsonl")
+    monkeypatch.setattr(services, "CHUNK_BYTES", 8_000)  # a few records a chunk, validated in a worker
+    apply = FactLoader.apply
+    calls = {"n": 0}
+
+    def killed_in_the_third_chunk(self):
+        calls["n"] += 1
+        if calls["n"] == 3:
+            raise RuntimeError("worker killed")
+        return apply(self)
+
+    monkeypatch.setattr(FactLoader, "apply", killed_in_the_third_chunk)
+    run = import_run_create(path=path, file_name=path.name, source=default_source(), actor=officer,
+                            store_copy=False)
+    with pytest.raises(RuntimeError):
+        import_run_execute(run=run, actor=officer)
+    run.refresh_from_db()
+    loaded = Enterprise.objects.count()
+    assert (run.status, run.chunks_done, run.rows_total) == ("failed", 2, loaded)
+    assert 0 < loaded < 30
+
+    services.import_run_resume(run=run, actor=officer)
+    job_run_pending()
+
+    run.refresh_from_db()
+    assert (run.status, run.rows_total, run.rows_valid, run.rows_quarantined) == ("applied", 30, 30, 0)
+    assert run.chunks_done > 3
+    assert (Enterprise.objects.count(), AnnualFact.objects.count()) == (30, 90)
+
+
 def test_a_run_left_running_with_an_old_heartbeat_is_failed_on_page_load_and_resumed_by_its_button(tmp_path):
     officer = regulator("city-officer", "370100", role=Role.OFFICER)
     path = _write(tmp_path, [record(1, LIXIA), record(2, LIXIA)], "jsonl")
