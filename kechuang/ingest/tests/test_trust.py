@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
 from django.test import Client, override_settings
 from django.utils import timezone
 from rest_framework.test import APIClient
@@ -339,6 +340,20 @@ def test_an_attempt_taken_for_dead_writes_nothing_more_when_it_wakes_up(tmp_path
     run.refresh_from_db()
     assert (run.status, run.chunks_done, run.rows_total, run.rows_valid, Enterprise.objects.count()) == (
         "applied", 3, 5, 5, 5)
+
+
+def test_the_cron_command_fails_stale_runs_and_leaves_live_ones(tmp_path):
+    path = _write(tmp_path, [record(1, LIXIA)], "jsonl")
+    runs = [import_run_create(path=path, file_name=f"{n}.jsonl", source=default_source(), actor="test",
+                              store_copy=False) for n in ("dead", "live", "queued")]
+    ImportRun.objects.filter(pk=runs[0].pk).update(status="running", heartbeat_at=timezone.now() - timedelta(hours=1))
+    ImportRun.objects.filter(pk=runs[1].pk).update(status="running", heartbeat_at=timezone.now())
+    out = io.StringIO()
+
+    call_command("import_stale", stdout=out)
+
+    assert out.getvalue().strip() == f"marked 1 stale import run(s) failed: {runs[0].pk}"
+    assert list(ImportRun.objects.order_by("pk").values_list("status", flat=True)) == ["failed", "running", "queued"]
 
 
 # --- point 6: the upload size limit -----------------------------------------------------------
