@@ -155,8 +155,17 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = True
 MEDIA_ROOT = VAR_DIR / "media"
+# Uploads above 5 MB stream to a temporary file on disk, never into memory (file parts do not
+# count towards DATA_UPLOAD_MAX_MEMORY_SIZE); a body without files is read into memory and may be
+# up to 50 MB (the evaluation batch API takes up to 1,000 JSON records).
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 50 * 1024 * 1024
+# The largest import file the upload page and the API accept (413 above it); bigger files go
+# through the command line (``kechuang import``), which reads them in place.
+KECHUANG_MAX_UPLOAD_MB = int(os.environ.get("KECHUANG_MAX_UPLOAD_MB", "200"))
+# An import run whose heartbeat (written at each committed chunk) is older than this is taken for
+# killed: it is marked failed and can be resumed from its last committed chunk.
+KECHUANG_IMPORT_STALE_SECONDS = int(os.environ.get("KECHUANG_IMPORT_STALE_SECONDS", "900"))
 
 # Sessions live on the server (database, cached), so logout really ends them: a copied cookie
 # is worthless after logout. Expiry: 8 hours from login, and at browser close.

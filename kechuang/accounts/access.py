@@ -174,7 +174,7 @@ class RestrictedQuerySet(models.QuerySet):
         scope = Q(pk__in=[])
         if org.kind == OrganizationKind.REGULATOR:
             field = self._region_field()
-            if field is None:  # rows without a region (the model registry, imports): every regulator
+            if field is None:  # rows without a region (the model registry): every regulator
                 return self
             scope = within_region(org.region_id, field)
         elif not self.access_regulator_only and self.access_enterprise is not None:

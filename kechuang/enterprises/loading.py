@@ -19,6 +19,7 @@ the temporary tables vanish with it.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 from collections.abc import Iterable
 from collections import deque
@@ -159,6 +160,9 @@ class _CopyPipe:
         self._pool.shutdown(wait=True)
 
 
+_loader_serial = itertools.count(1)
+
+
 class FactLoader:
     """Loads validated, exploded records of one batch: new enterprises straight into the final
     tables, known ones through staging and set operations (see the module docstring)."""
@@ -179,7 +183,9 @@ class FactLoader:
         self._ids: list[int] = []
         self._sqlite_next_id: int | None = None
         self._pipe: _CopyPipe | None = None
-        tag = batch.pk
+        # One loader per chunk of a batch, possibly several in one enclosing transaction (a
+        # resubmit, a test): each names its own staging tables.
+        tag = f"{batch.pk}_{next(_loader_serial)}"
         # Direct writes for new enterprises.
         self._direct: dict[str, _Buffer] = {
             "_enterprise": _Buffer(Enterprise._meta.db_table, [
@@ -296,10 +302,17 @@ class FactLoader:
             self._pipe.drain()
 
     def close(self) -> None:
-        """Stop the background COPY thread. Call it when the load ends, applied or failed."""
+        """Stop the background COPY thread and drop the staging tables where the database keeps
+        them past the transaction (SQLite; PostgreSQL drops them on commit), so the same batch can
+        be loaded chunk by chunk, one loader per chunk. Call it when the load ends, applied or failed."""
         if self._pipe is not None:
             self._pipe.close()
             self._pipe = None
+        if self._staging_created and self.vendor != "postgresql":
+            with connection.cursor() as cur:
+                for buf in self._stages.values():
+                    cur.execute(f'DROP TABLE IF EXISTS "{buf.table}"')
+            self._staging_created = False
 
     def _flush_all(self, group: dict[str, _Buffer]) -> None:
         for name in group:
@@ -637,4 +650,15 @@ def existing_usccs(usccs: Iterable[str]) -> set[str]:
             chunk = []
     if chunk:
         found.update(Enterprise.objects.filter(uscc__in=chunk).values_list("uscc", flat=True))
+    return found
+
+
+def existing_regions(usccs: Iterable[str]) -> dict[str, str]:
+    """The current region code of those of ``usccs`` the theme database already holds (chunked):
+    an import checks it before staging, so nobody moves an enterprise in from outside its region."""
+    found: dict[str, str] = {}
+    codes = list(dict.fromkeys(usccs))
+    for start in range(0, len(codes), 5000):
+        found.update(Enterprise.objects.filter(uscc__in=codes[start:start + 5000])
+                     .values_list("uscc", "region_code"))
     return found

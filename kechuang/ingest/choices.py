@@ -13,7 +13,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("导入中")
     APPLIED = "applied", _("已入库")
     REJECTED = "rejected", _("文件无法读取")
-    FAILED = "failed", _("失败（未写入任何数据）")
+    FAILED = "failed", _("失败或中断（可继续导入）")
 
 
 IMPORT_STATUS_COLORS = {

@@ -10,3 +10,6 @@ class IngestErrorCode(models.TextChoices):
     USCC_CHANGED = "uscc_changed", "a corrected row must keep the quarantined row's code"
     DUPLICATE_USCC = "duplicate_uscc", "the same code appears twice in the file"
     UNKNOWN_ENTERPRISE = "unknown_enterprise", "a new enterprise needs its name and founding date"
+    OUTSIDE_REGION = "outside_region", "the row would create, change or move an enterprise outside the importer's region"
+    NOT_RESUMABLE = "not_resumable", "only a failed import run can be resumed"
+    FILE_TOO_LARGE = "file_too_large", "the uploaded file is larger than the upload limit"

@@ -15,8 +15,11 @@ from .querysets import ImportRunQuerySet, QuarantinedRowQuerySet
 
 class ImportRun(models.Model):
     """One attempt to import a file. Valid rows end up in a :class:`SourceBatch` (``batch``);
-    invalid ones in the quarantine. The run is all-or-nothing: ``failed`` means nothing was
-    written, ``applied`` means every valid row was loaded and every invalid row quarantined."""
+    invalid ones in the quarantine. The file is read in chunks and each chunk commits whole
+    (``chunks_done`` counts them, ``heartbeat_at`` is written at each commit): ``applied`` means
+    every valid row was loaded and every invalid row quarantined; ``failed`` means the run stopped
+    after ``chunks_done`` chunks and can be resumed from there. ``region_code`` is the region the
+    run was imported under (the importer organisation's, else the platform's): who may see it."""
 
     source = models.ForeignKey("enterprises.DataSource", verbose_name=_("数据来源"),
                                on_delete=models.PROTECT, related_name="import_runs")
@@ -24,6 +27,7 @@ class ImportRun(models.Model):
                                  blank=True, on_delete=models.PROTECT, related_name="import_run")
     job = models.OneToOneField("core.Job", verbose_name=_("后台任务"), null=True, blank=True,
                                on_delete=models.SET_NULL, related_name="import_run")
+    region_code = models.CharField(_("所属区划"), max_length=6, blank=True, db_index=True)
     file_name = models.CharField(_("文件名"), max_length=255)
     file_path = models.CharField(_("存储路径"), max_length=500)
     file_sha256 = models.CharField(_("文件SHA-256"), max_length=64, db_index=True)
@@ -43,6 +47,9 @@ class ImportRun(models.Model):
                                    blank=True, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(_("创建时间"), default=timezone.now)
     finished_at = models.DateTimeField(_("完成时间"), null=True, blank=True)
+    heartbeat_at = models.DateTimeField(_("最近心跳"), null=True, blank=True,
+                                        help_text=_("导入运行时在每个数据块提交时更新"))
+    chunks_done = models.PositiveIntegerField(_("已提交数据块"), default=0)
 
     objects = ImportRunQuerySet.as_manager()
 

@@ -22,11 +22,12 @@ from kechuang.enterprises.choices import ImportMode
 from kechuang.enterprises.filtersets import EnterpriseFilterSet
 from kechuang.enterprises.models import DataSource, Enterprise
 
-from .choices import FileFormat
+from .choices import FileFormat, ImportStatus
 from .exports import CONTENT_TYPES, export_records, template_bytes
 from .models import ImportRun, QuarantinedRow
-from .services import (can_import, default_source, import_run_create, quarantined_row_discard,
-                       quarantined_row_resubmit)
+from .services import (can_import, default_source, import_run_create, import_run_resume,
+                       import_runs_fail_stale, quarantined_row_discard, quarantined_row_resubmit,
+                       upload_too_large)
 
 
 class ImporterRequired(LoginRequiredMixin, UserPassesTestMixin):
@@ -39,13 +40,25 @@ class ImportRunListView(ImporterRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(runs=ImportRun.objects.select_related("source", "created_by", "batch")[:100],
+        import_runs_fail_stale()
+        ctx.update(runs=ImportRun.objects.restrict(self.request.user, "view")
+                   .select_related("source", "created_by", "batch")[:100],
                    sources=DataSource.objects.all(), modes=ImportMode.choices,
                    sections=[(s.name, s.label_zh) for s in SECTIONS.values()])
         return ctx
 
     def post(self, request):
-        upload = request.FILES.get("file")
+        # Refused from the declared length before the body is read (then from the file's size,
+        # for a body sent without one).
+        too_large = upload_too_large(request.META.get("CONTENT_LENGTH"))
+        upload = request.FILES.get("file") if too_large is None else None
+        if upload is not None:
+            too_large = upload_too_large(upload.size)
+        if too_large is not None:
+            messages.error(request, too_large)
+            response = self.render_to_response(self.get_context_data())
+            response.status_code = 413
+            return response
         if upload is None:
             messages.error(request, _("请选择要导入的文件。"))
             return redirect("ingest:importrun_list")
@@ -76,10 +89,15 @@ class ImportRunDetailView(ImporterRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        run = get_object_or_404(ImportRun.objects.select_related("source", "batch", "job"), pk=kwargs["pk"])
+        import_runs_fail_stale()
+        user = self.request.user
+        run = get_object_or_404(ImportRun.objects.restrict(user, "view").select_related("source", "batch", "job"),
+                                pk=kwargs["pk"])
         ctx.update(run=run, progress=job_progress(run.job) if run.job else None,
                    finished=run.status in ("applied", "rejected", "failed"),
-                   quarantined=run.quarantined_rows.all()[:500])
+                   can_resume=run.status == ImportStatus.FAILED
+                   and ImportRun.objects.restrict(user, "run").filter(pk=run.pk).exists(),
+                   quarantined=QuarantinedRow.objects.restrict(user, "view").filter(run=run)[:500])
         return ctx
 
 
@@ -88,14 +106,15 @@ class QuarantinedRowView(ImporterRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        row = get_object_or_404(QuarantinedRow.objects.select_related("run"), pk=kwargs["pk"])
+        row = get_object_or_404(QuarantinedRow.objects.restrict(self.request.user, "view").select_related("run"),
+                                pk=kwargs["pk"])
         text = kwargs.get("text") or (json.dumps(row.data, ensure_ascii=False, indent=2)
                                       if row.data is not None else row.raw_text)
         ctx.update(row=row, text=text, errors=kwargs.get("errors") or row.errors)
         return ctx
 
     def post(self, request, pk):
-        row = get_object_or_404(QuarantinedRow, pk=pk)
+        row = get_object_or_404(QuarantinedRow.objects.restrict(request.user, "change"), pk=pk)
         if request.POST.get("action") == "discard":
             try:
                 quarantined_row_discard(row=row, actor=request.user, reason=request.POST.get("reason", ""))
@@ -117,6 +136,21 @@ class QuarantinedRowView(ImporterRequired, TemplateView):
             return self.render_to_response(self.get_context_data(pk=pk, text=text, errors=errors))
         messages.success(request, _("已修正并入库（批次 #%(b)s）。") % {"b": batch.pk})
         return redirect("ingest:importrun_detail", pk=row.run_id)
+
+
+class ImportRunResumeView(ImporterRequired, View):
+    """The run page's 继续导入 button: queue a failed or killed import to continue after its last
+    committed chunk."""
+
+    def post(self, request, pk):
+        run = get_object_or_404(ImportRun.objects.restrict(request.user, "run"), pk=pk)
+        try:
+            import_run_resume(run=run, actor=request.user)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, _("已重新排队继续导入；已提交的 %(n)s 个数据块不会重复写入。") % {"n": run.chunks_done})
+        return redirect("ingest:importrun_detail", pk=run.pk)
 
 
 class TemplateDownloadView(LoginRequiredMixin, View):

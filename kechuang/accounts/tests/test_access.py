@@ -15,6 +15,7 @@ from kechuang.enterprises.tests.factories import organization, regulator, user
 from kechuang.ingest.models import ImportRun
 from kechuang.ingest.services import default_source
 from kechuang.marketplace.models import Roadshow
+from kechuang.rating.models import RatingModel
 
 pytestmark = pytest.mark.django_db
 
@@ -56,12 +57,17 @@ def test_region_rules_in_one_place():
 
 def test_region_less_rows_open_to_every_regulator_and_public_rows_to_every_organisation():
     starter = regulator("starter", "370100")
-    run = ImportRun.objects.create(source=default_source(), file_name="a.csv", file_path="a.csv",
-                                   file_sha256="0" * 64, file_format="csv", created_by=starter)
+    model = RatingModel.objects.create(version=1, train_as_of=dt.date(2026, 11, 1), model_json="{}",
+                                       trained_by=starter, trained_label="starter")
     other = regulator("other-officer", "370102", role=Role.OFFICER)
-    assert list(ImportRun.objects.restrict(other).values_list("pk", flat=True)) == [run.pk]
+    assert list(RatingModel.objects.restrict(other).values_list("pk", flat=True)) == [model.pk]
     investor = user("investor", organization(K.INVESTOR, "投资"))
-    assert ImportRun.objects.restrict(investor).count() == 0
+    assert RatingModel.objects.restrict(investor).count() == 0
+    # an import run is not region-less: it carries the region it was imported under
+    run = ImportRun.objects.create(source=default_source(), file_name="a.csv", file_path="a.csv",
+                                   file_sha256="0" * 64, file_format="csv", created_by=starter,
+                                   region_code="370100")
+    assert (ImportRun.objects.restrict(other).count(), ImportRun.objects.restrict(starter).get()) == (0, run)
     show = Roadshow.objects.create(title="路演", region_code="370102", held_on=dt.date(2026, 12, 1),
                                    organizer=starter.organization)
     assert list(Roadshow.objects.restrict(investor).values_list("pk", flat=True)) == [show.pk]

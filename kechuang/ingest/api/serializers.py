@@ -14,7 +14,8 @@ class ImportRunSerializer(serializers.ModelSerializer):
         model = ImportRun
         fields = ["id", "source", "batch", "file_name", "file_sha256", "file_size", "file_format",
                   "section", "mode", "status", "rows_total", "rows_valid", "rows_quarantined",
-                  "warnings", "error", "created_at", "finished_at", "progress"]
+                  "warnings", "error", "created_at", "finished_at", "heartbeat_at", "chunks_done",
+                  "region_code", "progress"]
         read_only_fields = fields
 
     def get_progress(self, obj) -> dict | None:

@@ -7,15 +7,17 @@ import tempfile
 from pathlib import Path
 
 from drf_spectacular.utils import extend_schema
-from rest_framework import permissions, status, viewsets
+from rest_framework import exceptions, permissions, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.ingest.models import ImportRun, QuarantinedRow
-from kechuang.ingest.services import (can_import, default_source, import_run_create,
-                                      quarantined_row_discard, quarantined_row_resubmit)
+from kechuang.ingest.error_codes import IngestErrorCode
+from kechuang.ingest.services import (can_import, default_source, import_run_create, import_run_resume,
+                                      import_runs_fail_stale, quarantined_row_discard,
+                                      quarantined_row_resubmit, upload_too_large)
 
 from .serializers import (DiscardSerializer, ImportRunSerializer, ImportUploadSerializer,
                           QuarantinedRowSerializer, ResubmitSerializer)
@@ -28,23 +30,38 @@ class CanImport(permissions.BasePermission):
         return can_import(request.user)
 
 
+class FileTooLarge(exceptions.APIException):
+    """413 with the coded body: ``{"errors": [{"field": "file", "code": "file_too_large", …}]}``."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = IngestErrorCode.FILE_TOO_LARGE
+
+
 class ImportRunViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Imports: the regulator's admins and officers, and whoever started one."""
+    """Imports: the regulator's admins and officers, and whoever started one, within the region
+    the run was imported under. Runs whose heartbeat stopped are marked failed on every read."""
 
     queryset = ImportRun.objects.select_related("job").order_by("-created_at")
     serializer_class = ImportRunSerializer
     permission_classes = [CanImport]
     filterset_fields = ["status", "source"]
-    restrict_actions = {"upload": "run"}
+    restrict_actions = {"upload": "run", "resume": "run"}
+
+    def get_queryset(self):
+        if not getattr(self, "swagger_fake_view", False):
+            import_runs_fail_stale()
+        return super().get_queryset()
 
     @extend_schema(request={"multipart/form-data": ImportUploadSerializer}, responses={202: ImportRunSerializer})
     @action(detail=False, methods=["post"], parser_classes=[MultiPartParser, FormParser])
     def upload(self, request):
         """Upload a JSON Lines, CSV or XLSX file; it is imported by a background worker. Poll the
         run for ``progress`` and the outcome."""
+        self._refuse_too_large(request.META.get("CONTENT_LENGTH"))  # before the body is read
         form = ImportUploadSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         upload = form.validated_data["file"]
+        self._refuse_too_large(upload.size)
         with tempfile.NamedTemporaryFile(suffix=Path(upload.name).suffix) as tmp:
             for chunk in upload.chunks():
                 tmp.write(chunk)
@@ -53,6 +70,20 @@ class ImportRunViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
                                     source=form.validated_data.get("source") or default_source(),
                                     actor=request.user, mode=form.validated_data["mode"],
                                     section=form.validated_data["section"], enqueue=True)
+        return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
+
+    @staticmethod
+    def _refuse_too_large(size) -> None:
+        message = upload_too_large(size)
+        if message is not None:
+            raise FileTooLarge({"file": [message]}, code=IngestErrorCode.FILE_TOO_LARGE)
+
+    @extend_schema(request=None, responses={202: ImportRunSerializer})
+    @action(detail=True, methods=["post"])
+    def resume(self, request, pk=None):
+        """Queue a failed (or killed) import again: it continues after its last committed chunk,
+        writing no row twice. 400 ``not_resumable`` unless the run failed."""
+        run = import_run_resume(run=self.get_object(), actor=request.user)
         return Response(ImportRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 

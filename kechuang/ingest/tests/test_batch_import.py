@@ -77,9 +77,15 @@ def test_a_file_of_many_chunks_is_validated_in_a_worker_and_duplicates_across_ch
                             store_copy=False)
     run = import_run_execute(run=run, actor="test")
 
-    valid = sum(validate_record(r, today=timezone.localdate()).ok for r in records)
+    assert validate_record(records[0], today=timezone.localdate()).ok
+    valid = sum(validate_record(r, today=timezone.localdate()).ok for r in records) - 1
     assert (run.status, run.rows_total, run.rows_valid) == ("applied", 62, valid)
+    assert run.chunks_done > 5  # each chunk committed on its own
     rows = {q.row: q for q in QuarantinedRow.objects.filter(run=run)}
     assert rows[31].raw_text == "not json at all" and rows[31].errors[0]["code"] == "json"
-    assert rows[62].errors[0]["code"] == "duplicate" and "第 1 行" in rows[62].errors[0]["message"]
+    # both rows of the repeated code are quarantined, the first one chunks before the second
+    for row in (1, 62):
+        assert rows[row].errors[0]["code"] == "duplicate" and "第 1、62 行" in rows[row].errors[0]["message"]
+        assert rows[row].data == records[0]
     assert Enterprise.objects.count() == valid
+    assert not Enterprise.objects.filter(uscc=records[0]["uscc"]).exists()

@@ -51,23 +51,26 @@ def _bad_records():
 
 def test_bad_records_are_quarantined_with_reasons_and_valid_ones_loaded(tmp_path):
     bad = _bad_records()
-    lines = [record(1), *[r for _f, _c, r in bad], record(2), "{not json", record(1)]
+    again = record(1, name="济南测试科技有限公司1（更名）")
+    lines = [record(1), *[r for _f, _c, r in bad], record(2), "{not json", again]
     run = _import(_jsonl(tmp_path, lines))
 
-    assert (run.status, run.rows_total, run.rows_valid, run.rows_quarantined) == ("applied", 8, 2, 6)
-    assert set(Enterprise.objects.values_list("uscc", flat=True)) == {uscc(1), uscc(2)}
+    assert (run.status, run.rows_total, run.rows_valid, run.rows_quarantined) == ("applied", 8, 1, 7)
+    assert set(Enterprise.objects.values_list("uscc", flat=True)) == {uscc(2)}
     quarantined = {q.row: q for q in QuarantinedRow.objects.filter(run=run)}
-    assert sorted(quarantined) == [2, 3, 4, 5, 7, 8]
+    assert sorted(quarantined) == [1, 2, 3, 4, 5, 7, 8]
     for row, (field, code, _rec) in zip([2, 3, 4, 5], bad, strict=True):
         errors = quarantined[row].errors
         assert [(e["field"], e["code"], e["row"]) for e in errors] == [(field, code, row)]
         assert errors[0]["message"]  # a sentence for a person, in Chinese
     assert quarantined[7].errors[0]["code"] == Code.JSON
     assert quarantined[7].raw_text == "{not json"  # nothing of the line is lost
-    duplicate = quarantined[8].errors[0]
-    assert (duplicate["code"], duplicate["field"]) == (Code.DUPLICATE, "uscc")
-    assert "第 1 行" in duplicate["message"]
-    assert quarantined[8].data == record(1)
+    # the same code twice: nobody can tell which row is right, so both wait, each with its own values
+    for row, data in ((1, record(1)), (8, again)):
+        duplicate = quarantined[row].errors[0]
+        assert (duplicate["code"], duplicate["field"], duplicate["row"]) == (Code.DUPLICATE, "uscc", row)
+        assert "第 1、8 行" in duplicate["message"]
+        assert quarantined[row].data == data
 
 
 def test_reimporting_the_same_file_changes_nothing(tmp_path):
