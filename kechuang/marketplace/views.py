@@ -23,7 +23,7 @@ from kechuang.core.formatting import percent_input
 from . import choices as c
 from . import metrics, services
 from .exports import metrics_workbook
-from .forms import RatingForm, apply_error
+from .forms import RatingForm, apply_error, region_choices
 from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, RequestRating, Roadshow, WhitelistEntry
 from .services_feedback import request_rate as request_rate_service
 from .views_forms import legs_needed, may_add_whitelist, may_manage_pools
@@ -277,8 +277,10 @@ def metrics_page(request):
     chart = {b: {"keys": [r["key"] for r in rows], "requests": [r["requests"] for r in rows],
                  "pickup": [r["pickup_rate"] for r in rows], "approval": [r["approval_rate"] for r in rows],
                  "amount": [float(r["disbursed_amount"]) / 10000 for r in rows]} for b, rows in by.items()}
+    regions = [(code, name) for code, name in region_choices() if covers_region(request.user, code)]
     return render(request, "marketplace/metrics.html", {"summary": summary, "by": by, "chart": chart,
-                                                        "start": start, "end": end, "region": region})
+                                                        "start": start, "end": end, "region": region,
+                                                        "regions": regions})
 
 
 @login_required
