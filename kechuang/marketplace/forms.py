@@ -322,6 +322,8 @@ class ProductForm(forms.Form):
 class RatingForm(forms.Form):
     """The enterprise's satisfaction with a closed request: 1–5 stars and a comment."""
 
+    use_required_attribute = False  # the server's message, beside the stars, in Chinese
+
     stars = forms.TypedChoiceField(label=_("满意度"), coerce=int, widget=forms.RadioSelect,
                                    choices=[(n, "★" * n) for n in range(5, 0, -1)],
                                    error_messages={"required": _("请选择 1 至 5 星。")})

@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 import pytest
-from django.test import Client
 
 from kechuang.core.models import AuditEntry
 from kechuang.enterprises.models import Enterprise
