@@ -13,6 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kechuang.engine.matching import MATCH_FEATURES
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 
@@ -117,30 +119,30 @@ def rule_problems(rule: Rule) -> dict[str, str]:
     """Field → why the rows do not make a rule (an operator without a value, or the reverse, …)."""
     p: dict[str, str] = {}
     if rule.qual_op and not rule.quals:
-        p["quals"] = "请选择至少一项资质。"
+        p["quals"] = _("请选择至少一项资质。")
     elif rule.quals and not rule.qual_op:
-        p["qual_op"] = "已选择资质，请选择“须全部具备”或“具备任一”（或取消所选资质）。"
+        p["qual_op"] = _("已选择资质，请选择“须全部具备”或“具备任一”（或取消所选资质）。")
     if rule.grade_op and not rule.grade:
-        p["grade"] = "请选择评级。"
+        p["grade"] = _("请选择评级。")
     elif rule.grade and not rule.grade_op:
-        p["grade_op"] = "已选择评级，请选择“不低于”（或清空评级）。"
-    for op_name, values_name, universe, what in (("size_op", "sizes", SIZES, "企业规模"),
-                                                 ("industry_op", "industries", INDUSTRY_SECTIONS, "行业")):
+        p["grade_op"] = _("已选择评级，请选择“不低于”（或清空评级）。")
+    for op_name, values_name, universe, what in (("size_op", "sizes", SIZES, _("企业规模")),
+                                                 ("industry_op", "industries", INDUSTRY_SECTIONS, _("行业"))):
         op, values = getattr(rule, op_name), getattr(rule, values_name)
         if op and not values:
-            p[values_name] = f"请选择至少一项{what}。"
+            p[values_name] = _("请选择至少一项%(w)s。") % {"w": what}
         elif values and not op:
-            p[op_name] = f"已选择{what}，请选择“属于”或“不属于”（或取消所选{what}）。"
+            p[op_name] = _("已选择%(w)s，请选择“属于”或“不属于”（或取消所选%(w)s）。") % {"w": what}
         elif op == "not_in" and set(values) >= set(universe):
-            p[values_name] = f"排除了全部{what}，没有企业可以申请。"
+            p[values_name] = _("排除了全部%(w)s，没有企业可以申请。") % {"w": what}
     if rule.region_op and not rule.regions:
-        p["regions"] = "请选择至少一个地区。"
+        p["regions"] = _("请选择至少一个地区。")
     elif rule.regions and not rule.region_op:
-        p["region_op"] = "已选择地区，请选择“属于”或“不属于”（或取消所选地区）。"
+        p["region_op"] = _("已选择地区，请选择“属于”或“不属于”（或取消所选地区）。")
     elif rule.regions and len({region_level(r) for r in rule.regions}) > 1:
-        p["regions"] = "同一条件中的地区须为同一级别（都是区县，或都是地市），请分开选择。"
+        p["regions"] = _("同一条件中的地区须为同一级别（都是区县，或都是地市），请分开选择。")
     if rule.adverse_op == "at_most" and (rule.adverse_max is None or rule.adverse_max < 0):
-        p["adverse_max"] = "请填写允许的不良记录条数（0 或正整数）。"
+        p["adverse_max"] = _("请填写允许的不良记录条数（0 或正整数）。")
     return p
 
 
@@ -213,6 +215,10 @@ def _take(rule: Rule, c: dict[str, Any]) -> bool:
 # --- in words --------------------------------------------------------------------------------
 
 
+OP_WORDS = {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于", "==": "为", "!=": "不为", "in": "为",
+            "not_in": "不是"}
+
+
 def clause_words(c: dict[str, Any], region_names: dict[str, str]) -> str:
     """One clause as a phrase ("为高新技术企业", "评级不低于BBB", "注册在历下区或历城区")."""
     kind, feature, op, value = c.get("kind"), c.get("feature"), c.get("op"), c.get("value")
@@ -255,7 +261,7 @@ def clause_words(c: dict[str, Any], region_names: dict[str, str]) -> str:
     if op == "is_false":
         return f"不是{label}"
     shown = "、".join(map(str, value)) if isinstance(value, list) else value
-    return f"{label}{ {'>=': '不低于', '<=': '不高于', '>': '高于', '<': '低于', '==': '为', '!=': '不为', 'in': '为', 'not_in': '不是'}.get(op, op)}{shown}"
+    return f"{label}{OP_WORDS.get(op, op)}{shown}"
 
 
 def eligibility_words(raw: list[dict[str, Any]] | None, region_names: dict[str, str]) -> str:
