@@ -173,6 +173,7 @@ def test_editing_shows_the_stored_rule_in_the_builder_and_keeps_other_clauses():
     bank, bu = institution(K.BANK, "银行甲")
     p = loan_product(bank, bu, eligibility=DEMO)
     c = _client(bu)
+    assert f'href="/marketplace/products/{p.pk}/edit/"' in c.get("/marketplace/").content.decode()
 
     page = c.get(f"/marketplace/products/{p.pk}/edit/").content.decode()
 
