@@ -104,6 +104,7 @@ RULES: dict[str, Rule] = {
     "ingest:importrun_list": R(REG_WRITERS),
     "ingest:importrun_resume": R(None, post=True),
     "ingest:quarantinedrow_detail": R(NOBODY),
+    "ingest:quarantinedrow_fix": R(NOBODY, post=True),  # the demo has no quarantined row
     "ingest:template": R(SIGNED_IN),
     "marketplace-demand-apply": R(None, post=True),
     "marketplace-demand-detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise"}),
@@ -159,6 +160,10 @@ RULES: dict[str, Rule] = {
     "marketplace:pools": R(REG | {"agency", "bank_officer", "bank_viewer", "guarantor", "insurer", "investor"}),
     "marketplace:product_create": R(frozenset({"bank_officer", "guarantor", "insurer", "investor"}), post=True),
     "marketplace:product_list": R(SIGNED_IN),
+    "marketplace:product_update": R(frozenset({"bank_officer"}), post=True),  # the first product is the bank's
+    "marketplace:product_rule_words": R(None),  # a POST that only renders the rule in words: writes nothing
+    "marketplace:enterprise_lookup": R(SIGNED_IN),  # answers within restrict(user, "view")
+    "marketplace:request_rate": R(None, post=True),
     "marketplace:request_action": R(None, post=True),
     "marketplace:request_detail": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise", "guarantor", "insurer"}),  # they hold legs on it
     "marketplace:roadshow_create": R(REG_WRITERS | {"agency"}, post=True),

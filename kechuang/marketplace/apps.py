@@ -12,5 +12,5 @@ class MarketplaceConfig(AppConfig):
     live_metrics = {code: f"kechuang.marketplace.metrics.{code}" for code in (
         "demands_posted", "demands_matched", "credit_granted_amount", "enterprises_on_platform", "pickup_rate",
         "time_to_pickup_days", "time_to_decision_days", "approval_rate", "reasonable_demand_satisfaction",
-        "first_loan_rate", "satisfaction", "roadshows_held", "advisor_visits")}
+        "first_loan_rate", "satisfaction", "request_rating_rate", "roadshows_held", "advisor_visits")}
     nav_template = "marketplace/_nav.html"

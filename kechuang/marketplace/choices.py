@@ -82,6 +82,9 @@ class RequestState(models.TextChoices):
 #: A demand has at most one request in these states (a database constraint): whoever holds it.
 ACTIVE_STATES = (RequestState.SUBMITTED, RequestState.PICKED_UP, RequestState.UNDER_REVIEW,
                  RequestState.APPROVED, RequestState.CONTRACTED)
+#: Closed for the enterprise: the financing happened, was refused, or it gave up; it may then rate
+#: the service once. (A re-routed request is not: the demand continues with another institution.)
+RATEABLE_STATES = (RequestState.DISBURSED, RequestState.DECLINED, RequestState.WITHDRAWN)
 #: The workflow: from → allowed next states (re-route and withdraw from any active state but
 #: contracted).
 TRANSITIONS = {

@@ -21,3 +21,8 @@ class MarketplaceErrorCode(models.TextChoices):
     SHARES = "shares", "risk shares must sum to 100"
     LOSS = "loss", "invalid loss amount"
     SATISFACTION = "satisfaction", "satisfaction must be 1-5"
+    NOT_EDITABLE = "not_editable", "field cannot be changed after publication"
+    BAD_VALUE = "bad_value", "value missing or not one of the choices"
+    NOT_CLOSED = "not_closed", "request is not closed yet"
+    ALREADY_RATED = "already_rated", "request already rated"
+    STARS = "stars", "stars must be 1-5"

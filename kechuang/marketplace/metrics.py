@@ -17,7 +17,10 @@ Definitions (see docs/marketplace.md):
 - reasonable_demand_satisfaction (合理化融资需求满足率): of the demands posted in the period that
   at least one active product fits and that the enterprise did not withdraw, the share financed.
 - first_loan_rate: disbursed requests to first-time borrowers ÷ disbursed requests.
-- satisfaction: mean satisfaction (1–5) of advisor visits in the period.
+- satisfaction: mean satisfaction (1–5) enterprises gave in the period, at advisor visits and on
+  their closed requests.
+- request_rating_rate: requests closed in the period that their enterprise rated ÷ requests closed
+  in the period.
 - roadshows_held, advisor_visits: counts in the period.
 """
 
@@ -36,7 +39,7 @@ from kechuang.engine.matching import rank_batch
 from kechuang.engine.matching.calendar import working_days_between
 
 from . import choices as c
-from .models import AdvisorVisit, Demand, FinancingRequest, Product, Roadshow
+from .models import AdvisorVisit, Demand, FinancingRequest, Product, RequestRating, Roadshow
 from .selectors import _demand_frame, engine_products
 
 APPROVED = (c.RequestState.APPROVED, c.RequestState.CONTRACTED, c.RequestState.DISBURSED)
@@ -140,13 +143,27 @@ def first_loan_rate(*, region_code: str, start: dt.date, end: dt.date):
 
 
 def satisfaction(*, region_code: str, start: dt.date, end: dt.date):
-    """A mean, not a rate: the sum of the 1–5 scores of the period's advisor visits that have a
-    score ÷ the number of those same visits (both over one population: scored visits to the
-    region's enterprises). The cockpit shows it as a number of 5 (4.52), never as a percentage."""
-    agg = AdvisorVisit.objects.filter(within_region(region_code, "assignment__enterprise__region_code"),
-                                      visited_on__gte=start, visited_on__lte=end, satisfaction__isnull=False) \
+    """A mean, not a rate: the sum of the 1–5 scores enterprises gave in the period — at advisor
+    visits and on their closed financing requests (``RequestRating``) — ÷ the number of those same
+    scores (one population: scores given by the region's enterprises). The cockpit shows it as a
+    number of 5 (4.52), never as a percentage."""
+    visits = AdvisorVisit.objects.filter(within_region(region_code, "assignment__enterprise__region_code"),
+                                         visited_on__gte=start, visited_on__lte=end, satisfaction__isnull=False) \
         .aggregate(s=Sum("satisfaction"), n=Count("id"))
-    return _d(agg["s"]), _d(agg["n"])
+    a, b = _bounds(start, end)
+    rated = RequestRating.objects.filter(within_region(region_code, "request__demand__region_code"),
+                                         rated_at__gte=a, rated_at__lt=b).aggregate(s=Sum("stars"), n=Count("id"))
+    return _d((visits["s"] or 0) + (rated["s"] or 0)), _d(visits["n"] + rated["n"])
+
+
+def request_rating_rate(*, region_code: str, start: dt.date, end: dt.date):
+    """Requests closed in the period (disbursed, declined, withdrawn) that their enterprise has rated
+    ÷ requests closed in the period: numerator and denominator are the same requests, so it stays
+    within 0–100 % whenever the rating was given."""
+    a, b = _bounds(start, end)
+    closed = _requests(region_code).filter(state__in=c.RATEABLE_STATES, closed_at__gte=a, closed_at__lt=b)
+    agg = closed.aggregate(n=Count("id"), rated=Count("id", filter=Q(ratings__isnull=False), distinct=True))
+    return _d(agg["rated"]), _d(agg["n"])
 
 
 def roadshows_held(*, region_code: str, start: dt.date, end: dt.date):
@@ -173,6 +190,7 @@ METRICS = {
     "reasonable_demand_satisfaction": (reasonable_demand_satisfaction, "合理化融资需求满足率", "rate"),
     "first_loan_rate": (first_loan_rate, "首贷率", "rate"),
     "satisfaction": (satisfaction, "企业满意度（1-5）", "mean"),
+    "request_rating_rate": (request_rating_rate, "结束申请的企业评价率", "rate"),
     "roadshows_held": (roadshows_held, "举办路演（场）", "count"),
     "advisor_visits": (advisor_visits, "金融辅导走访（次）", "count"),
 }

@@ -20,6 +20,7 @@ from .querysets import (
     LossBookingQuerySet,
     ProductQuerySet,
     RequestEventQuerySet,
+    RequestRatingQuerySet,
     RoadshowQuerySet,
     RoadshowRegistrationQuerySet,
     WhitelistEntryQuerySet,
@@ -198,6 +199,35 @@ class RequestEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.request_id}: {self.from_state} → {self.to_state}"
+
+
+class RequestRating(models.Model):
+    """The enterprise's satisfaction with a request once it closed (disbursed, declined or
+    withdrawn): 1–5 stars and a comment, given once, by the enterprise itself."""
+
+    request = models.ForeignKey("marketplace.FinancingRequest", verbose_name=_("融资申请"),
+                                on_delete=models.PROTECT, related_name="ratings")
+    stars = models.PositiveSmallIntegerField(_("满意度（1–5 星）"))
+    comment = models.CharField(_("评价"), max_length=500, blank=True)
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("评价人"), null=True, blank=True,
+                                 on_delete=models.PROTECT, related_name="+")
+    rated_at = models.DateTimeField(_("评价时间"), default=timezone.now)
+
+    objects = RequestRatingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-rated_at", "-id"]
+        verbose_name = _("融资服务评价")
+        verbose_name_plural = _("融资服务评价")
+        constraints = [
+            models.UniqueConstraint(fields=["request"], name="rating_one_per_request",
+                                    violation_error_message=_("该申请已评价过。")),
+            models.CheckConstraint(name="rating_stars_1_5", condition=Q(stars__gte=1, stars__lte=5),
+                                   violation_error_message=_("满意度应为 1 至 5 星。")),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: {self.stars}★"
 
 
 class Leg(models.Model):

@@ -81,6 +81,19 @@ class RequestEventQuerySet(RestrictedQuerySet):
     access_consent = False
 
 
+class RequestRatingQuerySet(RestrictedQuerySet):
+    """A rating is the enterprise's: it and the regulator of its region see it, as do the
+    institution that held the request and the enterprise's advisor (view only)."""
+    access_enterprise = "request__demand__enterprise"
+    access_region = "request__demand__region_code"
+    access_consent = False
+
+    def extra_scope(self, user, org, action):
+        if action != VIEW:
+            return None
+        return Q(request__institution=org) | _advised(user, "request__demand__enterprise_id")
+
+
 class LegQuerySet(RestrictedQuerySet):
     access_enterprise = "request__demand__enterprise"
     access_region = "request__demand__region_code"

@@ -119,18 +119,9 @@ def _speaks_for(actor, enterprise) -> None:
 # Products
 
 
-def product_create(*, institution, kind: str, category: str, name: str, amount_min, amount_max,
-                   term_min_months=None, term_max_months=None, rate=None, eligibility=None, actor,
-                   description: str = "", fees: str = "", stages=None, needs_guarantee: bool = False,
-                   needs_insurance: bool = False, sla_pickup_days: int = 2, sla_decision_days: int | None = None,
-                   sla_contract_days: int = 5, sla_disburse_days: int = 3, is_synthetic: bool = False) -> Product:
-    """Publish a product (or an investor's mandate) in ``institution``'s catalogue."""
-    _writer_of(actor, institution)
-    if kind not in c.ProductKind.values:
-        raise _err("kind", _("未知产品类型 %(v)s。") % {"v": kind}, E.WRONG_PUBLISHER)
-    if institution.kind != c.PUBLISHER_KINDS[kind]:
-        raise _err("kind", _("%(org)s不能发布%(kind)s。") % {"org": institution.get_kind_display(),
-                                                          "kind": c.ProductKind(kind).label}, E.WRONG_PUBLISHER)
+def _product_terms(*, kind, category, amount_min, amount_max, term_min_months, term_max_months, rate, eligibility,
+                   sla_pickup_days, sla_decision_days, sla_contract_days, sla_disburse_days) -> dict[str, Any]:
+    """A product's checked terms (amounts, terms, rate, service levels, eligibility), else a coded error."""
     lo, hi = _amount(amount_min, "amount_min"), _amount(amount_max, "amount_max")
     if hi < lo:
         raise _err("amount_max", _("最高金额 %(hi)s 低于最低金额 %(lo)s。") % {"hi": hi, "lo": lo}, E.AMOUNT_RANGE)
@@ -155,6 +146,32 @@ def product_create(*, institution, kind: str, category: str, name: str, amount_m
         load_eligibility(eligibility or [], "eligibility")
     except RuleError as exc:
         raise _err("eligibility", _("准入条件有误：%(p)s") % {"p": "；".join(exc.problems)}, E.BAD_RULE) from None
+    return {"amount_min": lo, "amount_max": hi, "term_min_months": tmin, "term_max_months": tmax, "rate": rate,
+            "sla_pickup_days": sla_pickup_days, "sla_decision_days": sla_decision_days,
+            "sla_contract_days": sla_contract_days, "sla_disburse_days": sla_disburse_days,
+            "eligibility": eligibility or []}
+
+
+def product_create(*, institution, kind: str, category: str, name: str, amount_min, amount_max,
+                   term_min_months=None, term_max_months=None, rate=None, eligibility=None, actor,
+                   description: str = "", fees: str = "", stages=None, needs_guarantee: bool = False,
+                   needs_insurance: bool = False, sla_pickup_days: int = 2, sla_decision_days: int | None = None,
+                   sla_contract_days: int = 5, sla_disburse_days: int = 3, is_synthetic: bool = False) -> Product:
+    """Publish a product (or an investor's mandate) in ``institution``'s catalogue."""
+    _writer_of(actor, institution)
+    if kind not in c.ProductKind.values:
+        raise _err("kind", _("未知产品类型 %(v)s。") % {"v": kind}, E.WRONG_PUBLISHER)
+    if institution.kind != c.PUBLISHER_KINDS[kind]:
+        raise _err("kind", _("%(org)s不能发布%(kind)s。") % {"org": institution.get_kind_display(),
+                                                          "kind": c.ProductKind(kind).label}, E.WRONG_PUBLISHER)
+    terms = _product_terms(kind=kind, category=category, amount_min=amount_min, amount_max=amount_max,
+                           term_min_months=term_min_months, term_max_months=term_max_months, rate=rate,
+                           eligibility=eligibility, sla_pickup_days=sla_pickup_days,
+                           sla_decision_days=sla_decision_days, sla_contract_days=sla_contract_days,
+                           sla_disburse_days=sla_disburse_days)
+    lo, hi, tmin, tmax, rate = (terms[k] for k in ("amount_min", "amount_max", "term_min_months",
+                                                   "term_max_months", "rate"))
+    sla_decision_days = terms["sla_decision_days"]
     with transaction.atomic():
         try:
             with transaction.atomic():
@@ -168,6 +185,46 @@ def product_create(*, institution, kind: str, category: str, name: str, amount_m
         except IntegrityError:  # the unique (institution, name): checked by the constraint, race-free
             raise _err("name", _("本机构已有名为“%(n)s”的产品。") % {"n": name}, "duplicate") from None
         audit_record(actor=actor, action=AuditAction.CREATE, instance=product, after=model_snapshot(product))
+    return product
+
+
+#: What the product page may change after publication (kind and institution never change).
+PRODUCT_EDITABLE = ("name", "category", "description", "amount_min", "amount_max", "term_min_months",
+                    "term_max_months", "rate", "eligibility", "sla_pickup_days", "needs_guarantee")
+
+
+def product_update(*, product: Product, actor, **changes) -> Product:
+    """Change a published product's terms (``PRODUCT_EDITABLE``), checked as on publication; the
+    audit entry keeps the before and after of every field."""
+    unknown = set(changes) - set(PRODUCT_EDITABLE)
+    if unknown:
+        raise _err(None, _("不能修改：%(f)s。") % {"f": "、".join(sorted(unknown))}, E.NOT_EDITABLE)
+    _writer_of(actor, product.institution)
+    with transaction.atomic():
+        product = Product.objects.select_for_update().select_related("institution").get(pk=product.pk)
+        merged = {f: changes.get(f, getattr(product, f)) for f in PRODUCT_EDITABLE}
+        terms = _product_terms(kind=product.kind, category=merged["category"], amount_min=merged["amount_min"],
+                               amount_max=merged["amount_max"], term_min_months=merged["term_min_months"],
+                               term_max_months=merged["term_max_months"], rate=merged["rate"],
+                               eligibility=merged["eligibility"], sla_pickup_days=merged["sla_pickup_days"],
+                               sla_decision_days=product.sla_decision_days,
+                               sla_contract_days=product.sla_contract_days,
+                               sla_disburse_days=product.sla_disburse_days)
+        if merged["category"] not in c.ProductCategory.values:
+            raise _err("category", _("未知产品类别 %(v)s。") % {"v": merged["category"]}, E.BAD_VALUE)
+        if not str(merged["name"] or "").strip():
+            raise _err("name", _("请填写产品名称。"), E.BAD_VALUE)
+        before = model_snapshot(product, list(PRODUCT_EDITABLE))
+        for f in PRODUCT_EDITABLE:
+            setattr(product, f, terms.get(f, merged[f]))
+        product.name = str(product.name).strip()
+        try:
+            with transaction.atomic():
+                product.save(update_fields=list(PRODUCT_EDITABLE))
+        except IntegrityError:
+            raise _err("name", _("本机构已有名为“%(n)s”的产品。") % {"n": product.name}, "duplicate") from None
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=product, before=before,
+                     after=model_snapshot(product, list(PRODUCT_EDITABLE)))
     return product
 
 

@@ -4,7 +4,6 @@ institution's catalogue, queue and decisions, the regulator's metrics."""
 from __future__ import annotations
 
 import datetime as dt
-import json
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -24,7 +23,9 @@ from kechuang.core.formatting import percent_input
 from . import choices as c
 from . import metrics, services
 from .exports import metrics_workbook
-from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, Roadshow, WhitelistEntry
+from .forms import RatingForm, apply_error, region_choices
+from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, RequestRating, Roadshow, WhitelistEntry
+from .services_feedback import request_rate as request_rate_service
 from .views_forms import legs_needed, may_add_whitelist, may_manage_pools
 from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, postable_enterprise, visible_demands, visible_requests)
 
@@ -95,36 +96,6 @@ def product_list(request):
         qs = qs.filter(kind=kind)
     return render(request, "marketplace/product_list.html", {"products": qs, "kinds": c.ProductKind.choices,
                                                              "kind": kind})
-
-
-@login_required
-def product_create(request):
-    org = request.user.organization
-    if org is None or org.kind not in INSTITUTION_KINDS or not is_writer(request.user):
-        raise PermissionDenied(_("只有金融机构的管理员或经办人员可以发布产品。"))
-    kind = {v: k for k, v in c.PUBLISHER_KINDS.items()}[org.kind]
-    form, errors = {"eligibility": "[]", "sla_pickup_days": 2}, []
-    if request.method == "POST":
-        form = request.POST.dict()
-        try:
-            elig = json.loads(form.get("eligibility") or "[]")
-        except json.JSONDecodeError as exc:
-            errors = [_("准入条件不是有效的 JSON：%(e)s") % {"e": exc}]
-        else:
-            try:
-                p = services.product_create(
-                    institution=org, kind=kind, category=form.get("category", ""), name=form.get("name", ""),
-                    description=form.get("description", ""), amount_min=form.get("amount_min"),
-                    amount_max=form.get("amount_max"), term_min_months=form.get("term_min_months") or None,
-                    term_max_months=form.get("term_max_months") or None, rate=percent_input(form.get("rate")),
-                    eligibility=elig, sla_pickup_days=int(form.get("sla_pickup_days") or 2),
-                    needs_guarantee=bool(form.get("needs_guarantee")), actor=request.user)
-                messages.success(request, _("产品“%(n)s”已发布。") % {"n": p.name})
-                return redirect("marketplace:home")
-            except (ValidationError, PermissionDenied, ValueError) as exc:
-                errors = _errors(exc)
-    return render(request, "marketplace/product_form.html", {
-        "form": form, "errors": errors, "kind": c.ProductKind(kind), "categories": c.ProductCategory.choices})
 
 
 @login_required
@@ -204,13 +175,22 @@ VERBS = {
 }
 
 
-def _request_ctx(request, req, error=None):
+def _request_ctx(request, req, error=None, rating_form=None):
     kind = _kind(request.user)
     holder = request.user.organization_id == req.institution_id or request.user.is_superuser
     return {"r": req, "error": error, "is_holder": holder, "speaks_for": kind in ("enterprise", "advisor"),
             "is_enterprise": kind == "enterprise", "events": req.events.all(), "legs": req.legs.select_related("provider"),
             "may_write": is_writer(request.user),
-            "legs_needed": legs_needed(req)}
+            "legs_needed": legs_needed(req), **_rating_ctx(request, req, rating_form)}
+
+
+def _rating_ctx(request, req, form=None) -> dict:
+    """The enterprise's rating of the request: shown once given; the form while it may give one."""
+    rating = RequestRating.objects.restrict(request.user, VIEW).filter(request=req).first()
+    org = request.user.organization
+    may_rate = (rating is None and req.state in c.RATEABLE_STATES and is_writer(request.user) and org is not None
+                and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id == req.demand.enterprise_id)
+    return {"rating": rating, "rating_form": (form or RatingForm()) if may_rate else None}
 
 
 @login_required
@@ -234,6 +214,29 @@ def request_action(request, pk, verb):
     req = visible_requests(request.user).select_related(
         "institution", "product", "handler", "demand__enterprise", "escalated_to").filter(pk=pk).first() or req
     return render(request, "marketplace/htmx/request_panel.html", _request_ctx(request, req, error))
+
+
+@login_required
+@require_POST
+def request_rate(request, pk):
+    """The enterprise rates its closed request (1–5 stars, once); errors beside the fields."""
+    req = get_object_or_404(visible_requests(request.user).select_related(
+        "institution", "product", "handler", "demand__enterprise", "escalated_to"), pk=pk)
+    form = RatingForm(request.POST)
+    if form.is_valid():
+        try:
+            request_rate_service(request=req, stars=form.cleaned_data["stars"], comment=form.cleaned_data["comment"],
+                                 actor=request.user)
+        except (ValidationError, PermissionDenied) as exc:
+            apply_error(form, exc)
+        else:
+            messages.success(request, _("感谢评价，已记录。"))
+            return redirect("marketplace:request_detail", pk=req.pk)
+    ctx = _request_ctx(request, req, rating_form=form)
+    if ctx["rating_form"] is None:  # not the enterprise's to rate, or rated already: say why on the page
+        messages.error(request, "；".join(m for errs in form.errors.values() for m in errs) or _("无权评价该申请。"))
+        return redirect("marketplace:request_detail", pk=req.pk)
+    return render(request, "marketplace/request_detail.html", ctx, status=400)
 
 
 def _date(text, default):
@@ -274,8 +277,10 @@ def metrics_page(request):
     chart = {b: {"keys": [r["key"] for r in rows], "requests": [r["requests"] for r in rows],
                  "pickup": [r["pickup_rate"] for r in rows], "approval": [r["approval_rate"] for r in rows],
                  "amount": [float(r["disbursed_amount"]) / 10000 for r in rows]} for b, rows in by.items()}
+    regions = [(code, name) for code, name in region_choices() if covers_region(request.user, code)]
     return render(request, "marketplace/metrics.html", {"summary": summary, "by": by, "chart": chart,
-                                                        "start": start, "end": end, "region": region})
+                                                        "start": start, "end": end, "region": region,
+                                                        "regions": regions})
 
 
 @login_required

@@ -9,6 +9,8 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,11 +21,12 @@ from kechuang.accounts.choices import OrganizationKind
 
 from . import choices as c
 from . import services
-from .forms import (AssignForm, FirstLoanForm, FirstLoanUpdateForm, FollowUpForm, LegForm, RegisterForm, RoadshowForm, VisitForm,
-                    WhitelistForm, apply_error)
+from .forms import (AssignForm, EligibilityForm, FirstLoanForm, FirstLoanUpdateForm, FollowUpForm, LegForm, ProductForm,
+                    RegisterForm, RoadshowForm, VisitForm, WhitelistForm, apply_error)
 from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.services import enterprise_list_read
 
-from .models import AdvisorAssignment, FirstLoanCandidate, Leg, Roadshow
+from .models import AdvisorAssignment, FirstLoanCandidate, Leg, Product, Roadshow
 from .selectors import visible_requests
 
 SERVICE_ERRORS = (ValidationError, PermissionDenied)
@@ -313,3 +316,90 @@ def leg_decide(request, pk, verb):
     else:
         messages.success(request, _("环节已确认。") if verb == "approve" else _("环节已拒绝。"))
     return redirect("marketplace:request_detail", pk=leg.request_id)
+
+
+# --- products: terms and the eligibility rule builder -------------------------------------------
+
+PUBLISHER_ORG_KINDS = {v: k for k, v in c.PUBLISHER_KINDS.items()}
+
+
+def _publisher_kind(user) -> str:
+    """The product kind the user's institution publishes; refused to anyone else."""
+    org = user.organization
+    if org is None or org.kind not in PUBLISHER_ORG_KINDS or not is_writer(user):
+        raise PermissionDenied(_("只有金融机构的管理员或经办人员可以发布产品。"))
+    return PUBLISHER_ORG_KINDS[org.kind]
+
+
+def _product_page(request, form, rule, *, product=None, kind):
+    return render(request, "marketplace/product_form.html", {
+        "form": form, "rule": rule, "product": product, "kind": c.ProductKind(kind),
+        "words": rule.words(product.eligibility if product else None)})
+
+
+def _save_product(request, form, rule, call, success):
+    """Both forms valid → the service; its errors go back beside their fields (nothing written)."""
+    form_ok, rule_ok = form.is_valid(), rule.is_valid()
+    if not (form_ok and rule_ok):
+        return None
+    try:
+        product = call({**form.terms(), "eligibility": rule.cleaned_data["eligibility"]})
+    except SERVICE_ERRORS as exc:
+        apply_error(form, exc)
+        return None
+    messages.success(request, success % {"n": product.name})
+    return redirect("marketplace:home")
+
+
+@login_required
+def product_create(request):
+    kind = _publisher_kind(request.user)
+    form = ProductForm(request.POST or None, initial={"sla_pickup_days": 2})
+    rule = EligibilityForm(request.POST or None, prefix="rule")
+    if request.method == "POST":
+        done = _save_product(request, form, rule, lambda d: services.product_create(
+            institution=request.user.organization, kind=kind, actor=request.user, **d), _("产品“%(n)s”已发布。"))
+        if done:
+            return done
+    return _product_page(request, form, rule, kind=kind)
+
+
+@login_required
+def product_update(request, pk):
+    kind = _publisher_kind(request.user)
+    product = get_object_or_404(Product.objects.restrict(request.user, "change"), pk=pk)
+    form = ProductForm(request.POST or None, initial=ProductForm.initial_for(product))
+    rule = EligibilityForm(request.POST or None, prefix="rule", initial=EligibilityForm.initial_for(product.eligibility))
+    if request.method == "POST":
+        done = _save_product(request, form, rule, lambda d: services.product_update(
+            product=product, actor=request.user, **d), _("产品“%(n)s”已更新。"))
+        if done:
+            return done
+    return _product_page(request, form, rule, product=product, kind=kind)
+
+
+@login_required
+@require_POST
+def product_rule_words(request):
+    """The builder's rule in words, for the live preview under the form (an HTMX partial)."""
+    _publisher_kind(request.user)
+    rule = EligibilityForm(request.POST, prefix="rule")
+    return render(request, "marketplace/htmx/rule_words.html", {"rule": rule, "words": rule.words()})
+
+
+# --- searchable lists ----------------------------------------------------------------------------
+
+LOOKUP_LIMIT = 20
+
+
+@login_required
+def enterprise_lookup(request):
+    """Enterprises the user may see whose name contains, or whose USCC starts with, ``q`` (JSON for
+    the searchable inputs). An institution's search is a consent-bound read: audited per row."""
+    q = (request.GET.get("q") or "").strip()[:100]
+    if not q:
+        return JsonResponse({"results": []})
+    rows = list(Enterprise.objects.restrict(request.user, "view")
+                .filter(Q(name__contains=q) | Q(uscc__startswith=q.upper())).order_by("name", "uscc")[:LOOKUP_LIMIT])
+    enterprise_list_read(enterprises=rows, user=request.user, what="search")
+    return JsonResponse({"results": [{"value": e.uscc, "label": f"{e.name}（{e.uscc}）"} for e in rows]})

@@ -30,6 +30,8 @@ def test_out_of_range_rate_is_named_in_chinese_and_nothing_is_saved(client):
     resp = client.post(reverse("marketplace:product_create"), {**FORM, "rate": "40"})
     assert resp.status_code == 200
     text = resp.content.decode()
-    assert "年化利率/费率：年化利率/费率须在 0 至 36% 之间" in text
+    # the error sits beside the field labelled in Chinese (the product form's field errors)
+    assert '<label class="form-label small" for="rate">年化利率/费率（%）</label>' in text
+    assert 'id="error-rate">年化利率/费率须在 0 至 36% 之间' in text
     assert "rate:" not in text
     assert not Product.objects.filter(name="科创贷").exists()
