@@ -103,12 +103,16 @@ _ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
 _PLAIN_YUAN = re.compile(r"(?<![\d.,])(\d{5,}\.\d{2})(?![\d%])")
 
 
+_YEN_WAN = re.compile(r"¥(-?[\d,]+(?:\.\d+)?)万")
+
+
 def readable(text) -> str:
-    """A stored free text (an audit entry's object, written when the entry was) in the page's
-    forms: ISO dates as 2026年12月4日, plain two-decimal yuan amounts in 万元/亿元."""
+    """A stored or engine-written free text (an audit entry's object, a gap text) in the page's
+    forms: ISO dates as 2026年12月4日, plain two-decimal yuan amounts and ``¥1,640.3万`` in 万元/亿元."""
     if text is None or text == "":
         return EMPTY if text is None else ""
     out = _ISO_DATE.sub(lambda m: cn_date(m.group(1)), str(text))
+    out = _YEN_WAN.sub(lambda m: money(Decimal(m.group(1).replace(",", "")) * _WAN), out)
     return _PLAIN_YUAN.sub(lambda m: money(m.group(1)), out)
 
 

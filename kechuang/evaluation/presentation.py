@@ -61,7 +61,7 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
                   "threshold": _shown(c["threshold"], version, c["id"]),
                   "points": _value(c["points"]), "source": c["source"]} for c in result["clauses"]],
         "gap_rows": [{"clause": g["clause"], "clause_title": titles.get(g["clause"]) or formatting.key_name(g["clause"]),
-                      "needed": formatting.names_in_text(zh(g["needed"]), titles)} for g in result["gaps"]],
+                      "needed": formatting.readable(formatting.names_in_text(zh(g["needed"]), titles))} for g in result["gaps"]],
     }
 
 

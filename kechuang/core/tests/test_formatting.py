@@ -131,6 +131,8 @@ def test_readable_formats_dates_and_plain_amounts_in_stored_text():
     assert formatting.readable("45 债权融资 1000000.00") == "45 债权融资 100.00万元"
     assert formatting.readable("16 2026-10-06") == "16 2026年10月6日"
     assert formatting.readable("12.50% 共 3 笔") == "12.50% 共 3 笔"
+    assert formatting.readable("收入增加 ¥1,640.3万（+4分）") == "收入增加 1,640.30万元（+4分）"
+    assert formatting.readable("增加 ¥12,345.6万") == "增加 1.23亿元"
 
 
 def test_key_filters_render_in_a_template():
