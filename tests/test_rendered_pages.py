@@ -1,30 +1,40 @@
-"""Rendered-page check: every parameterless page of the URL configuration, for every role, either
-answers 403/404 (never 500) or shows no raw codes, snake_case keys, True/False/None, bare region
-codes, unformatted amounts or English words on a zh-Hans page.
+"""Rendered-page check: every page of the URL configuration, with its path parameters filled from
+a small demo (``demo_load``), for every demo role, either answers 302/403/404/405 (never 500) or
+shows no raw codes, snake_case or dotted keys, True/False/None, bare region codes, ISO dates,
+unformatted amounts or English words on a zh-Hans page.
 
-Pages that still leak are listed in KNOWN_LEAKS with what leaks; the test fails when a new page leaks
-and when a listed page is fixed (so the list only shrinks). Pages with URL parameters are not yet
-swept: filling them needs the demo fixture (see the session report).
+Pages that still leak are listed in KNOWN_LEAKS (by URL name) with what leaks; the test fails when
+a new page leaks and when a listed page is fixed (so the list only shrinks). The English sweep does
+the same for Chinese UI text on an ``Accept-Language: en`` page (KNOWN_MIXED).
 """
 
 from __future__ import annotations
 
+import json
 import pprint
 import re
+from pathlib import Path
 
 import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+from django.db import connection
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
-from kechuang.accounts.choices import OrganizationKind, Role
-from kechuang.enterprises.tests.factories import organization, user
-from kechuang.marketplace.tests import factories as marketplace_factories
+from kechuang.core.triggers import audit_triggers_disable, audit_triggers_enable
+from kechuang.demo.services import demo_load
+from kechuang.enterprises.choices import SourceKind
+from kechuang.ingest.services import default_source, import_run_create, import_run_execute
+from tests.test_permission_matrix import PARAM_SOURCES, routes
 
 pytestmark = pytest.mark.django_db
 
-ALLOWED_WORDS = {"API", "XLSX", "CSV", "JSON", "ECharts", "PD", "PSI", "CSI", "AUC", "KS", "USCC", "ID", "SLA",
-                 "What-if", "What", "if", "HTMX", "Excel", "OpenAPI", "Swagger", "ReDoc", "IP", "LPR", "KPI",
-                 "English", "Simplified", "Chinese", "Kechuang", "UTF", "GBK", "Lines"}
+#: Words a Chinese finance page uses as they are: product and format names, statisticians' names
+#: of the methods shown. Upper-case abbreviations (AAA, CFA, ABS, a bank's contract prefix) pass too.
+ALLOWED_WORDS = {"ECharts", "What-if", "What", "if", "Excel", "OpenAPI", "Swagger", "ReDoc", "English",
+                 "Simplified", "Chinese", "Kechuang", "Lines", "Gini", "WoE", "Spearman", "Dirichlet"}
 _STRIP = [re.compile(p, re.S | re.I) for p in (r"<script\b.*?</script>", r"<style\b.*?</style>",
                                                r"<code\b.*?</code>", r"<pre\b.*?</pre>", r"<!--.*?-->",
                                                r"<option\b.*?</option>", r"<textarea\b.*?</textarea>")]
@@ -32,9 +42,11 @@ RULES = {
     "bool/None": re.compile(r"\b(True|False|None)\b"),
     "snake_case": re.compile(r"\b[a-z]+(?:_[a-z0-9]+)+\b"),
     "kebab-code": re.compile(r"\b[a-z]+(?:-[a-z0-9]+){2,}\b"),
+    "dotted-key": re.compile(r"\b[a-z]+(?:\.[a-z0-9]+){2,}\b|\b[a-z]+\[\d+\]"),
     "region-code": re.compile(r"(?<![\d.,#])3701\d\d(?![\d])"),
+    "iso-date": re.compile(r"\b\d{4}-\d{2}-\d{2}\b|\b\d{2}-\d{2} \d{2}:\d{2}\b"),
     "amount": re.compile(r"(?<![\d.])\d{5,}\.\d{2}\b|\b\d{1,3}(?:,\d{3}){2,}(?:\.\d+)?(?!\s*(?:万元|亿元))"),
-    "english": re.compile(r"\b[A-Za-z]{3,}\b"),
+    "english": re.compile(r"\b(?![A-Z]+\b)[A-Za-z]{3,}\b"),
 }
 
 
@@ -51,7 +63,7 @@ def leaks(html: str) -> dict[str, list[str]]:
     for name, rule in RULES.items():
         hits = sorted({m.group(0) for m in rule.finditer(text)})
         if name == "english":
-            hits = [h for h in hits if h not in ALLOWED_WORDS and h not in seen]
+            hits = [h for h in hits if h not in ALLOWED_WORDS and not any(h in other for other in seen)]
         seen.update(hits)
         if hits:
             found[name] = hits[:5]
@@ -64,76 +76,249 @@ def leaks(html: str) -> dict[str, list[str]]:
     ("<td>advisor_visits</td>", {"snake_case": ["advisor_visits"]}),
     ("<td>370102</td>", {"region-code": ["370102"]}),
     ("<td>16000000.00</td>", {"amount": ["16000000.00"]}),
-    ("<td>tech-innovative-sme</td>", {"kebab-code": ["tech-innovative-sme"], "english": ["innovative", "sme", "tech"]}),
+    ("<td>tech-innovative-sme</td>", {"kebab-code": ["tech-innovative-sme"]}),
+    ("<td>gz.4.a.rev</td>", {"dotted-key": ["gz.4.a.rev"]}),
+    ("<td>years[2023].operating_revenue</td>", {"snake_case": ["operating_revenue"], "dotted-key": ["years[2023]"]}),
+    ("<td>要求 是，实际 False</td>", {"bool/None": ["False"]}),
+    ("<td>flags 0，tasks 2</td>", {"english": ["flags", "tasks"]}),
+    ("<p>见 docs/targets.md</p>", {"english": ["docs", "targets"]}),
+    ("<td>2026-12-04</td><td>12-04 06:30</td>", {"iso-date": ["12-04 06:30", "2026-12-04"]}),
+    ("<td>2026年12月4日 06:30</td><td>3.65%</td><td>否</td>", {}),
     ('<script>var x_y = True;</script><a title="raw_key">链接</a>', {}),
 ])
 def test_the_checker_catches_each_leak_the_issue_quotes(html, expected):
     assert leaks(html) == expected
 
 
-def _pages() -> list[str]:
-    out = []
 
-    def walk(patterns, prefix=""):
-        for p in patterns:
-            if isinstance(p, URLResolver):
-                walk(p.url_patterns, prefix + str(p.pattern))
-            elif isinstance(p, URLPattern) and "<" not in str(p.pattern) and "(?P" not in str(p.pattern):
-                route = "/" + (prefix + str(p.pattern)).lstrip("^").rstrip("$")
-                if not any(s in route for s in ("/api/", "logout", "i18n", "admin/", ".xlsx", "export", "/static/")):
-                    out.append(route.replace("^", "").replace("\\", ""))
-    walk(get_resolver().url_patterns)
-    return sorted(set(out))
+# --- the sweep ------------------------------------------------------------------------------------
 
+#: Demo logins swept, one per role the demo has (the district login is a viewer of 历下区).
+ROLES = {"city_admin": "regulator", "city_officer": "officer", "city_viewer": "kejiju", "district": "lixia",
+         "bank": "bank", "guarantor": "guarantor", "insurer": "insurer", "investor": "investor",
+         "agency": "agency", "enterprise": "enterprise"}
 
-ROLES = {"regulator": OrganizationKind.REGULATOR, "bank": OrganizationKind.BANK,
-         "guarantor": OrganizationKind.GUARANTOR, "insurer": OrganizationKind.INSURER,
-         "investor": OrganizationKind.INVESTOR, "service_agency": OrganizationKind.SERVICE_AGENCY}
+#: Routes that are no page: downloads, API, the admin, sign-out and the language switch.
+SKIP = {"accounts:logout", "set_language", "ingest:template", "targets:plan_template", "marketplace:metrics_xlsx",
+        "rating:ratingrun_export"}
+SKIP_ROUTE = re.compile(r"^(api|admin)/|\.xlsx$")
 
-#: page → leak kinds still shown; shrink it, never grow it.
+#: The model behind each parameter source of the permission matrix (the one table of URL name →
+#: object kind); a role gets the first row it may view, so each page is rendered with real data.
+SOURCE_MODELS = {
+    "enterprise": "enterprises.Enterprise", "consent": "enterprises.Consent", "importrun": "ingest.ImportRun",
+    "quarantinedrow": "ingest.QuarantinedRow", "evaluationrun": "evaluation.EvaluationRun",
+    "ratingrun": "rating.RatingRun", "ratingresult": "rating.RatingResult", "ratingmodel": "rating.RatingModel",
+    "training": "core.Job", "demand": "marketplace.Demand", "request": "marketplace.FinancingRequest",
+    "leg": "marketplace.Leg", "product": "marketplace.Product", "firstloan": "marketplace.FirstLoanCandidate",
+    "whitelist": "marketplace.WhitelistEntry", "visit": "marketplace.AdvisorVisit",
+    "assignment": "marketplace.AdvisorAssignment", "roadshow": "marketplace.Roadshow", "plan": "targets.Plan",
+    "indicator": "targets.Indicator", "valueflag": "targets.ValueFlag", "task": "targets.Task",
+    "unit": "targets.Unit",
+}
+FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
+           "training": {"kind": "rating.train"}}
+
+#: URL name → leak kinds still shown; shrink it, never grow it.
 KNOWN_LEAKS: dict[str, set[str]] = {
-    # metric keys (advisor_visits, approval_rate …), element ids and English method names on the index
-    # report: the targets/index presentation needs the metric catalogue's labels (cockpit area).
-    "/targets/index/": {"english", "kebab-code", "snake_case"},
+    # the quarantine fix page (another engineer is building its fix form): the record's file name
+    # and each error's JSON path (``profile``, ``registered_on``) are shown as plain text
+    "ingest:quarantinedrow_detail": {"english", "kebab-code", "snake_case"},
 }
 
 
-def _login(role: str):
-    if role == "enterprise":
-        ent_user = marketplace_factories.enterprise(1)[1]
-        ent_user.username = "测试企业用户"
-        ent_user.save(update_fields=["username"])
-        return ent_user
-    if role == "district_regulator":
-        return user("测试区县监管用户", organization(OrganizationKind.REGULATOR, "测试区县金融办", region="370102"),
-                    role=Role.ADMIN)
-    org = organization(ROLES[role], f"测试{ROLES[role].label}")
-    return user(f"测试{ROLES[role].label}用户", org, role=Role.ADMIN)
+def page_routes() -> list[tuple[str, str]]:
+    """``(url name, route)`` of every page: the permission matrix's walk of the URL configuration
+    without the API, downloads and the non-page routes."""
+    return [(name, route) for name, route in routes() if name not in SKIP and not SKIP_ROUTE.search(route)]
 
 
-@pytest.mark.parametrize("role", [*sorted(ROLES), "district_regulator", "enterprise"])
-def test_every_parameterless_page_is_clean_or_refused(role):
+def _first_visible(source: str, user) -> int | None:
+    model = apps.get_model(SOURCE_MODELS[source])
+    qs = model.objects.filter(**FILTERS.get(source, {}))
+    if hasattr(qs, "restrict"):
+        qs = qs.restrict(user, "view")
+    row = qs.order_by("pk").first()
+    return row.pk if row is not None else None
+
+
+def _url(name: str, route: str, user) -> str | None:
+    """The route with its parameters filled by the first object of its kind ``user`` may view
+    (``None`` when there is none: that page cannot be shown to that user)."""
+    source = next((src for pat, src in PARAM_SOURCES if re.search(pat, name)), None)
+    values: dict[str, object] = {}
+    if source in SOURCE_MODELS:
+        pk = _first_visible(source, user)
+        if pk is None and re.search(r"<", route):
+            return None
+        values = {"pk": pk, "run_id": pk, "verb": "pick_up" if source == "request" else "approve"}
+        if source == "enterprise" and pk is not None:
+            values["uscc"] = apps.get_model(SOURCE_MODELS["enterprise"]).objects.get(pk=pk).uscc
+        if source == "plan" and pk is not None:
+            value = (apps.get_model("targets", "IndicatorValue").objects
+                     .filter(indicator__plan_id=pk, kind="target").order_by("year").first())
+            values["year"] = value.year if value is not None else 2025
+    path = re.sub(r"<(?:\w+:)?(\w+)>", lambda m: str(values.get(m.group(1), 999999)), route)
+    return "/" + path
+
+
+@pytest.fixture(scope="module")
+def world(django_db_setup, django_db_blocker):
+    """The demo with 60 enterprises (organisations, users, consents, runs, requests, legs, pools,
+    roadshows, plans and tasks), plus one quarantined record so the fix page has a row."""
+    with django_db_blocker.unblock():
+        demo_load(n=60)
+        _quarantined_record()
+        User = get_user_model()
+        people = {role: User.objects.get(username=name) for role, name in ROLES.items()}
+    yield people
+    with django_db_blocker.unblock():
+        audit_triggers_disable(connection)  # the audit log is append-only: lifted for the flush only
+        try:
+            call_command("flush", interactive=False, verbosity=0)
+        finally:
+            audit_triggers_enable(connection)
+
+
+def _quarantined_record() -> None:
+    """One import of a record the standard rejects (its fields nested under an unknown key, so the
+    required USCC, name and founding date are missing), so a quarantined row exists."""
+    bad = Path(settings.VAR_DIR) / "rendered-pages-bad.jsonl"
+    bad.write_text(json.dumps({"profile": {"uscc": "91370100MA3C00000X", "name": "校验失败的企业"}},
+                              ensure_ascii=False) + "\n", encoding="utf-8")
+    run = import_run_create(path=bad, file_name=bad.name, source=default_source(SourceKind.FILE),
+                            actor="test:rendered-pages", store_copy=False)
+    import_run_execute(run=run, actor="test:rendered-pages")
+
+
+def _sweep(user, language: str, check) -> tuple[dict[str, object], list[str]]:
     c = Client()
-    c.force_login(_login(role))
-    failures, refused = {}, []
-    for url in _pages():
-        resp = c.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans")
-        assert resp.status_code != 500, url
-        if resp.status_code in (403, 404, 405, 302):
-            refused.append(url)
+    c.force_login(user)
+    found: dict[str, object] = {}
+    shown: list[str] = []
+    for name, route in page_routes():
+        url = _url(name, route, user)
+        if url is None:
             continue
-        if "text/html" not in resp.get("Content-Type", ""):
+        resp = c.get(url, HTTP_ACCEPT_LANGUAGE=language)
+        assert resp.status_code < 500, (name, url, resp.status_code)
+        if resp.status_code != 200 or "text/html" not in resp.get("Content-Type", ""):
             continue
-        found = leaks(resp.content.decode())
-        known = KNOWN_LEAKS.get(url)
-        if (known is None and found) or (known is not None and (not found or not set(found) <= known)):
-            failures[url] = found
-    assert failures == {}, pprint.pformat(failures)
+        shown.append(name)
+        hit = check(resp.content.decode())
+        if hit:
+            found[name] = hit
+    return found, shown
 
 
-def test_english_locale_translates_the_navigation():
+def _compare(found: dict[str, object], known: dict[str, set[str]]) -> dict[str, object]:
+    """New leaks, and listed pages that no longer leak what is listed (the list only shrinks)."""
+    wrong: dict[str, object] = {}
+    for name, hit in found.items():
+        if name not in known or not set(hit) <= known[name]:
+            wrong[name] = hit
+    return wrong
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("role", sorted(ROLES))
+def test_every_page_is_clean_or_refused(world, role):
+    found, shown = _sweep(world[role], "zh-hans", leaks)
+    assert _compare(found, KNOWN_LEAKS) == {}, pprint.pformat(found)
+    assert "workbench:home" in shown  # the sweep really rendered pages for this role
+
+
+@pytest.mark.django_db
+def test_every_known_leak_still_leaks_somewhere(world):
+    """KNOWN_LEAKS only shrinks: a listed page that renders clean for every role must leave the list."""
+    if not KNOWN_LEAKS:
+        return
+    still: dict[str, set[str]] = {}
+    for role in ("city_admin", "bank", "enterprise"):
+        found, _shown = _sweep(world[role], "zh-hans", leaks)
+        for name, hit in found.items():
+            still.setdefault(name, set()).update(hit)
+    fixed = {name: kinds - still.get(name, set()) for name, kinds in KNOWN_LEAKS.items()}
+    assert {k: v for k, v in fixed.items() if v} == {}, "fixed: remove these from KNOWN_LEAKS"
+
+
+# --- the English locale ---------------------------------------------------------------------------
+
+_CJK = re.compile(r"[\u3400-\u9fff]+")
+_TEMPLATE_TAG = re.compile(r"\{#.*?#\}|\{%\s*(?:load|extends|include|url|static|csrf_token|if|elif|else|endif|for|"
+                           r"endfor|with|endwith|block|endblock|now)\b.*?%\}", re.S)
+_GETTEXT = re.compile(r"\b(?:_|gettext|gettext_lazy|pgettext|pgettext_lazy|ngettext)\(\s*(?:\"[^\"]*\"\s*,\s*)?"
+                      r"(\"(?:[^\"\\]|\\.)*\"|'(?:[^'\\]|\\.)*')")
+
+
+def ui_fragments() -> set[str]:
+    """Every run of Chinese characters the UI itself can show: the literal text of every template
+    (translated or not) and every gettext string of the Python code (choice labels, messages).
+    A page in English that shows one of these mixes Chinese UI in; Chinese *data* (an enterprise's
+    name, a plan's quote) is not among them and is allowed."""
+    root = Path(__file__).resolve().parent.parent / "kechuang"
+    runs: set[str] = set()
+    for path in root.rglob("*.html"):
+        runs.update(_CJK.findall(_TEMPLATE_TAG.sub(" ", path.read_text(encoding="utf-8"))))
+    for path in root.rglob("*.py"):
+        if "tests" in path.parts or "engine" in path.parts or "migrations" in path.parts:
+            continue
+        for literal in _GETTEXT.findall(path.read_text(encoding="utf-8")):
+            runs.update(_CJK.findall(literal))
+    return runs
+
+
+def chinese_ui(html: str, fragments: set[str]) -> list[str]:
+    """The Chinese UI runs in a page's visible text (``<option>``s included: a menu is UI)."""
+    text = re.sub(r"<[^>]+>", " ", re.sub(r"<script\b.*?</script>|<style\b.*?</style>", " ", html, flags=re.S))
+    return sorted({run for run in _CJK.findall(text) if run in fragments})
+
+
+#: URL names whose English page still shows Chinese UI text (the catalogue is being filled in
+#: parallel; today every page shows at least the untranslated menu entries 工作台/任务督导/名单与路演
+#: and the 万元/亿元 units); the test fails for a new page that mixes and for a listed page that no
+#: longer does.
+KNOWN_MIXED: set[str] = {
+    "accounts:login", "core:audit_list", "enterprises:consent_list", "enterprises:enterprise_detail",
+    "enterprises:enterprise_list", "evaluation:evaluationresult_report", "evaluation:evaluationrun_detail",
+    "evaluation:evaluationrun_list", "evaluation:tierplacement_list", "ingest:export",
+    "ingest:importrun_detail", "ingest:importrun_list", "ingest:quarantinedrow_detail",
+    "marketplace:advisor_assign", "marketplace:demand_create", "marketplace:demand_detail",
+    "marketplace:first_loan_create", "marketplace:first_loan_update", "marketplace:home",
+    "marketplace:metrics", "marketplace:pools", "marketplace:product_create", "marketplace:product_list",
+    "marketplace:request_detail", "marketplace:roadshow_create", "marketplace:roadshow_detail",
+    "marketplace:whitelist_create", "rating:ratingmodel_detail", "rating:ratingmodel_list",
+    "rating:ratingresult_card", "rating:ratingresult_list", "rating:ratingrun_detail", "rating:ratingrun_list",
+    "targets:cockpit", "targets:cockpit_print", "targets:index_report", "targets:plan_check",
+    "targets:plan_detail", "targets:plan_list", "targets:task_detail", "targets:task_list",
+    "targets:unit_scorecard", "targets:valueflag_list", "workbench:home",
+}
+
+
+def test_the_english_check_tells_ui_from_data():
+    fragments = {"企业库", "是", "否"}
+    assert chinese_ui("<a>企业库</a><td>济南鼎沃机械有限责任公司</td><td>是</td>", fragments) == ["企业库", "是"]
+    assert chinese_ui("<script>var a = '企业库';</script><td>济南</td>", fragments) == []
+
+
+@pytest.mark.django_db
+def test_english_pages_do_not_mix_in_chinese_ui(world):
+    fragments = ui_fragments()
+    assert {"企业库", "工作台"} <= fragments  # the catalogue of UI text was really read
+    mixed: dict[str, list[str]] = {}
+    for role in ("city_admin", "bank", "enterprise"):
+        found, shown = _sweep(world[role], "en", lambda html: chinese_ui(html, fragments))
+        assert "workbench:home" in shown
+        for name, runs in found.items():
+            mixed.setdefault(name, sorted(set(mixed.get(name, [])) | set(runs))[:8])
+    new = {name: runs for name, runs in mixed.items() if name not in KNOWN_MIXED}
+    fixed = sorted(KNOWN_MIXED - set(mixed))
+    assert (new, fixed) == ({}, []), pprint.pformat({"mixes (new)": new, "no longer mixes (remove)": fixed})
+
+
+def test_english_locale_translates_the_navigation(world):
     c = Client()
-    c.force_login(_login("regulator"))
+    c.force_login(world["city_admin"])
     html = c.get("/enterprises/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "Sci-Tech Innovation Finance Platform" in html and " Enterprises</a>" in html
     assert "科创金融服务平台" not in html and " 企业库</a>" not in html

@@ -8,7 +8,9 @@ format alike and the rules are unit-tested with exact strings. The template filt
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
+from functools import cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
@@ -97,6 +99,65 @@ def choice_label(value, choices) -> str:
         return str(value)
 
 
+_ISO_DATE = re.compile(r"\b(\d{4}-\d{2}-\d{2})\b")
+_PLAIN_YUAN = re.compile(r"(?<![\d.,])(\d{5,}\.\d{2})(?![\d%])")
+
+
+_YEN_WAN = re.compile(r"¥(-?[\d,]+(?:\.\d+)?)万")
+
+
+def readable(text) -> str:
+    """A stored or engine-written free text (an audit entry's object, a gap text) in the page's
+    forms: ISO dates as 2026年12月4日, plain two-decimal yuan amounts and ``¥1,640.3万`` in 万元/亿元."""
+    if text is None or text == "":
+        return EMPTY if text is None else ""
+    out = _ISO_DATE.sub(lambda m: cn_date(m.group(1)), str(text))
+    out = _YEN_WAN.sub(lambda m: money(Decimal(m.group(1).replace(",", "")) * _WAN), out)
+    return _PLAIN_YUAN.sub(lambda m: money(m.group(1)), out)
+
+
+#: The scorecard's words for a feature's WoE trend and its selection outcome.
+_SCORECARD_TERMS = {"ascending": "递增", "descending": "递减", "peak": "先升后降", "valley": "先降后升",
+                    "constant": "无变化", "auto": "自动", "all_missing": "全部缺失", "low_iv": "信息值过低",
+                    "wrong_sign": "系数符号与趋势相反", "max_features": "超出特征数上限", "kept": "入模",
+                    "too_few_rows": "样本过少", "missing": "缺失值"}
+
+
+def scorecard_term(value) -> str:
+    """A scorecard trend or selection outcome in words: ``peak`` → 先升后降, ``low_iv`` → 信息值过低,
+    ``correlated:rd_intensity`` → 与“研发投入强度”高度相关."""
+    if value is None or value == "":
+        return EMPTY
+    text = str(value)
+    if text.startswith("correlated:"):
+        return f"与“{key_name(text.split(':', 1)[1])}”高度相关"
+    return _SCORECARD_TERMS.get(text, text)
+
+
+def interval(label) -> str:
+    """A bin's interval with infinity as ∞: ``(-inf, 0.18]`` → ``(-∞, 0.18]``; ``missing`` → 缺失值."""
+    if label is None or label == "":
+        return EMPTY
+    text = str(label)
+    if text in _SCORECARD_TERMS:
+        return _SCORECARD_TERMS[text]
+    return re.sub(r"\binf\b", "∞", text)
+
+
+#: Who wrote an entry when no person did: the prefix of the actor label (``demo:rating``).
+_ACTOR_KINDS = {"system": "系统", "demo": "演示数据初始化", "command": "命令行", "job": "后台任务",
+                "worker": "后台任务", "api": "接口调用", "test": "测试"}
+
+
+def actor_name(label) -> str:
+    """An actor label by what it means: a machine actor (``demo:rating``, ``command:demo``,
+    ``system``) by its kind in Chinese; a person's label as given."""
+    if label is None or label == "":
+        return EMPTY
+    kind = str(label).split(":", 1)[0]
+    return _ACTOR_KINDS.get(kind, str(label))
+
+
 def percent_input(text):
     """What a person types into a percentage field, as the stored fraction: "3.85" or "3.85%" →
     Decimal("0.0385"); blank → None. Text that is not a number is returned unchanged so the service
@@ -108,3 +169,114 @@ def percent_input(text):
         return Decimal(cleaned) / 100
     except (InvalidOperation, ValueError):
         return text
+
+
+# --- keys by their names ----------------------------------------------------------------------------
+
+_FACT_PATH = re.compile(r"^(?P<section>[a-z_]+)\[(?P<index>[^\]]*)\]\.(?P<field>[a-z0-9_]+)$")
+_REGION_YEAR = re.compile(r"^(?P<code>\d{6}):(?P<year>\d{4})$")
+#: A key inside a sentence: a fact path, a dotted clause id or metric code, a snake_case feature or
+#: a standard version id (``gazelle-sd-2020``).
+_KEY_IN_TEXT = re.compile(r"\b[a-z][a-z0-9_]*(?:\[[^\]\s]*\])?(?:[.\-][a-z0-9_]+)+\b|\b[a-z]+_[a-z0-9_]+\b")
+
+
+@cache
+def key_catalogue() -> dict[str, str]:
+    """Every machine key a page may come across, by its Chinese name: the interchange standard's
+    fields (``operating_revenue`` → 营业收入, ``years.operating_revenue``), the qualification
+    engine's features (``market_share`` → 细分市场占有率), the standards' versions
+    (``gazelle-sd-2020`` → 瞪羚企业…), the rating features (``rd_intensity`` → 研发投入强度) and their clauses (``gz.4.a.rev`` → the rule data's title).
+    Built once from the engine's own catalogues, so a new field or clause is named without edits."""
+    from kechuang.engine.facts.schema import SECTIONS
+    from kechuang.engine.qualification import clause_catalog, default_registry
+    from kechuang.engine.qualification.features import FEATURES
+    from kechuang.engine.rating.features import FEATURES as RATING_FEATURES
+
+    names: dict[str, str] = {}
+    for rating_feature in RATING_FEATURES:
+        names.setdefault(rating_feature.name, rating_feature.label)
+    for std in default_registry():
+        names.setdefault(std.id, f"{std.title_zh}（{std.document}）" if std.document else std.title_zh)
+    for clause_id, title in clause_catalog().select("id", "title").iter_rows():
+        if title:
+            names.setdefault(clause_id, title)
+    for feature in FEATURES.values():
+        names.setdefault(feature.name, feature.title_zh)
+    for section in SECTIONS.values():
+        names.setdefault(section.name, section.label_zh)
+        for f in section.fields:
+            names.setdefault(f"{section.name}.{f.name}", f.label_zh)
+            names.setdefault(f.name, f.label_zh)
+    return names
+
+
+def key_name(key, names: dict | None = None) -> str:
+    """A machine key by its Chinese name: ``names`` (a page's own catalogue, e.g. live metrics)
+    first, then :func:`key_catalogue`; a fact path with an index reads ``years[2023].operating_revenue``
+    → "2023年营业收入", ``ip[].type`` → "知识产权·类型"; a district-year cell ``370102:2026`` →
+    "历下区 2026年". An unknown key is returned as given."""
+    if key is None or key == "":
+        return EMPTY
+    text = str(key)
+    if names and text in names:
+        return str(names[text])
+    catalogue = key_catalogue()
+    if text in catalogue:
+        return catalogue[text]
+    m = _REGION_YEAR.match(text)
+    if m:
+        return f"{region_name(m['code'])} {m['year']}年"
+    m = _FACT_PATH.match(text)
+    if m:
+        section, index, field = m["section"], m["index"], m["field"]
+        label = catalogue.get(f"{section}.{field}") or catalogue.get(field, field)
+        if index.isdigit():
+            return f"{index}年{label}"
+        return f"{catalogue.get(section, section)}·{label}"
+    return text
+
+
+def names_in_text(text, names: dict | None = None) -> str:
+    """A sentence with every key it quotes replaced by the key's name (keys nobody knows stay)."""
+    if text is None or text == "":
+        return EMPTY if text is None else ""
+    return _KEY_IN_TEXT.sub(lambda m: key_name(m.group(0), names), str(text))
+
+
+@cache
+def _standard_documents() -> dict[str, str]:
+    from kechuang.engine.qualification import default_registry
+
+    return {std.id: std.document for std in default_registry() if std.document}
+
+
+def standard_document(version) -> str:
+    """A standard version (``gazelle-sd-2020``) by the document that issued it (鲁工信发〔2020〕8号)."""
+    if version is None or version == "":
+        return EMPTY
+    return _standard_documents().get(str(version)) or key_name(version)
+
+
+@cache
+def _clause_features() -> dict[tuple[str, str], str]:
+    from kechuang.engine.qualification import clause_catalog
+
+    return {(v, i): f for v, i, f in clause_catalog().select("version", "id", "feature").iter_rows() if f}
+
+
+def clause_value(value, version: str, clause_id: str):
+    """A clause's actual value or threshold as the page shows it, by the unit of the feature the
+    clause tests: yuan in 万元/亿元, ratios as percentages, booleans as 是/否; other values as given."""
+    from kechuang.engine.qualification.features import FEATURES
+
+    feature = FEATURES.get(_clause_features().get((version, clause_id), ""))
+    unit = feature.unit if feature is not None else ""
+    if isinstance(value, list):
+        return "～".join(str(clause_value(v, version, clause_id)) for v in value)
+    if isinstance(value, bool):
+        return yes_no(value)
+    if unit == "yuan" and _decimal(value) is not None:
+        return money(value)
+    if unit == "ratio" and _decimal(value) is not None:
+        return percent(value)
+    return value

@@ -20,7 +20,7 @@ class AuditListView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = audit_entries_visible(self.request.user).select_related("organization")
+        qs = audit_entries_visible(self.request.user).select_related("organization", "actor")
         action = self.request.GET.get("action")
         if action in AuditAction.values:
             qs = qs.filter(action=action)

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-from django.utils import timezone
 
 from kechuang.core import formatting
 from kechuang.engine.facts.schema import SECTIONS
@@ -56,7 +55,7 @@ def label(section: str, name: str) -> str:
 
 
 def _source_text(facts: MergedFacts, origin) -> str:
-    """"来源名称 · 批次#12 · 2026-11-23 07:27 · 操作人" for one value (memoised per batch)."""
+    """"来源名称 · 批次#12 · 2026年11月23日 07:27 · 操作人" for one value (memoised per batch)."""
     memo = facts.__dict__.setdefault("_source_texts", {})
     text = memo.get(origin.batch_id)
     if text is None:
@@ -67,8 +66,8 @@ def _source_text(facts: MergedFacts, origin) -> str:
 def _describe_batch(facts: MergedFacts, origin) -> str:
     batch = facts.batches.get(origin.batch_id)
     source = facts.sources.get(origin.source_id)
-    when = timezone.localtime(origin.recorded_at).strftime("%Y-%m-%d %H:%M")
-    who = batch.actor_label if batch else ""
+    when = formatting.cn_date(origin.recorded_at)
+    who = formatting.actor_name(batch.actor_label) if batch else ""
     return f"{source.name if source else '?'} · 批次#{origin.batch_id} · {when} · {who}"
 
 

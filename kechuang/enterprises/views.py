@@ -90,7 +90,7 @@ class EnterpriseDetailView(LoginRequiredMixin, TemplateView):
             show_consents=is_owner or (org is not None and org.is_regulator),
             consents=enterprise_consents(enterprise) if (is_owner or (org and org.is_regulator)) else [],
             reads=(AuditEntry.objects.filter(object_type="enterprises.enterprise", object_id=str(enterprise.pk),
-                                             action="read").select_related("organization")[:20]
+                                             action="read").select_related("organization", "actor")[:20]
                    if is_owner or (org and org.is_regulator) else []),
         )
         return ctx

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from kechuang.core import formatting
+
 from .choices import (FLAG_LABELS, RESULT_STATUS_COLORS, TIER_COLORS, ResultStatus, Route,
                       Standard, Tier)
 
@@ -33,8 +35,16 @@ def _value(v: Any) -> str:
     return str(v)
 
 
+def _shown(v: Any, version: str, clause_id: str) -> str:
+    """A clause's value or threshold in the page's units (万元, %, 是/否; see core.formatting)."""
+    return _value(formatting.clause_value(v, version, clause_id))
+
+
 def result_view(result: dict[str, Any]) -> dict[str, Any]:
-    """One result for the report template."""
+    """One result for the report template: values in the page's units, and every key the engine's
+    texts quote (fact paths, features, clause ids) by its Chinese name."""
+    version = result.get("version", "")
+    titles = {c["id"]: c["title"] for c in result["clauses"]}
     score = result["score"] if result["score"] is not None else (
         "～".join(str(x) for x in result["score_range"]) if result["score_range"] else None)
     return {
@@ -47,9 +57,11 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
         "rows": [{"id": c["id"], "title": c["title"], "status": c["status"],
                   "status_label": STATUS_LABELS.get(c["status"], c["status"]),
                   "color": RESULT_STATUS_COLORS.get(c["status"], "secondary"),
-                  "value": _value(c["value"]), "threshold": _value(c["threshold"]),
+                  "value": _shown(c["value"], version, c["id"]),
+                  "threshold": _shown(c["threshold"], version, c["id"]),
                   "points": _value(c["points"]), "source": c["source"]} for c in result["clauses"]],
-        "gap_rows": [{"clause": g["clause"], "needed": zh(g["needed"])} for g in result["gaps"]],
+        "gap_rows": [{"clause": g["clause"], "clause_title": titles.get(g["clause"]) or formatting.key_name(g["clause"]),
+                      "needed": formatting.readable(formatting.names_in_text(zh(g["needed"]), titles))} for g in result["gaps"]],
     }
 
 

@@ -213,7 +213,7 @@ class EvaluationRunListView(RegulatorRequired, TemplateView):
         ctx = super().get_context_data(**kwargs)
         prefix = region_scope(self.request.user)
         org = self.request.user.organization
-        ctx.update(runs=runs_for(self.request.user)[:100], colors=RUN_STATUS_COLORS,
+        ctx.update(runs=runs_for(self.request.user).select_related("created_by")[:100], colors=RUN_STATUS_COLORS,
                    regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
                    default_region=org.region_id if org else "370100",
                    today=timezone.localdate().isoformat(), standards=Standard.choices)

@@ -463,4 +463,4 @@ class RoadshowRegistration(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.roadshow_id} {self.role}"
+        return f"{self.roadshow_id} {self.get_role_display()}"

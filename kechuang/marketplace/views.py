@@ -18,6 +18,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, region_q
 from kechuang.accounts.choices import OrganizationKind
+from kechuang.core import formatting
 from kechuang.core.formatting import percent_input
 
 from . import choices as c
@@ -179,7 +180,7 @@ def _request_ctx(request, req, error=None, rating_form=None):
     kind = _kind(request.user)
     holder = request.user.organization_id == req.institution_id or request.user.is_superuser
     return {"r": req, "error": error, "is_holder": holder, "speaks_for": kind in ("enterprise", "advisor"),
-            "is_enterprise": kind == "enterprise", "events": req.events.all(), "legs": req.legs.select_related("provider"),
+            "is_enterprise": kind == "enterprise", "events": req.events.select_related("actor"), "legs": req.legs.select_related("provider"),
             "may_write": is_writer(request.user),
             "legs_needed": legs_needed(req), **_rating_ctx(request, req, rating_form)}
 
@@ -274,7 +275,8 @@ def metrics_page(request):
     summary = metrics.summary(region_code=region, start=start, end=end)
     by = {b: metrics.breakdown(region_code=region, start=start, end=end, by=b)
           for b in ("institution", "product", "district")}
-    chart = {b: {"keys": [r["key"] for r in rows], "requests": [r["requests"] for r in rows],
+    chart = {b: {"keys": [formatting.region_name(r["key"]) if b == "district" else r["key"] for r in rows],
+                 "requests": [r["requests"] for r in rows],
                  "pickup": [r["pickup_rate"] for r in rows], "approval": [r["approval_rate"] for r in rows],
                  "amount": [float(r["disbursed_amount"]) / 10000 for r in rows]} for b, rows in by.items()}
     regions = [(code, name) for code, name in region_choices() if covers_region(request.user, code)]

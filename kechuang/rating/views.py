@@ -63,7 +63,7 @@ class RunListView(RegulatorRequired, TemplateView):
         user = self.request.user
         prefix = region_scope(user)
         org = user.organization
-        ctx.update(runs=runs_for(user)[:100], colors=RUN_STATUS_COLORS, champion=champion(),
+        ctx.update(runs=runs_for(user).select_related("created_by")[:100], colors=RUN_STATUS_COLORS, champion=champion(),
                    regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
                    default_region=org.region_id if org else "370100",
                    today=timezone.localdate().isoformat())

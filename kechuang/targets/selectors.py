@@ -19,6 +19,7 @@ from django.utils.module_loading import import_string
 
 from kechuang.accounts.access import CHANGE, VIEW, is_regulator
 from kechuang.accounts.models import Organization, Region, within_region
+from kechuang.core import formatting
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
 from kechuang.engine.targets.units import conversion_factor
@@ -435,7 +436,7 @@ def _metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, y
     for code, label, kind, definition in codes:
         source = METRIC_SOURCES.get(code.split(".")[0], "平台融资对接记录") if "." in code else "平台融资对接记录"
         card = {"code": code, "label": label, "kind": kind, "definition": definition, "source": source,
-                "period": f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"}
+                "period": f"{formatting.cn_date(start)} – {formatting.cn_date(end)}"}
         if code not in registry:
             out.append(dict(card, available=False))
             continue

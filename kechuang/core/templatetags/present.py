@@ -1,7 +1,9 @@
 """Template filters for every page: ``{% load present %}`` then ``{{ x|yuan }}``, ``|pct``,
-``|cn_date``, ``|yes_no``, ``|region``. Formatting rules live in :mod:`kechuang.core.formatting`."""
+``|cn_date``, ``|yes_no``, ``|region``, ``|key_name``, ``|names_in_text``. Formatting rules live in :mod:`kechuang.core.formatting`."""
 
 from django import template
+from django.apps import apps
+from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.core import formatting
@@ -32,6 +34,72 @@ def yes_no(value):
 @register.filter
 def region(value):
     return formatting.region_name(value)
+
+
+@register.filter
+def key_name(value, names=None):
+    """A machine key (fact path, feature, clause id, standard version, metric code) by its Chinese
+    name; ``names`` is an optional page catalogue (e.g. ``{{ code|key_name:metric_names }}``)."""
+    return formatting.key_name(value, names)
+
+
+@register.filter
+def names_in_text(value, names=None):
+    """A sentence with the keys it quotes replaced by their names."""
+    return formatting.names_in_text(value, names)
+
+
+@register.filter
+def standard_document(value):
+    return formatting.standard_document(value)
+
+
+@register.filter
+def scorecard_term(value):
+    return formatting.scorecard_term(value)
+
+
+@register.filter
+def interval(value):
+    return formatting.interval(value)
+
+
+@register.filter
+def actor_name(value):
+    return formatting.actor_name(value)
+
+
+@register.filter
+def label_of(value, choices_path):
+    """A stored choice value by its label: ``{{ e.to_state|label_of:"kechuang.marketplace.choices.RequestState" }}``."""
+    return formatting.choice_label(value, import_string(choices_path))
+
+
+@register.filter
+def readable(value):
+    return formatting.readable(value)
+
+
+@register.filter
+def model_name(label):
+    """An ``app.model`` label (an audit entry's object type) by the model's verbose name."""
+    try:
+        return str(apps.get_model(str(label))._meta.verbose_name)
+    except (LookupError, ValueError):
+        return formatting.key_name(label)
+
+
+@register.filter
+def who(entry):
+    """Who did it: the person's name when the entry's user (``actor`` or ``created_by``) is already
+    loaded (the view's ``select_related``; never a query per row), else the stored label by
+    :func:`kechuang.core.formatting.actor_name`."""
+    cached = getattr(getattr(entry, "_state", None), "fields_cache", {})
+    for field in ("actor", "created_by"):
+        person = cached.get(field)
+        if person is not None:
+            return str(person)
+    return formatting.actor_name(getattr(entry, "actor_label", ""))
 
 
 _SIZE_LABELS = {"micro": _("微型"), "small": _("小型"), "medium": _("中型"), "large": _("大型")}

@@ -79,3 +79,64 @@ def test_profile_values_use_the_shared_rules():
     assert display("profile", "region_code", "370102") == "历下区"
     assert display("profile", "registered_on", date(2019, 3, 5)) == "2019年3月5日"
     assert display("profile", "resident_enterprise", True) == "是"
+
+
+@pytest.mark.parametrize(("key", "expected"), [
+    ("years[2023].operating_revenue", "2023年营业收入"),
+    ("market_share", "细分市场占有率"),
+    ("rd_intensity", "研发投入强度"),
+    ("ip[].type", "知识产权·知识产权类型"),
+    ("370102:2026", "历下区 2026年"),
+    ("gazelle-sd-2020", "山东省瞪羚企业认定（鲁工信发〔2020〕8号）"),
+    ("no_such_key", "no_such_key"),
+    (None, "—"),
+])
+def test_key_name_reads_the_engine_catalogues(key, expected):
+    assert formatting.key_name(key) == expected
+
+
+def test_key_name_takes_a_page_catalogue_first_and_names_clauses():
+    assert formatting.key_name("advisor_visits", {"advisor_visits": "金融辅导队走访"}) == "金融辅导队走访"
+    assert formatting.key_name("srdi26.6.y0") == "上年度研发费用 ≥ 100万元"
+
+
+def test_names_in_text_replaces_only_the_keys():
+    text = "缺少事实：years[2025].net_profit、market_share（增加 ¥45.1万）"
+    assert formatting.names_in_text(text) == "缺少事实：2025年净利润、细分市场占有率（增加 ¥45.1万）"
+
+
+def test_clause_values_follow_the_feature_unit():
+    assert formatting.clause_value(0.6898, "gazelle-sd-2020", "gz.3.debt") == "68.98%"
+    assert formatting.clause_value(1217293.63, "srdi-sme-2026", "srdi26.6.y0") == "121.73万元"
+    assert formatting.clause_value(True, "gazelle-sd-2020", "gz.1.region") == "是"
+    assert formatting.clause_value(6, "gazelle-sd-2020", "gz.3.years") == 6
+
+
+@pytest.mark.parametrize(("label", "expected"), [
+    ("demo:rating", "演示数据初始化"), ("command:demo", "命令行"), ("system", "系统"), ("王监管", "王监管"), ("", "—"),
+])
+def test_actor_name(label, expected):
+    assert formatting.actor_name(label) == expected
+
+
+def test_scorecard_terms_and_intervals():
+    assert formatting.scorecard_term("peak") == "先升后降"
+    assert formatting.scorecard_term("low_iv") == "信息值过低"
+    assert formatting.scorecard_term("correlated:rd_intensity") == "与“研发投入强度”高度相关"
+    assert formatting.interval("(-inf, 0.182811]") == "(-∞, 0.182811]"
+    assert formatting.interval("missing") == "缺失值"
+
+
+def test_readable_formats_dates_and_plain_amounts_in_stored_text():
+    assert formatting.readable("45 债权融资 1000000.00") == "45 债权融资 100.00万元"
+    assert formatting.readable("16 2026-10-06") == "16 2026年10月6日"
+    assert formatting.readable("12.50% 共 3 笔") == "12.50% 共 3 笔"
+    assert formatting.readable("收入增加 ¥1,640.3万（+4分）") == "收入增加 1,640.30万元（+4分）"
+    assert formatting.readable("增加 ¥12,345.6万") == "增加 1.23亿元"
+
+
+def test_key_filters_render_in_a_template():
+    tpl = Template('{% load present %}{{ k|key_name:names }} {{ t|names_in_text }} {{ s|label_of:"kechuang.marketplace.choices.RequestState" }}')
+    out = tpl.render(Context({"k": "advisor_visits", "names": {"advisor_visits": "金融辅导队走访"},
+                              "t": "（years[2025].high_tech_revenue）", "s": "picked_up"}))
+    assert out == "金融辅导队走访 （2025年高新技术产品（服务）收入） 已接单"

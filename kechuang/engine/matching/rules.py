@@ -20,6 +20,7 @@ from kechuang.engine.qualification.batch import _cmp as condition_expr
 from kechuang.engine.qualification.errors import RuleError
 from kechuang.engine.qualification.nodes import MET, UNKNOWN, UNMET, compare
 from kechuang.engine.qualification.rules import OPS, Clause
+from kechuang.synthetic.tables import CITY_CODE, DISTRICTS
 
 from .features import MATCH_FEATURES
 
@@ -145,12 +146,30 @@ def status_expr(elig: Eligibility) -> pl.Expr:
     return node(elig.root).cast(pl.Int8)
 
 
+#: Enterprise size classes and region codes as a reason shows them (the page's words, not codes).
+_SIZE_ZH = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+_REGION_ZH = {CITY_CODE: "济南市", **{d.code: d.name_zh for d in DISTRICTS}}
+_OP_ZH = {"in": "属于", "not_in": "不属于", "==": "为", "!=": "不为"}
+
+
+def shown(v: Any) -> str:
+    """A feature value in a reason: booleans as 是/否, size classes and region codes by name."""
+    if v is None:
+        return "—"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, list | tuple):
+        return "、".join(shown(x) for x in v)
+    text = str(v)
+    return _SIZE_ZH.get(text) or _REGION_ZH.get(text) or text
+
+
 def describe(c: Clause, st: int, v: Any) -> str:
     """One line on a condition's outcome, Chinese first."""
     f = MATCH_FEATURES.get(c.feature)
     label = c.title or (f.zh if f else c.feature)
-    value = "、".join(map(str, c.value)) if isinstance(c.value, tuple) else c.value
-    want = {"is_true": "是", "is_false": "否"}.get(c.op, f"{c.op} {value}")
+    want = {"is_true": "是", "is_false": "否"}.get(c.op, f"{_OP_ZH.get(c.op, c.op)} {shown(c.value)}")
+    v = shown(v)
     if st == MET:
         return f"符合：{label}（{v}）"
     if st == UNKNOWN:

@@ -4,6 +4,7 @@ from decimal import Decimal
 
 from django import template
 
+from kechuang.core import formatting
 from kechuang.enterprises.choices import CertificateKind
 
 register = template.Library()
@@ -22,7 +23,8 @@ def wan(value):
 
 @register.filter
 def percent(value, places=1):
-    return "—" if value is None else f"{Decimal(value) * 100:.{int(places)}f}%"
+    """A stored fraction as a percentage (the shared rule: :func:`kechuang.core.formatting.percent`)."""
+    return formatting.percent(value, int(places))
 
 
 @register.filter
