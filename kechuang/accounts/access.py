@@ -34,7 +34,8 @@ RUN = "run"
 ACTIONS = frozenset({VIEW, CHANGE, DELETE, RUN})
 
 __all__ = ["ACTIONS", "CHANGE", "DELETE", "RUN", "VIEW", "WRITER_ROLES", "RestrictedQuerySet",
-           "covers_region", "is_admin", "is_district", "is_regulator", "is_writer", "may", "organization_of",
+           "covers_region", "is_admin", "is_district", "is_financial", "is_regulator", "is_writer", "may",
+           "consent_holder_q", "named_institution_scope", "organization_of", "own_enterprise_id",
            "region_scope"]
 
 
@@ -109,6 +110,41 @@ def is_district(user) -> bool:
     """A regulator of a district (370112), not of a city (370100) or province (370000)."""
     prefix = region_scope(user)
     return prefix is not None and len(prefix) == 6
+
+
+def is_financial(org) -> bool:
+    """An organisation whose reads of an enterprise need the enterprise's consent (a bank,
+    guarantor, insurer, investor or service agency); ``False`` for ``None``."""
+    return org is not None and org.kind in FINANCIAL_KINDS
+
+
+def own_enterprise_id(user) -> int | None:
+    """The enterprise an active user of an enterprise organisation acts for (grants and revokes its
+    consents), else ``None``."""
+    org = organization_of(user)
+    if org is None or org.kind != OrganizationKind.ENTERPRISE:
+        return None
+    return org.enterprise_id
+
+
+def consent_holder_q(field: str = "kind") -> Q:
+    """Organisations an enterprise may authorise (financial institutions and service agencies)."""
+    return Q(**{f"{field}__in": FINANCIAL_KINDS})
+
+
+def named_institution_scope(org, action: str, fields: tuple[str, ...]) -> Q | None:
+    """Of rows that name institutions (a pool row's bank or guarantor), those a financial
+    institution reaches before consent is checked: a service agency (金融辅导) any row, to view
+    only; another financial institution the rows naming it in one of ``fields``; anyone else
+    nothing (``None``). Callers AND the result with their consent rule."""
+    if not is_financial(org):
+        return None
+    if org.kind == OrganizationKind.SERVICE_AGENCY:
+        return Q() if action == VIEW else None
+    named = Q(pk__in=[])
+    for field in fields:
+        named |= Q(**{field: org})
+    return named
 
 
 def region_q(user, field: str = "region_code") -> Q:

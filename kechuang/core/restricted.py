@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from operator import attrgetter
 
+from django.core.exceptions import ImproperlyConfigured
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.response import Response
 
@@ -34,13 +35,24 @@ class WritersOnly(BasePermission):
         return may(user, CHANGE)
 
 
+def restricted_for(request, model, action: str | None = None):
+    """``model.objects.restrict(request.user, action)``, the action following the HTTP method when
+    not given: the shared helper of function page views (class-based ones use the mixin)."""
+    manager = model._default_manager
+    if not hasattr(manager, "restrict"):
+        raise ImproperlyConfigured(f"{model.__name__} has no RestrictedQuerySet: declare its access scope")
+    return manager.restrict(request.user, action or METHOD_ACTIONS.get(request.method, CHANGE))
+
+
 class RestrictedPageMixin:
-    """For page views: ``self.restricted(action)`` is ``model.objects.restrict(user, action)``."""
+    """For page views: ``self.restricted(action)`` is ``model.objects.restrict(user, action)``
+    (``model`` names another model for a page that shows more than one); without an action it
+    follows the HTTP method, like the API."""
 
     model = None
 
-    def restricted(self, action: str = VIEW):
-        return self.model.objects.restrict(self.request.user, action)
+    def restricted(self, action: str | None = None, model=None):
+        return restricted_for(self.request, model or self.model, action)
 
 
 class RestrictedViewSetMixin:
@@ -57,6 +69,8 @@ class RestrictedViewSetMixin:
 
     def get_queryset(self):
         qs = super().get_queryset()
+        if not hasattr(qs, "restrict"):
+            raise ImproperlyConfigured(f"{type(self).__name__}.queryset is not a RestrictedQuerySet")
         if getattr(self, "swagger_fake_view", False):
             return qs.none()
         return qs.restrict(self.request.user, self.access_action())
@@ -76,7 +90,10 @@ class RestrictedViewSetMixin:
         data = self.get_serializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
-    def retrieve(self, request, *args, **kwargs):
-        row = self.get_object()
-        self._audit([row], "detail")
-        return Response(self.get_serializer(row).data)
+    def get_object(self):
+        # The detail read is audited here rather than in a ``retrieve`` of the mixin's own, so a
+        # list-only viewset gets no detail route from the router.
+        row = super().get_object()
+        if getattr(self, "action", None) == "retrieve":
+            self._audit([row], "detail")
+        return row

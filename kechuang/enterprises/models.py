@@ -412,7 +412,15 @@ FACT_MODELS: dict[str, type[FactVersion]] = {m.section: m for m in (
     MakerChinaFact, CertificateFact, IncidentFact, LoanFact, JudgmentFact, PenaltyFact)}
 
 
-class ConsentQuerySet(models.QuerySet):
+class ConsentQuerySet(RestrictedQuerySet):
+    """Consents through the one access rule: the enterprise sees its own, the organisation holding
+    one sees it, a regulator those of its region's enterprises. Consent itself opens nothing here
+    (a consent is not read under a consent)."""
+
+    access_enterprise = "enterprise"
+    access_orgs = ("organization",)
+    access_consent = False
+
     def active(self, at=None):
         at = at or timezone.now()
         return self.filter(revoked_at__isnull=True, valid_from__lte=at, valid_until__gt=at)

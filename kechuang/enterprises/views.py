@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import is_writer
-from kechuang.accounts.choices import OrganizationKind
+from kechuang.accounts.access import VIEW, consent_holder_q, is_writer, own_enterprise_id
 from kechuang.accounts.models import Organization
 from kechuang.accounts.selectors import region_names
 from kechuang.core.models import AuditEntry
 from kechuang.core.pagination import CappedPaginator
+from kechuang.core.restricted import RestrictedPageMixin
 
 from .choices import ConsentPurpose
 from .filtersets import EnterpriseFilterSet
@@ -30,7 +30,8 @@ from .selectors import enterprise_consents, facts_as_of
 from .services import consent_grant, consent_revoke, enterprise_list_read, enterprise_profile_read
 
 
-class EnterpriseListView(LoginRequiredMixin, TemplateView):
+class EnterpriseListView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
+    model = Enterprise
     template_name = "enterprises/enterprise_list.html"
     paginate_by = 50
 
@@ -41,7 +42,7 @@ class EnterpriseListView(LoginRequiredMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        base = Enterprise.objects.restrict(self.request.user, "view")
+        base = self.restricted(VIEW)
         filterset = EnterpriseFilterSet(self.request.GET or None, queryset=base)
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
         if not self.request.GET.get("ordering"):
@@ -58,16 +59,17 @@ class EnterpriseListView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class EnterpriseDetailView(LoginRequiredMixin, TemplateView):
+class EnterpriseDetailView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
     """The profile (画像): facts by year with charts, every value's source, consents, and "as of"
     any past date. Institutions' reads are audited with the consent they rely on."""
 
+    model = Enterprise
     template_name = "enterprises/enterprise_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        enterprise = Enterprise.objects.restrict(user, "view").filter(pk=kwargs["pk"]).first()
+        enterprise = self.restricted(VIEW).filter(pk=kwargs["pk"]).first()
         if enterprise is None:
             raise Http404(_("企业不存在或您无权查看。"))
         as_of_text = self.request.GET.get("as_of", "")
@@ -96,31 +98,20 @@ class EnterpriseDetailView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class ConsentListView(LoginRequiredMixin, TemplateView):
+class ConsentListView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
     """An enterprise's consents (granted and revocable here) or an institution's (held)."""
 
+    model = Consent
     template_name = "enterprises/consent_list.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        org = user.organization
-        qs = Consent.objects.select_related("enterprise", "organization", "granted_by")
-        if user.is_superuser:
-            pass
-        elif org is None:
-            qs = qs.none()
-        elif org.kind == OrganizationKind.ENTERPRISE:
-            qs = qs.filter(enterprise_id=org.enterprise_id)
-        elif org.kind == OrganizationKind.REGULATOR:
-            qs = qs.filter(enterprise__in=Enterprise.objects.restrict(user, "view"))
-        else:
-            qs = qs.filter(organization=org)
-        can_grant = bool(org and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id and is_writer(user))
+        qs = self.restricted(VIEW).select_related("enterprise", "organization", "granted_by")
+        can_grant = bool(own_enterprise_id(user)) and is_writer(user)
         ctx.update(consents=qs[:500], can_grant=can_grant, now=timezone.now(),
                    purposes=ConsentPurpose.choices,
-                   organizations=Organization.objects.exclude(
-                       kind__in=[OrganizationKind.ENTERPRISE, OrganizationKind.REGULATOR]).filter(is_active=True),
+                   organizations=Organization.objects.filter(consent_holder_q(), is_active=True),
                    default_until=(timezone.localdate() + timedelta(days=365)).isoformat())
         return ctx
 

@@ -17,18 +17,19 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import region_scope
+from kechuang.accounts.access import VIEW, region_scope
 from kechuang.accounts.models import Region
+from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.selectors import job_progress
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 
 from .choices import FINISHED_RUN_STATUSES, RUN_STATUS_COLORS, RunDetails, Standard, Tier
 from .filtersets import TierPlacementFilterSet
+from .models import EvaluationRun, TierPlacement
 from .presentation import STANDARD_LABELS, STATUS_LABELS, TIER_LABELS, ladder_view, result_view
 from .selectors import (WHAT_IF_YEAR_FACTS, enterprise_evaluation, enterprise_placements,
-                        enterprise_record, latest_runs, movements, placements_for, run_counts,
-                        runs_for, what_if)
+                        enterprise_record, latest_runs, movements, run_counts, what_if)
 from .services import evaluation_run_create
 
 WHAT_IF_LABELS = {"employees": _("职工总数"), "tech_staff": _("科技人员数"), "rd_staff": _("研发人员数"),
@@ -53,14 +54,16 @@ class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
         return region_scope(self.request.user) is not None
 
 
-class EvaluationReportView(LoginRequiredMixin, TemplateView):
+class EvaluationReportView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
     """An enterprise's evaluation (资质评价报告): every standard with its clauses, values,
     thresholds, points, articles and gaps; its rung on the ladder; a what-if form. Printable."""
 
+    model = Enterprise
     template_name = "evaluation/evaluation_report.html"
 
     def _enterprise(self):
-        enterprise = Enterprise.objects.restrict(self.request.user, "view").filter(pk=self.kwargs["pk"]).first()
+        # what-if posts read the report too: the enterprise is viewed, never changed here
+        enterprise = self.restricted(VIEW).filter(pk=self.kwargs["pk"]).first()
         if enterprise is None:
             raise Http404(_("企业不存在或您无权查看。"))
         return enterprise
@@ -147,10 +150,11 @@ class EvaluationReportView(LoginRequiredMixin, TemplateView):
                                    using=self.template_engine)
 
 
-class RegulatorOverviewView(RegulatorRequired, TemplateView):
+class RegulatorOverviewView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """The regulator's page: counts by standard × status, by tier and by district (charts),
     movements between the latest two runs, and who is close to the next rung."""
 
+    model = TierPlacement
     template_name = "evaluation/tierplacement_list.html"
     paginate_by = 50
 
@@ -165,7 +169,7 @@ class RegulatorOverviewView(RegulatorRequired, TemplateView):
         runs = latest_runs(user, limit=2)
         run_id = self.request.GET.get("run", "")
         if run_id.isdigit():
-            chosen = runs_for(user).filter(pk=int(run_id), status="succeeded").first()
+            chosen = self.restricted(VIEW, EvaluationRun).filter(pk=int(run_id), status="succeeded").first()
             if chosen is not None:
                 older = latest_runs(user, region_code=chosen.region_code, limit=20)
                 runs = [chosen, *[r for r in older if r.as_of <= chosen.as_of and r.pk != chosen.pk][:1]]
@@ -176,7 +180,7 @@ class RegulatorOverviewView(RegulatorRequired, TemplateView):
             return ctx
         counts = run_counts(run)
         regions = {r.code: r.name for r in Region.objects.filter(code__startswith=run.region_code[:4])}
-        base = placements_for(user, run).filter(tier_rank__lt=3)
+        base = self.restricted(VIEW).filter(run=run, tier_rank__lt=3).select_related("enterprise")
         filterset = TierPlacementFilterSet(self.request.GET or None, queryset=base)
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base
         if not self.request.GET.get("ordering"):
@@ -204,16 +208,17 @@ class RegulatorOverviewView(RegulatorRequired, TemplateView):
         return ctx
 
 
-class EvaluationRunListView(RegulatorRequired, TemplateView):
+class EvaluationRunListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """The runs with a "run now" button (a background job with live progress)."""
 
+    model = EvaluationRun
     template_name = "evaluation/evaluationrun_list.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         prefix = region_scope(self.request.user)
         org = self.request.user.organization
-        ctx.update(runs=runs_for(self.request.user).select_related("created_by")[:100], colors=RUN_STATUS_COLORS,
+        ctx.update(runs=self.restricted(VIEW).select_related("created_by", "job")[:100], colors=RUN_STATUS_COLORS,
                    regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
                    default_region=org.region_id if org else "370100",
                    today=timezone.localdate().isoformat(), standards=Standard.choices)
@@ -231,7 +236,8 @@ class EvaluationRunListView(RegulatorRequired, TemplateView):
         return redirect("evaluation:evaluationrun_detail", pk=run.pk)
 
 
-class EvaluationRunDetailView(RegulatorRequired, TemplateView):
+class EvaluationRunDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
+    model = EvaluationRun
     template_name = "evaluation/evaluationrun_detail.html"
 
     def get_template_names(self):
@@ -239,7 +245,7 @@ class EvaluationRunDetailView(RegulatorRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        run = get_object_or_404(runs_for(self.request.user), pk=kwargs["pk"])
+        run = get_object_or_404(self.restricted(VIEW).select_related("created_by", "job"), pk=kwargs["pk"])
         ctx.update(run=run, progress=job_progress(run.job) if run.job else None,
                    finished=run.status in FINISHED_RUN_STATUSES, colors=RUN_STATUS_COLORS,
                    tier_labels=TIER_LABELS, standard_labels=STANDARD_LABELS)

@@ -8,8 +8,7 @@ enterprises assigned to them."""
 from django.apps import apps
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Value
 
-from kechuang.accounts.access import VIEW, RestrictedQuerySet
-from kechuang.accounts.choices import FINANCIAL_KINDS, OrganizationKind
+from kechuang.accounts.access import VIEW, RestrictedQuerySet, is_financial, named_institution_scope
 
 from . import choices as c
 
@@ -44,7 +43,7 @@ class DemandQuerySet(RestrictedQuerySet):
 
     def extra_scope(self, user, org, action):
         scope = _advised(user, "enterprise_id")
-        if org.kind in FINANCIAL_KINDS and action == VIEW:
+        if is_financial(org) and action == VIEW:
             request = apps.get_model("marketplace", "FinancingRequest")
             held = request.objects.filter(institution=org).values("demand_id")
             scope |= Q(status=c.DemandStatus.OPEN) | Q(pk__in=held)
@@ -55,7 +54,7 @@ class DemandQuerySet(RestrictedQuerySet):
         if user.is_superuser:
             return self.annotate(prefill_visible=Value(True, output_field=BooleanField()))
         org = getattr(user, "organization", None)
-        if org is None or org.kind not in FINANCIAL_KINDS:
+        if not is_financial(org):
             # Rows a regulator, the enterprise or its advisor reach at all carry their pre-fill.
             return self.annotate(prefill_visible=Value(org is not None, output_field=BooleanField()))
         rule = consent_or_application(org, "enterprise") | _advised(user, "enterprise_id")
@@ -128,16 +127,9 @@ class _PoolQuerySet(RestrictedQuerySet):
     named: tuple[str, ...] = ()
 
     def extra_scope(self, user, org, action):
-        if org.kind not in FINANCIAL_KINDS:
+        named = named_institution_scope(org, action, self.named)
+        if named is None:
             return None
-        if org.kind == OrganizationKind.SERVICE_AGENCY:
-            if action != VIEW:
-                return None
-            named = Q()
-        else:
-            named = Q(pk__in=[])
-            for field in self.named:
-                named |= Q(**{field: org})
         return named & consent_or_application(org, "enterprise")
 
 

@@ -16,16 +16,18 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, region_q
+from kechuang.accounts.access import VIEW, covers_region, is_writer, region_q
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.core import formatting
 from kechuang.core.formatting import percent_input
+from kechuang.core.restricted import restricted_for
 
 from . import choices as c
 from . import metrics, services
 from .exports import metrics_workbook
 from .forms import RatingForm, apply_error, region_choices
-from .models import AdvisorAssignment, Demand, FirstLoanCandidate, Product, RequestRating, Roadshow, WhitelistEntry
+from .models import (AdvisorAssignment, Demand, FinancingRequest, FirstLoanCandidate, Product, RequestRating, Roadshow,
+                     WhitelistEntry)
 from .services_feedback import request_rate as request_rate_service
 from .views_forms import legs_needed, may_add_whitelist, may_manage_pools
 from .selectors import (advisor_of, demand_matches, enterprise_features, institution_queue, postable_enterprise, visible_demands, visible_requests)
@@ -127,7 +129,8 @@ def demand_create(request):
 
 @login_required
 def demand_detail(request, pk):
-    d = get_object_or_404(visible_demands(request.user).select_related("enterprise"), pk=pk)
+    d = get_object_or_404(restricted_for(request, Demand).with_prefill_access(request.user)
+                          .select_related("enterprise"), pk=pk)
     kind = _kind(request.user)
     ctx = {"demand": d, "requests": d.requests.select_related("institution", "product", "handler")
            .prefetch_related("events"), "can_apply": kind in ("enterprise", "advisor") or request.user.is_superuser}
@@ -196,7 +199,7 @@ def _rating_ctx(request, req, form=None) -> dict:
 
 @login_required
 def request_detail(request, pk):
-    req = get_object_or_404(visible_requests(request.user).select_related(
+    req = get_object_or_404(restricted_for(request, FinancingRequest).select_related(
         "institution", "product", "handler", "demand__enterprise", "escalated_to"), pk=pk)
     return render(request, "marketplace/request_detail.html", _request_ctx(request, req))
 
@@ -204,7 +207,7 @@ def request_detail(request, pk):
 @login_required
 @require_POST
 def request_action(request, pk, verb):
-    req = get_object_or_404(visible_requests(request.user, CHANGE), pk=pk)
+    req = get_object_or_404(restricted_for(request, FinancingRequest), pk=pk)  # POST: change
     if verb not in VERBS:
         return HttpResponseBadRequest("unknown action")
     error = None

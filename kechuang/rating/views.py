@@ -15,21 +15,22 @@ from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import region_scope
+from kechuang.accounts.access import VIEW, region_scope
 from kechuang.accounts.models import Region
 from kechuang.core.choices import FINISHED_JOB_STATUSES
 from kechuang.core.models import Job
+from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.selectors import job_progress
 from kechuang.engine.rating import FEATURES_BY_NAME, GROUPS
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_list_read, enterprise_profile_read
 
 from .choices import (FINISHED_RUN_STATUSES, GRADE_COLORS, MODEL_STATUS_COLORS, RUN_STATUS_COLORS,
-                      ModelStatus)
+                      ModelStatus, RunStatus)
 from .exports import run_results_xlsx
+from .models import RatingModel, RatingResult, RatingRun
 from .selectors import (can_govern, champion, compare, enterprise_history, feature_label,
-                        grade_distribution, latest_result, models_for, results_for, runs_for,
-                        score_enterprise)
+                        grade_distribution, latest_result, models_for, score_enterprise)
 from .services import rating_model_promote, rating_model_train_enqueue, rating_run_create
 
 
@@ -53,9 +54,10 @@ def _points_view(points: dict, values: dict) -> list[dict]:
     return rows
 
 
-class RunListView(RegulatorRequired, TemplateView):
+class RunListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """Rating runs of the user's region with a "rate now" form (background job)."""
 
+    model = RatingRun
     template_name = "rating/ratingrun_list.html"
 
     def get_context_data(self, **kwargs):
@@ -63,7 +65,7 @@ class RunListView(RegulatorRequired, TemplateView):
         user = self.request.user
         prefix = region_scope(user)
         org = user.organization
-        ctx.update(runs=runs_for(user).select_related("created_by")[:100], colors=RUN_STATUS_COLORS, champion=champion(),
+        ctx.update(runs=self.restricted(VIEW, RatingRun).select_related("model", "created_by", "job")[:100], colors=RUN_STATUS_COLORS, champion=champion(),
                    regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
                    default_region=org.region_id if org else "370100",
                    today=timezone.localdate().isoformat())
@@ -80,10 +82,11 @@ class RunListView(RegulatorRequired, TemplateView):
         return redirect("rating:ratingrun_detail", pk=run.pk)
 
 
-class RunDetailView(RegulatorRequired, TemplateView):
+class RunDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """A run: live progress while it runs; then the grade distribution (chart and master scale),
     the stability check and the riskiest enterprises."""
 
+    model = RatingRun
     template_name = "rating/ratingrun_detail.html"
     paginate_by = 50
 
@@ -92,13 +95,13 @@ class RunDetailView(RegulatorRequired, TemplateView):
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        run = get_object_or_404(runs_for(self.request.user), pk=kwargs["pk"])
+        run = get_object_or_404(self.restricted(VIEW, RatingRun).select_related("model", "created_by", "job"), pk=kwargs["pk"])
         finished = run.status in FINISHED_RUN_STATUSES
         ctx.update(run=run, progress=job_progress(run.job) if run.job else None, finished=finished,
                    colors=RUN_STATUS_COLORS, grade_colors=GRADE_COLORS)
         if run.status == "succeeded" and not self.request.htmx:  # the poll only needs the bar
             scale = grade_distribution(run)
-            qs = results_for(self.request.user, run)
+            qs = self.restricted(VIEW, RatingResult).filter(run=run).select_related("enterprise", "run", "run__model")
             grade = self.request.GET.get("grade", "")
             if grade:
                 qs = qs.filter(grade=grade)
@@ -112,27 +115,30 @@ class RunDetailView(RegulatorRequired, TemplateView):
         return ctx
 
 
-class RunExportView(RegulatorRequired, TemplateView):
+class RunExportView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """The run's results as an Excel workbook (audited)."""
 
+    model = RatingRun
+
     def get(self, request, pk):
-        run = get_object_or_404(runs_for(request.user).filter(status="succeeded"), pk=pk)
+        run = get_object_or_404(self.restricted(VIEW, RatingRun).select_related("model", "created_by", "job").filter(status="succeeded"), pk=pk)
         data, _count = run_results_xlsx(run=run, user=request.user)
         response = HttpResponse(data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         response["Content-Disposition"] = f'attachment; filename="rating-run-{run.pk}-{run.as_of.isoformat()}.xlsx"'
         return response
 
 
-class EnterpriseRatingView(LoginRequiredMixin, TemplateView):
+class EnterpriseRatingView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
     """An enterprise's rating card: grade, PD, score, reasons in plain Chinese, points per feature
     and its history. The enterprise itself, institutions it authorised and its regulator see it;
     institutions' reads are audited."""
 
+    model = Enterprise
     template_name = "rating/rating_card.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        enterprise = Enterprise.objects.restrict(self.request.user, "view").filter(pk=kwargs["pk"]).first()
+        enterprise = self.restricted(VIEW).filter(pk=kwargs["pk"]).first()
         if enterprise is None:
             raise Http404(_("企业不存在或您无权查看。"))
         consent = enterprise_profile_read(enterprise=enterprise, user=self.request.user, what="rating card")
@@ -157,16 +163,18 @@ class EnterpriseRatingView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class ResultListView(LoginRequiredMixin, TemplateView):
+class ResultListView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
     """The ratings a user may see in the latest run: an institution those of the enterprises that
     authorised it, an enterprise its own, a regulator its region."""
 
+    model = RatingResult
     template_name = "rating/ratingresult_list.html"
     paginate_by = 50
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        qs = results_for(self.request.user)
+        qs = self.restricted(VIEW).filter(run__status=RunStatus.SUCCEEDED).select_related("enterprise", "run",
+                                                                                         "run__model")
         latest = qs.order_by("-run__as_of", "-run_id").values_list("run_id", flat=True).first()
         qs = qs.filter(run_id=latest).order_by("-pd", "enterprise_id") if latest else qs.none()
         page = Paginator(qs, self.paginate_by).get_page(self.request.GET.get("page"))
@@ -178,17 +186,19 @@ class ResultListView(LoginRequiredMixin, TemplateView):
         return ctx
 
 
-class ModelListView(RegulatorRequired, TemplateView):
+class ModelListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """The model registry; administrators train a candidate here (the engine's errors are shown
     in plain words) and promote versions."""
 
+    model = RatingModel
     template_name = "rating/ratingmodel_list.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        ctx.update(models=models_for(self.request.user)[:100], colors=MODEL_STATUS_COLORS,
+        ctx.update(models=self.restricted(VIEW).select_related("trained_by", "approved_by")[:100],
+                   colors=MODEL_STATUS_COLORS,
                    can_govern=can_govern(self.request.user), today=timezone.localdate().isoformat(),
-                   monitored=runs_for(self.request.user).filter(status="succeeded")
+                   monitored=self.restricted(VIEW, RatingRun).select_related("model", "created_by", "job").filter(status="succeeded")
                    .order_by("-finished_at", "-pk")[:20])
         return ctx
 
@@ -229,15 +239,16 @@ class TrainingView(RegulatorRequired, TemplateView):
         return ctx
 
 
-class ModelDetailView(RegulatorRequired, TemplateView):
+class ModelDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     """A version's development report (AUC, KS, Gini, IV per feature, calibration, bins with
     counts), its comparison with the champion on the same data, and the promotion buttons."""
 
+    model = RatingModel
     template_name = "rating/ratingmodel_detail.html"
 
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        model = get_object_or_404(models_for(self.request.user), pk=kwargs["pk"])
+        model = get_object_or_404(self.restricted(VIEW).select_related("trained_by", "approved_by"), pk=kwargs["pk"])
         report = model.report or {}
         features = [f | {"label": feature_label(f["feature"])} for f in report.get("features", [])]
         current = champion()

@@ -1,4 +1,5 @@
-"""Files the app writes: blank import templates and the cockpit workbook (XLSX via openpyxl)."""
+"""Files the app writes: blank import templates and the cockpit workbook (XLSX via openpyxl). Every row
+goes through ``safe_row``: indicator, plan and task names are text people imported."""
 
 from __future__ import annotations
 
@@ -6,6 +7,8 @@ import io
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
+
+from kechuang.engine.facts.writers import safe_row
 
 from .loading import COLUMNS, REQUIRED
 
@@ -26,11 +29,11 @@ def template_xlsx(kind: str) -> bytes:
     ws = wb.active
     ws.title = kind
     cols = COLUMNS[kind]
-    ws.append([aliases[0] for aliases in cols.values()])
+    ws.append(safe_row([aliases[0] for aliases in cols.values()], ws))
     for i, name in enumerate(cols, start=1):
         if name in REQUIRED[kind]:
             ws.cell(row=1, column=i).font = Font(bold=True)
-    ws.append(EXAMPLES[kind][: len(cols)])
+    ws.append(safe_row(EXAMPLES[kind][: len(cols)], ws))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -42,11 +45,11 @@ def workbook_bytes(sheets: dict[str, tuple[list[str], list[list]]]) -> bytes:
     wb.remove(wb.active)
     for title, (header, rows) in sheets.items():
         ws = wb.create_sheet(title[:31])
-        ws.append(header)
+        ws.append(safe_row(header, ws))
         for cell in ws[1]:
             cell.font = Font(bold=True)
         for r in rows:
-            ws.append(r)
+            ws.append(safe_row(r, ws))
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

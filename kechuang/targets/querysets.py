@@ -1,14 +1,24 @@
 """Access scopes of the targets models (see :mod:`kechuang.accounts.access`): plans, values and
-tasks are the regulator's, scoped by region; a responsible unit's organisation sees its tasks."""
+tasks are the regulator's, changed within its region; plans and their tasks are published
+government documents, so every regulator reads them all (a district implements the city's plan);
+a responsible unit's organisation sees its tasks."""
 
 from django.db.models import Q
 
-from kechuang.accounts.access import RestrictedQuerySet
+from kechuang.accounts.access import VIEW, RestrictedQuerySet, is_regulator
+
+
+def _published(user, action: str) -> Q | None:
+    """Every row, for a regulator reading (``Q()`` opens every row)."""
+    return Q() if action == VIEW and is_regulator(user, VIEW) else None
 
 
 class PlanQuerySet(RestrictedQuerySet):
     access_region = "region_code"
     access_regulator_only = True
+
+    def extra_scope(self, user, org, action):
+        return _published(user, action)
 
 
 class IndicatorQuerySet(RestrictedQuerySet):
@@ -26,6 +36,9 @@ class TaskQuerySet(RestrictedQuerySet):
     access_regulator_only = True
 
     def extra_scope(self, user, org, action):
+        published = _published(user, action)
+        if published is not None:
+            return published
         # A responsible or leading unit reports on its tasks (writers only, by the role rule).
         from_units = self.model.objects.filter(Q(units__organization=org) | Q(lead_units__organization=org))
         return Q(pk__in=from_units.values("pk"))

@@ -15,8 +15,9 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import region_scope
+from kechuang.accounts.access import VIEW, region_scope
 from kechuang.accounts.models import Region
+from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.services import audit_record
 
 from . import selectors as s
@@ -24,7 +25,7 @@ from .choices import STATUS_COLORS, STATUS_HEX, STATUS_LABELS, TASK_STATUS_COLOR
 from .exports import template_xlsx, workbook_bytes
 from .forms import ActionForm, ActualForm, ImportForm, ReportForm, ResolveForm
 from .loading import ImportFileError, parse_rows
-from .models import Indicator, IndicatorValue, Plan, Unit, ValueFlag
+from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
 from .services import (action_create_from_gap, actual_record, flag_resolve, targets_import, task_report_create,
                        unit_link)
 
@@ -57,11 +58,13 @@ def _status_rows(progress):
             for p in progress]
 
 
-class PlanListView(ViewerRequired, TemplateView):
+class PlanListView(ViewerRequired, RestrictedPageMixin, TemplateView):
+    model = Plan
     template_name = "targets/plan_list.html"
 
     def get_context_data(self, **kw):
-        return super().get_context_data(plans=s.plans(), flags=s.open_flags().count(), form=ImportForm(),
+        plans = s.plans().filter(pk__in=self.restricted(VIEW).values("pk"))
+        return super().get_context_data(plans=plans, flags=s.open_flags().count(), form=ImportForm(),
                                         can_edit=s.can_edit(self.request.user), **kw)
 
 
@@ -96,11 +99,12 @@ class TemplateDownloadView(ViewerRequired, View):
         return resp
 
 
-class PlanDetailView(ViewerRequired, TemplateView):
+class PlanDetailView(ViewerRequired, RestrictedPageMixin, TemplateView):
+    model = Plan
     template_name = "targets/plan_detail.html"
 
     def get_context_data(self, pk, **kw):
-        plan = get_object_or_404(Plan, pk=pk)
+        plan = get_object_or_404(self.restricted(VIEW), pk=pk)
         as_of = _year(self.request, "as_of", timezone.localdate().year)
         years = sorted(set(IndicatorValue.objects.filter(indicator__plan=plan, kind="target", year__isnull=False)
                            .values_list("year", flat=True)))
@@ -110,13 +114,14 @@ class PlanDetailView(ViewerRequired, TemplateView):
                                         action_form=ActionForm(), **kw)
 
 
-class TargetCheckView(ViewerRequired, TemplateView):
+class TargetCheckView(ViewerRequired, RestrictedPageMixin, TemplateView):
     """The targets of one plan for one year against that year's actuals: met, missed, no data."""
 
+    model = Plan
     template_name = "targets/target_check.html"
 
     def get_context_data(self, pk, year, **kw):
-        plan = get_object_or_404(Plan, pk=pk)
+        plan = get_object_or_404(self.restricted(VIEW), pk=pk)
         rows = s.target_year_check(plan, year)
         return super().get_context_data(plan=plan, year=year, rows=rows,
                                         met=sum(r.met is True for r in rows), missed=sum(r.met is False for r in rows),
@@ -194,13 +199,15 @@ class TaskAccess(LoginRequiredMixin, UserPassesTestMixin):
         return s.can_view(user) or bool(s.user_units(user))
 
 
-class TaskListView(TaskAccess, TemplateView):
+class TaskListView(TaskAccess, RestrictedPageMixin, TemplateView):
+    model = Task
     template_name = "targets/task_list.html"
 
     def get_context_data(self, **kw):
         g = self.request.GET
         qs = s.tasks_for(self.request.user, plan_id=g.get("plan") or None, flag=g.get("flag", ""),
-                         unit_id=g.get("unit") or None, key_only=g.get("key") == "1", q=g.get("q", "").strip())
+                         unit_id=g.get("unit") or None, key_only=g.get("key") == "1", q=g.get("q", "").strip()
+                         ).filter(pk__in=self.restricted(VIEW).values("pk"))
         page = Paginator(qs, 50).get_page(g.get("page"))
         today = timezone.localdate()
         rows = [(t, s.task_flag_of(t, today)) for t in page]
@@ -208,11 +215,13 @@ class TaskListView(TaskAccess, TemplateView):
                                         f=g, status_colors=TASK_STATUS_COLORS, **kw)
 
 
-class TaskDetailView(TaskAccess, TemplateView):
+class TaskDetailView(TaskAccess, RestrictedPageMixin, TemplateView):
+    model = Task
     template_name = "targets/task_detail.html"
 
     def get_context_data(self, pk, **kw):
-        task = get_object_or_404(s.tasks_for(self.request.user), pk=pk)
+        task = get_object_or_404(s.tasks_for(self.request.user).filter(pk__in=self.restricted(VIEW).values("pk")),
+                                 pk=pk)
         mine = {u.pk for u in s.user_units(self.request.user)}
         can_report = self.request.user.is_superuser or bool(
             mine & ({u.pk for u in task.units.all()} | {u.pk for u in task.lead_units.all()}))
@@ -221,7 +230,8 @@ class TaskDetailView(TaskAccess, TemplateView):
                                                                                   "percent": task.percent}), **kw)
 
     def post(self, request, pk):
-        task = get_object_or_404(s.tasks_for(request.user), pk=pk)
+        # a unit reports on a task it sees; the service checks that it is the task's unit
+        task = get_object_or_404(s.tasks_for(request.user).filter(pk__in=self.restricted(VIEW).values("pk")), pk=pk)
         form = ReportForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("请填写状态、进度（0–100）和进展情况。"))

@@ -25,6 +25,7 @@ class Code(StrEnum):
     ENCODING = "encoding"          # bytes that cannot be decoded in the file's encoding
     UNKNOWN_SHEET = "unknown_sheet"  # a workbook sheet that names no section
     UNKNOWN_COLUMN = "unknown_column"  # a sheet header that names no field of its section
+    FORMULA_CELL = "formula_cell"  # an Excel cell holding a formula (its value is not read)
 
 
 @dataclass(slots=True)

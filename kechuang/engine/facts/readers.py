@@ -24,6 +24,7 @@ from datetime import date
 import charset_normalizer
 import orjson
 from openpyxl import load_workbook
+from openpyxl.utils import get_column_letter
 
 from .cells import CellError, parse_cell
 from .errors import (
@@ -288,8 +289,11 @@ def detect_section(headers: Iterable) -> str:
 
 
 def _convert_row(values, fields: list[Field | None], section: str, row: int,
-                 sheet: str | None) -> RawRow | None:
-    """A spreadsheet row as a RawRow; ``None`` for a row with no value at all."""
+                 sheet: str | None, formulas: dict[int, str] | None = None) -> RawRow | None:
+    """A spreadsheet row as a RawRow; ``None`` for a row with no value at all. ``formulas`` maps
+    the (0-based) columns whose Excel cell holds a formula to its text: such a cell is reported
+    (``formula_cell``) and not read, because its value is whatever Excel last computed, if
+    anything."""
     data: dict = {}
     errors: list[FieldError] = []
     sec = SECTIONS[section]
@@ -304,10 +308,13 @@ def _convert_row(values, fields: list[Field | None], section: str, row: int,
                 Code.UNKNOWN_COLUMN, "", _where(sheet, sec, row) + f"第{i + 1}列没有列名，但有值",
                 f"row {row}: column {i + 1} has a value but no header", row, sheet, value))
             continue
+        if formulas and i in formulas:
+            errors.append(_formula_error(f, section, sec, row, sheet, i, formulas[i]))
+            continue
         try:
             parsed = parse_cell(f, value)
         except CellError:
-            path = f.name if section == "profile" or f.name == "uscc" else f"{section}.{f.name}"
+            path = _field_path(f, section)
             errors.append(FieldError(
                 path=path, field=f.name, code=Code.TYPE,
                 message=f"{_where(sheet, sec, row)}{f.label_zh} 应为{TYPE_LABELS_ZH[f.type]}，"
@@ -325,6 +332,40 @@ def _convert_row(values, fields: list[Field | None], section: str, row: int,
 
 def _where(sheet: str | None, sec, row: int) -> str:
     return f"{sheet or sec.label_zh} 第{row}行 "
+
+
+def _field_path(f: Field, section: str) -> str:
+    return f.name if section == "profile" or f.name == "uscc" else f"{section}.{f.name}"
+
+
+def _formula_error(f: Field, section: str, sec, row: int, sheet: str | None, column: int,
+                   formula: str) -> FieldError:
+    letter = get_column_letter(column + 1)
+    return FieldError(
+        path=_field_path(f, section), field=f.name, code=Code.FORMULA_CELL,
+        message=f"{_where(sheet, sec, row)}{f.label_zh}（{letter}列）单元格含公式 {formula}，"
+                f"请粘贴为数值",
+        message_en=f"row {row}: {f.name} (column {letter}) holds the formula {formula}: paste "
+                   f"it as a value",
+        value=short_repr(formula), row=row, sheet=sheet)
+
+
+def _formula_text(value: object) -> str:
+    """The text of a formula cell's value (a string, or an array / data-table formula)."""
+    if isinstance(value, str):
+        return value if value.startswith("=") else "=" + value
+    text = getattr(value, "text", None)
+    if isinstance(text, str):
+        return text if text.startswith("=") else "=" + text
+    return "=" + type(value).__name__
+
+
+def _unquote(value: str) -> str:
+    """A CSV cell as it was before the writers' :func:`~.writers.safe_cell` quote: ``'=x`` → ``=x``
+    (only before a character that starts a formula, so other leading quotes are kept)."""
+    if len(value) > 1 and value[0] == "'" and value[1] in "=+-@\t\r":
+        return value[1:]
+    return value
 
 
 # --------------------------------------------------------------------------------------------
@@ -366,7 +407,7 @@ def iter_csv(src, section: str | None = None) -> Iterator[RawRow]:
             raise HeaderError(problem, problem_en)
         previous_line = reader.line_num
         for row, values in enumerate(reader, 2):
-            raw_row = _convert_row(values, fields, section, row, None)
+            raw_row = _convert_row([_unquote(v) for v in values], fields, section, row, None)
             spanned = range(previous_line + 1, reader.line_num + 1)
             previous_line = reader.line_num
             if bad_lines and any(n in bad_lines for n in spanned):
@@ -396,7 +437,9 @@ def iter_xlsx(src) -> Iterator[RawRow]:
     if isinstance(src, (str, os.PathLike)) and os.path.getsize(src) == 0:
         raise EmptyFileError("文件为空", "the file is empty")
     try:
-        workbook = load_workbook(src, read_only=True, data_only=True)
+        # Formulas visible (not data_only): a formula cell is reported, never read as the value
+        # Excel last cached for it (or None, when the file was not saved by Excel).
+        workbook = load_workbook(src, read_only=True, data_only=False)
     except Exception as exc:  # zipfile.BadZipFile, KeyError, InvalidFileException …
         raise FactsFileError("不是有效的 Excel（.xlsx）文件", f"not a valid .xlsx file: {exc}") \
             from exc
@@ -405,10 +448,10 @@ def iter_xlsx(src) -> Iterator[RawRow]:
             title = ws.title
             if title.strip() == INSTRUCTIONS_SHEET:
                 continue
-            rows = ws.iter_rows(values_only=True)
+            rows = ws.iter_rows()
             sec = get_section(title)
             if sec is None:
-                count = sum(1 for values in rows if _has_value(values))
+                count = sum(1 for cells in rows if _has_value(_values(cells)))
                 known = "、".join(s.label_zh for s in SECTIONS.values())
                 yield RawRow(1, title, None, [_file_error(
                     Code.UNKNOWN_SHEET, "", f"工作表“{title}”不是数据表（应为：{known}），"
@@ -416,22 +459,30 @@ def iter_xlsx(src) -> Iterator[RawRow]:
                     "were not read", 1, title, title)], None)
                 continue
             header = next(rows, None)
+            header = None if header is None else _values(header)
             if header is None or not _has_value(header):
                 continue
             fields, problem, problem_en = _map_header(header, sec.name)
             if problem:
-                count = sum(1 for values in rows if _has_value(values))
+                count = sum(1 for cells in rows if _has_value(_values(cells)))
                 yield RawRow(1, title, None, [_file_error(
                     Code.UNKNOWN_COLUMN, "", f"工作表“{title}”{problem}，其中 {count} 行未导入",
                     f"sheet {title!r}: {problem_en}; {count} rows were not read", 1, title,
                     None)], sec.name)
                 continue
-            for row, values in enumerate(rows, 2):
-                raw_row = _convert_row(values, fields, sec.name, row, title)
+            for row, cells in enumerate(rows, 2):
+                values = _values(cells)
+                formulas = {i: _formula_text(cell.value) for i, cell in enumerate(cells)
+                            if cell.data_type == "f" and cell.value is not None}
+                raw_row = _convert_row(values, fields, sec.name, row, title, formulas)
                 if raw_row is not None:
                     yield raw_row
     finally:
         workbook.close()
+
+
+def _values(cells) -> list:
+    return [cell.value for cell in cells]
 
 
 def _has_value(values) -> bool:

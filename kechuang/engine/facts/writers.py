@@ -15,10 +15,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Iterable, Sequence
+from decimal import Decimal
 
 import orjson
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -37,7 +38,7 @@ from .schema import (
 from .validate import json_value, to_jsonable
 
 __all__ = ["write_jsonl", "write_csv", "write_xlsx", "xlsx_template", "csv_template",
-           "EXAMPLE_MARKER"]
+           "EXAMPLE_MARKER", "FORMULA_TRIGGERS", "is_formula_like", "safe_cell", "safe_row"]
 
 EXAMPLE_MARKER = "示例（导入前请删除）"
 _MAX_ROW = 1_048_576
@@ -45,6 +46,47 @@ _HEADER_FONT = Font(bold=True)
 _REQUIRED_FILL = PatternFill("solid", fgColor="FFF2CC")
 _HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 _FORMATS = {"date": "yyyy-mm-dd", "amount": "#,##0.00", "ratio": "0.00%"}
+
+
+# --------------------------------------------------------------------------------------------
+# Spreadsheet safety (OWASP "CSV injection"): text a spreadsheet would run as a formula
+
+
+#: The first characters that make Excel, LibreOffice or WPS read a text cell as a formula (or, for
+#: tab and carriage return, hide one behind whitespace).
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def is_formula_like(value: object) -> bool:
+    """Whether ``value`` is text a spreadsheet would evaluate: it starts with ``=``, ``+``, ``-``,
+    ``@``, a tab or a carriage return. Numbers never are (a negative amount stays a number)."""
+    return isinstance(value, str) and value.startswith(FORMULA_TRIGGERS)
+
+
+def safe_cell(value: object, sheet=None) -> object:
+    """The one way every export writes a cell, so no exported text runs as a formula.
+
+    Without ``sheet`` (CSV): formula-like text gets a leading single quote (``'=HYPERLINK(…)``),
+    which spreadsheets show as text; anything else is returned unchanged. With an openpyxl
+    ``sheet`` (XLSX): formula-like text becomes a string cell (``data_type`` ``'s'``, never
+    ``'f'``) with Excel's quote prefix, so editing the cell does not turn it into a formula
+    either; other values (numbers, dates, plain text, cells) are returned unchanged for
+    ``append``. Pass only text through the CSV form: a number formatted as ``"-5"`` is not
+    text and needs no quote, so callers escape the typed value's text, not the number's."""
+    if not is_formula_like(value):
+        return value
+    if sheet is None:
+        return "'" + value
+    cell = Cell(sheet, row=1, column=1)
+    cell._value = value  # assigning .value would mark a leading "=" as a formula
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
+
+
+def safe_row(values: Iterable, sheet=None) -> list:
+    """:func:`safe_cell` over a row (for ``csv.writer.writerow`` or ``Worksheet.append``)."""
+    return [safe_cell(v, sheet) for v in values]
 
 
 def _rows(record: dict, section: str) -> list[dict]:
@@ -103,12 +145,21 @@ def write_csv(records: Iterable[dict], section: str, stream, *, bom: bool = True
         if bom:
             text.write("\ufeff")
         writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow([f.header_zh for f in fields])
+        writer.writerow(safe_row(f.header_zh for f in fields))
         for record in records:
             for row in _rows(record, section):
-                writer.writerow([format_text(f, row.get(f.name)) for f in fields])
+                writer.writerow([_csv_text(f, row.get(f.name)) for f in fields])
                 count += 1
     return count
+
+
+def _csv_text(f: Field, value: object) -> str:
+    """A value as CSV text through :func:`safe_cell`: numbers stay plain (``-5``), formula-like
+    text gets its quote."""
+    text = format_text(f, value)
+    if isinstance(value, (int, float, Decimal)) and not isinstance(value, bool):
+        return text
+    return safe_cell(text)
 
 
 def csv_template(section: str, stream) -> None:
@@ -117,8 +168,8 @@ def csv_template(section: str, stream) -> None:
     with _Text(stream) as text:
         text.write("\ufeff")
         writer = csv.writer(text, lineterminator="\r\n")
-        writer.writerow([f.header_zh for f in fields])
-        writer.writerow([EXAMPLE_MARKER if f is USCC else format_text(f, _example(f))
+        writer.writerow(safe_row(f.header_zh for f in fields))
+        writer.writerow([EXAMPLE_MARKER if f is USCC else _csv_text(f, _example(f))
                          for f in fields])
 
 
@@ -193,11 +244,11 @@ def _section_sheet(wb: Workbook, section: str, records: Sequence[dict]) -> None:
             for f, fmt in zip(fields, formats, strict=True):
                 value = format_excel(f, json_value(row.get(f.name)) if f.type == "object"
                                      else row.get(f.name))
-                if fmt is not None and value is not None:
+                if fmt is not None and value is not None and not isinstance(value, str):
                     cell = WriteOnlyCell(ws, value=value)
                     cell.number_format = fmt
                     value = cell
-                cells.append(value)
+                cells.append(safe_cell(value, ws))
             ws.append(cells)
 
 
@@ -253,7 +304,9 @@ def _instructions_sheet(wb: Workbook) -> None:
                       "、".join(f.label_of(c) for c in f.choices), f.help_zh, example]
             row = []
             for value in values:
-                cell = WriteOnlyCell(ws, value=value)
+                cell = safe_cell(value, ws)
+                if not isinstance(cell, Cell):
+                    cell = WriteOnlyCell(ws, value=value)
                 cell.alignment = wrap
                 row.append(cell)
             ws.append(row)

@@ -12,7 +12,7 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from kechuang.accounts.choices import OrganizationKind
+from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.engine.facts.validate import to_jsonable
 from kechuang.enterprises.filtersets import ConsentFilterSet, EnterpriseFilterSet
 from kechuang.enterprises.models import Consent, Enterprise
@@ -38,7 +38,7 @@ def parse_as_of(text: str | None) -> datetime | None:
     return moment
 
 
-class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
+class EnterpriseViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Enterprises the caller may see (``restrict``): a regulator its region, an institution those
     that authorised it, an enterprise itself."""
 
@@ -46,11 +46,7 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
     filterset_class = EnterpriseFilterSet
     lookup_field = "uscc"
     lookup_value_regex = "[0-9A-Z]{18}"
-
-    queryset = Enterprise.objects.none()  # for the schema; requests use get_queryset
-
-    def get_queryset(self):
-        return Enterprise.objects.restrict(self.request.user, "view").order_by("uscc")
+    queryset = Enterprise.objects.order_by("uscc")
 
     def list(self, request, *args, **kwargs):
         # A page of enterprises; an institution's read of each row is audited like a detail read.
@@ -90,28 +86,13 @@ class EnterpriseViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(EnterpriseFactsSerializer(payload).data)
 
 
-class ConsentViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Consents: an enterprise grants and revokes its own; institutions list those they hold."""
+class ConsentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Consents (``Consent.objects.restrict``): an enterprise grants and revokes its own;
+    institutions list those they hold; a regulator those of its region's enterprises."""
 
     serializer_class = ConsentSerializer
     filterset_class = ConsentFilterSet
-    queryset = Consent.objects.none()  # for the schema; requests use get_queryset
-
-    def get_queryset(self):
-        user = self.request.user
-        qs = Consent.objects.select_related("organization", "enterprise").order_by("-granted_at")
-        if getattr(self, "swagger_fake_view", False) or not user.is_authenticated:
-            return qs.none()
-        org = user.organization
-        if user.is_superuser:
-            return qs
-        if org is None:
-            return qs.none()
-        if org.kind == OrganizationKind.ENTERPRISE:
-            return qs.filter(enterprise_id=org.enterprise_id)
-        if org.kind == OrganizationKind.REGULATOR:
-            return qs.filter(enterprise__in=Enterprise.objects.restrict(user, "view"))
-        return qs.filter(organization=org)
+    queryset = Consent.objects.select_related("organization", "enterprise").order_by("-granted_at")
 
     def create(self, request, *args, **kwargs):
         serializer = self.get_serializer(data=request.data)

@@ -12,17 +12,16 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from kechuang.core.restricted import WritersOnly
 from kechuang.accounts.access import region_scope
 from kechuang.core.openapi import SingleObjectListSchema
+from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.evaluation.filtersets import (EvaluationResultFilterSet, EvaluationRunFilterSet,
                                             TierPlacementFilterSet)
 from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
 from kechuang.evaluation.selectors import (GAPS_CHOICES, enterprise_evaluation, evaluate_records,
-                                           placements_for, results_for, runs_for,
-                                           what_if)
+                                           runs_for, what_if)
 from kechuang.evaluation.services import evaluation_run_create
 
 from .serializers import (BatchRequestSerializer, BatchResultSerializer, EnterpriseEvaluationSerializer,
@@ -103,20 +102,14 @@ class IsRegulator(permissions.BasePermission):
         return region_scope(request.user) is not None
 
 
-class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class EvaluationRunViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     """Evaluation runs of the caller's region. ``POST`` queues a run (a background job); poll it
     for ``progress``."""
 
     serializer_class = EvaluationRunSerializer
     permission_classes = [IsRegulator, WritersOnly]
     read_only_actions = ("evaluate",)  # computes posted records, stores nothing
-    queryset = EvaluationRun.objects.none()  # for the schema; requests use get_queryset
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return EvaluationRun.objects.none()
-        return runs_for(self.request.user).order_by("-created_at", "-pk")
-
+    queryset = EvaluationRun.objects.select_related("created_by", "job").order_by("-created_at", "-pk")
     filterset_class = EvaluationRunFilterSet
 
     @extend_schema(request=EvaluationRunCreateSerializer, responses={202: EvaluationRunSerializer})
@@ -143,13 +136,20 @@ class EvaluationRunViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSe
         return Response(BatchResultSerializer(payload).data)
 
 
-class _RunChildViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
-    """Rows of one run the caller may see (``/api/evaluation-runs/{run_id}/…``)."""
+class _RunChildViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
+    """Rows of one run the caller may see (``/api/evaluation-runs/{run_id}/…``): the run through
+    ``runs_for``, its rows through ``restrict``."""
 
     permission_classes = [IsRegulator, WritersOnly]
 
     def run(self) -> EvaluationRun:
         return get_object_or_404(runs_for(self.request.user), pk=self.kwargs["run_id"])
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        return qs.filter(run=self.run())
 
 
 @extend_schema(parameters=[OpenApiParameter("run_id", OpenApiTypes.INT, OpenApiParameter.PATH)])
@@ -158,12 +158,7 @@ class EvaluationResultViewSet(_RunChildViewSet):
 
     serializer_class = EvaluationResultSerializer
     filterset_class = EvaluationResultFilterSet
-    queryset = EvaluationResult.objects.none()  # for the schema; requests use get_queryset
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return EvaluationResult.objects.none()
-        return results_for(self.request.user, self.run()).order_by("enterprise_id", "standard")
+    queryset = EvaluationResult.objects.select_related("enterprise").order_by("enterprise_id", "standard")
 
 
 @extend_schema(parameters=[OpenApiParameter("run_id", OpenApiTypes.INT, OpenApiParameter.PATH)])
@@ -172,9 +167,4 @@ class TierPlacementViewSet(_RunChildViewSet):
 
     serializer_class = TierPlacementSerializer
     filterset_class = TierPlacementFilterSet
-    queryset = TierPlacement.objects.none()  # for the schema; requests use get_queryset
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return TierPlacement.objects.none()
-        return placements_for(self.request.user, self.run()).order_by("enterprise_id")
+    queryset = TierPlacement.objects.select_related("enterprise").order_by("enterprise_id")

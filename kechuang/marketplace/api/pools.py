@@ -10,12 +10,13 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
+from kechuang.accounts.access import VIEW
 from kechuang.accounts.models import Organization
+from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.enterprises.models import Enterprise
 from kechuang.marketplace import services
 from kechuang.marketplace.models import (AdvisorAssignment, AdvisorVisit, FirstLoanCandidate, Product, Roadshow,
                                          RoadshowRegistration, WhitelistEntry)
-from kechuang.marketplace.selectors import pool_scope
 
 from .serializers import RequestSerializer
 
@@ -82,15 +83,11 @@ class FollowUpSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True)
 
 
-class FirstLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """首贷培植名单 with 一企一策 plans."""
+class FirstLoanViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """首贷培植名单 with 一企一策 plans (``FirstLoanCandidate.objects.restrict``)."""
 
     serializer_class = FirstLoanSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
-            return FirstLoanCandidate.objects.none()
-        return FirstLoanCandidate.objects.filter(pool_scope(self.request.user)).select_related("enterprise")
+    queryset = FirstLoanCandidate.objects.select_related("enterprise")
 
     def create(self, request, *args, **kwargs):
         s = FirstLoanSerializer(data=request.data)
@@ -101,15 +98,11 @@ class FirstLoanViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(FirstLoanSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class WhitelistViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """白名单 with 预授信 lines."""
+class WhitelistViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """白名单 with 预授信 lines (``WhitelistEntry.objects.restrict``)."""
 
     serializer_class = WhitelistSerializer
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return WhitelistEntry.objects.none()
-        return WhitelistEntry.objects.filter(pool_scope(self.request.user, bank=True)).select_related("enterprise")
+    queryset = WhitelistEntry.objects.select_related("enterprise")
 
     def create(self, request, *args, **kwargs):
         s = WhitelistSerializer(data=request.data)
@@ -121,15 +114,17 @@ class WhitelistViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(WhitelistSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """金融辅导队: the calling advisor's visits (satisfaction 1–5)."""
+class VisitViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """金融辅导队: the calling advisor's visits (satisfaction 1–5), of the rows ``restrict`` allows."""
 
     serializer_class = VisitSerializer
+    queryset = AdvisorVisit.objects.all()
 
     def get_queryset(self):
+        qs = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
-            return AdvisorVisit.objects.none()
-        return AdvisorVisit.objects.filter(assignment__advisor=self.request.user)
+            return qs
+        return qs.filter(assignment__advisor=self.request.user)
 
     def create(self, request, *args, **kwargs):
         s = VisitSerializer(data=request.data)
@@ -141,11 +136,14 @@ class VisitViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(VisitSerializer(row).data, status=status.HTTP_201_CREATED)
 
 
-class RoadshowViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """Roadshows (路演): events, registrations, held, follow-ups that become investor demands."""
+class RoadshowViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Roadshows (路演): events, registrations, held, follow-ups that become investor demands.
+    Marking one held changes it (its organiser, the region's regulator); registering for a public
+    event and following a presenter up act on one the caller sees (the services check who)."""
 
     serializer_class = RoadshowSerializer
     queryset = Roadshow.objects.prefetch_related("registrations")
+    restrict_actions = {"register": VIEW, "follow_up": VIEW}
 
     def create(self, request, *args, **kwargs):
         s = RoadshowSerializer(data=request.data)

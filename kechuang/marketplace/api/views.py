@@ -17,16 +17,15 @@ from rest_framework.response import Response
 
 from django.db.models import Q
 
-from kechuang.accounts.access import covers_region
-from kechuang.core.restricted import WritersOnly
+from kechuang.accounts.access import VIEW, covers_region
+from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
 from kechuang.core.api import region_param
 from kechuang.marketplace import metrics, services
 from kechuang.marketplace.filtersets import DemandFilterSet, ProductFilterSet, RequestFilterSet
-from kechuang.marketplace.models import Demand, Leg, Product
-from kechuang.marketplace.selectors import (demand_matches, institution_queue, postable_enterprise, visible_demands,
-                                            visible_requests)
+from kechuang.marketplace.models import Demand, FinancingRequest, Leg, Product
+from kechuang.marketplace.selectors import demand_matches, institution_queue, postable_enterprise
 
 from .serializers import (BreakdownRowSerializer, DecisionSerializer, DemandCreateSerializer, DemandSerializer, LegCreateSerializer,
                           LegDecisionSerializer, LegSerializer, LossBookingSerializer, LossSerializer, MatchSerializer,
@@ -41,8 +40,9 @@ def _product(pk) -> Product:
     return p
 
 
-class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """The catalogue (every signed-in user reads it); institutions publish their own products."""
+class ProductViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """The catalogue (``Product.objects.restrict``: the active products for every signed-in
+    organisation, an institution's own inactive ones too); institutions publish their own."""
 
     serializer_class = ProductSerializer
     filterset_class = ProductFilterSet
@@ -59,12 +59,21 @@ class ProductViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(ProductSerializer(p).data, status=status.HTTP_201_CREATED)
 
 
-class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+class DemandViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Demands through ``Demand.objects.restrict``, each marked ``prefill_visible`` (an institution
+    reads the pre-filled facts only under consent or an application)."""
+
     serializer_class = DemandSerializer
     filterset_class = DemandFilterSet
+    queryset = Demand.objects.select_related("enterprise")
+    # An enterprise applies with a demand it can see; the service says why anyone else may not.
+    restrict_actions = {"apply": VIEW}
 
     def get_queryset(self):
-        return visible_demands(self.request.user).select_related("enterprise")
+        qs = super().get_queryset()
+        if getattr(self, "swagger_fake_view", False):
+            return qs
+        return qs.with_prefill_access(self.request.user)
 
     @extend_schema(request=DemandCreateSerializer, responses={201: DemandSerializer})
     def create(self, request, *args, **kwargs):
@@ -113,15 +122,13 @@ class DemandViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         return Response(RequestSerializer(r).data, status=status.HTTP_201_CREATED)
 
 
-class RequestViewSet(viewsets.ReadOnlyModelViewSet):
-    """Requests with their state, holder and event history; workflow verbs are POST actions."""
+class RequestViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Requests with their state, holder and event history; workflow verbs are POST actions (the
+    row through ``restrict(user, "change")``, the state and holder checked by the service)."""
 
     serializer_class = RequestSerializer
     filterset_class = RequestFilterSet
-
-    def get_queryset(self):
-        return visible_requests(self.request.user).select_related(
-            "institution", "product", "handler").prefetch_related("events")
+    queryset = FinancingRequest.objects.select_related("institution", "product", "handler").prefetch_related("events")
 
     def _done(self, r):
         return Response(RequestSerializer(self.get_queryset().get(pk=r.pk)).data)
@@ -193,18 +200,19 @@ class RequestViewSet(viewsets.ReadOnlyModelViewSet):
         return self._done(req)
 
 
-class LegViewSet(viewsets.ReadOnlyModelViewSet):
-    """Guarantee and insurance legs the caller provides or whose loan it holds."""
+class LegViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
+    """Guarantee and insurance legs the caller provides or whose loan it holds (of the rows
+    ``Leg.objects.restrict`` allows; the regulator follows them on the requests)."""
 
     serializer_class = LegSerializer
+    queryset = Leg.objects.select_related("provider", "request__institution")
 
     def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return Leg.objects.none()
-        u = self.request.user
-        qs = Leg.objects.select_related("provider", "request__institution")
-        return qs if u.is_superuser else qs.filter(Q(provider_id=u.organization_id)
-                                                   | Q(request__institution_id=u.organization_id))
+        qs = super().get_queryset()
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or user.is_superuser:
+            return qs
+        return qs.filter(Q(provider_id=user.organization_id) | Q(request__institution_id=user.organization_id))
 
     @extend_schema(request=LegDecisionSerializer, responses=LegSerializer)
     @action(detail=True, methods=["post"])

@@ -18,8 +18,8 @@ from kechuang.core.openapi import SingleObjectListSchema
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.rating.choices import RunStatus
-from kechuang.rating.models import RatingResult
-from kechuang.rating.selectors import models_for, runs_for, score_enterprise
+from kechuang.rating.models import RatingModel, RatingResult, RatingRun
+from kechuang.rating.selectors import score_enterprise
 from kechuang.rating.services import rating_model_promote, rating_run_create
 
 from .serializers import (MonitoringSerializer, OnlineRatingSerializer, PromoteSerializer, RatingModelSerializer,
@@ -60,15 +60,13 @@ class EnterpriseRatingViewSet(viewsets.ViewSet):
         return Response(OnlineRatingSerializer(out).data)
 
 
-class RatingRunViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
-                       viewsets.GenericViewSet):
+class RatingRunViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                       mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Rating runs of the user's region; POST queues a run of the champion (background job)."""
 
     serializer_class = RatingRunSerializer
     permission_classes = [WritersOnly]
-
-    def get_queryset(self):
-        return runs_for(self.request.user).order_by("-created_at", "-pk")
+    queryset = RatingRun.objects.select_related("model", "created_by", "job").order_by("-created_at", "-pk")
 
     @extend_schema(request=RatingRunCreateSerializer, responses={201: RatingRunSerializer})
     def create(self, request, *args, **kwargs):
@@ -111,15 +109,14 @@ class RatingResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.
         return qs.order_by("-run__as_of", "-run_id", "enterprise_id")
 
 
-class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+class RatingModelViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         viewsets.GenericViewSet):
     """The model registry (regulators and platform administrators); ``promote`` moves a version
     to champion / challenger / retired (administrators only, audited)."""
 
     serializer_class = RatingModelSerializer
     permission_classes = [WritersOnly]
-
-    def get_queryset(self):
-        return models_for(self.request.user)
+    queryset = RatingModel.objects.select_related("trained_by", "approved_by")
 
     @extend_schema(request=PromoteSerializer, responses=RatingModelSerializer)
     @action(detail=True, methods=["post"])
@@ -134,19 +131,21 @@ class RatingModelViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, views
         return Response(RatingModelSerializer(model).data)
 
 
-class MonitoringViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
+class MonitoringViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, viewsets.GenericViewSet):
     """Population stability of each run: PSI of the score, CSI of each feature, the alert flag.
     ``?alert=true`` lists only runs that passed the threshold."""
 
     serializer_class = MonitoringSerializer
     permission_classes = [WritersOnly]
+    queryset = RatingRun.objects.select_related("model", "created_by", "job").filter(
+        status=RunStatus.SUCCEEDED).order_by("-finished_at", "-pk")
 
     @extend_schema(parameters=[OpenApiParameter("alert", OpenApiTypes.BOOL, required=False)])
     def list(self, request, *args, **kwargs):
         return super().list(request, *args, **kwargs)
 
     def get_queryset(self):
-        qs = runs_for(self.request.user).filter(status="succeeded").order_by("-finished_at", "-pk")
+        qs = super().get_queryset()
         if self.request.query_params.get("alert") in ("true", "1"):
             qs = qs.filter(alert=True)
         return qs

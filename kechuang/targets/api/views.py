@@ -14,7 +14,7 @@ from rest_framework.exceptions import PermissionDenied
 from rest_framework.exceptions import ValidationError as DRFValidationError
 from rest_framework.response import Response
 
-from kechuang.core.restricted import WritersOnly
+from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.accounts.access import region_scope
 from kechuang.core.api import int_param, region_param
 from kechuang.targets import selectors as s
@@ -36,7 +36,7 @@ def _year(text: str | None, default: int, field: str = "year") -> int:
     return int_param(text, field=field, minimum=1990, maximum=2100)
 
 
-class PlanViewSet(viewsets.ReadOnlyModelViewSet):
+class PlanViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     """Plans (regulators). ``progress`` gives each indicator's status; ``check`` a year's targets
     against that year's actuals."""
 
@@ -76,19 +76,23 @@ class PlanViewSet(viewsets.ReadOnlyModelViewSet):
         return Response(TargetCheckSerializer(rows, many=True).data)
 
 
-class TaskViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Tasks the user may see (regulators: all; others: their units'). Filters: ``plan``, ``flag``
-    (overdue, at_risk), ``unit``, ``key=1``, ``q``. ``report`` (POST) by a responsible unit."""
+class TaskViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
+    """Tasks the user may see (``Task.objects.restrict``; regulators: all; others: their units').
+    Filters: ``plan``, ``flag`` (overdue, at_risk), ``unit``, ``key=1``, ``q``. ``report`` (POST)
+    by a responsible unit."""
 
     serializer_class = TaskSerializer
     permission_classes = [WritersOnly]
+    queryset = Task.objects.all()
 
     def get_queryset(self):
+        allowed = super().get_queryset()
         if getattr(self, "swagger_fake_view", False):
-            return Task.objects.none()
+            return allowed
         g = self.request.query_params
         return s.tasks_for(self.request.user, plan_id=g.get("plan") or None, flag=g.get("flag", ""),
-                           unit_id=g.get("unit") or None, key_only=g.get("key") == "1", q=g.get("q", "")).prefetch_related("units")
+                           unit_id=g.get("unit") or None, key_only=g.get("key") == "1", q=g.get("q", "")
+                           ).filter(pk__in=allowed.values("pk")).prefetch_related("units")
 
     @extend_schema(request=TaskReportCreateSerializer, responses={201: TaskReportSerializer})
     @action(detail=True, methods=["post"])
