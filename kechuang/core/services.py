@@ -13,7 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
 
-from django.db import connection, models, transaction
+import psycopg
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -87,6 +88,10 @@ def _actor_region(user) -> str:
     return getattr(user.organization, "region_id", "") or ""
 
 
+#: The valid actions, computed once (``AuditAction.values`` builds a new list on every access).
+_AUDIT_ACTIONS = frozenset(AuditAction.values)
+
+
 def audit_record(*, actor, action: str, instance: models.Model | None = None,
                  object_type: str = "", object_id: str = "", object_repr: str = "",
                  before: Any = None, after: Any = None, purpose: str = "",
@@ -94,10 +99,11 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None,
     """Append one entry to the audit log. ``actor`` is a user, a label such as
     ``"command:import"`` for unattended runs, or ``None`` for the system itself.
 
-    Two inserts and no lock: ``seq`` comes from the database sequence and the entry is queued for
-    the sealer (:func:`audit_seal`), which chains it into the Merkle tree once it has committed.
-    ``region_code`` (else the object's region, else the actor organisation's) scopes who reads it."""
-    if action not in AuditAction.values:
+    No lock and, on PostgreSQL, one prepared statement: ``seq`` comes from the database sequence
+    and the same statement queues the entry for the sealer (:func:`audit_seal`), which chains it
+    into the Merkle tree once it has committed. ``region_code`` (else the object's region, else the
+    actor organisation's) scopes who reads it."""
+    if action not in _AUDIT_ACTIONS:
         raise ValueError(f"unknown audit action {action!r}")
     if instance is not None:
         object_type = object_type or instance._meta.label_lower
@@ -105,19 +111,31 @@ def audit_record(*, actor, action: str, instance: models.Model | None = None,
         object_repr = object_repr or str(instance)[:200]
     user = actor if hasattr(actor, "pk") else None
     region = region_code or region_of(instance) or _actor_region(user)
-    with transaction.atomic(savepoint=False):
-        entry = AuditEntry(at=timezone.now(), actor=user, actor_label=actor_label_for(actor),
-                           organization_id=getattr(user, "organization_id", None), region_code=region,
-                           action=action, object_type=object_type, object_id=object_id,
-                           object_repr=object_repr[:200], before=to_jsonable(before),
-                           after=to_jsonable(after), purpose=purpose[:200],
-                           context=to_jsonable(context or {}))
-        if connection.vendor == "postgresql":
-            _insert_and_queue(entry)
-        else:
+    # Each JSON value is serialised once: that text is what the database stores, and the entry
+    # returned carries its parsed form (what reading the row back gives, and what is hashed).
+    before_js, after_js, context_js = _json_text(before), _json_text(after), _json_text(context or {})
+    entry = AuditEntry(at=timezone.now(), actor=user, actor_label=actor_label_for(actor),
+                       organization_id=getattr(user, "organization_id", None), region_code=region,
+                       action=action, object_type=object_type, object_id=object_id,
+                       object_repr=object_repr[:200], before=_json_value(before_js),
+                       after=_json_value(after_js), purpose=purpose[:200], context=_json_value(context_js))
+    db = connections[DEFAULT_DB_ALIAS]  # one lookup of the thread's connection, not one per use
+    if db.vendor == "postgresql":  # one statement: atomic on its own
+        _insert_and_queue(db, entry, before_js, after_js, context_js)
+    else:
+        with transaction.atomic(savepoint=False):
             entry.save(force_insert=True)
             AuditPending.objects.create(seq=entry.seq)
     return entry
+
+
+def _json_text(value: Any) -> str | None:
+    """The stored JSON text of an entry's value: decimals and dates become strings."""
+    return None if value is None else json.dumps(value, default=str, ensure_ascii=False)
+
+
+def _json_value(text: str | None) -> Any:
+    return None if text is None else json.loads(text)
 
 
 _INSERT_AND_QUEUE = (
@@ -127,19 +145,26 @@ _INSERT_AND_QUEUE = (
     "INSERT INTO core_auditpending (seq) SELECT seq FROM e RETURNING seq")
 
 
-def _insert_and_queue(entry: AuditEntry) -> None:
-    """On PostgreSQL the entry and its queue row in one statement (one round trip, no ORM save):
-    the audited write's whole cost in the hot path of every service."""
-    def js(value):
-        return None if value is None else json.dumps(value, ensure_ascii=False)
+def _prepared_cursor(db):
+    """A cursor on the request's connection that binds parameters on the server, so psycopg
+    prepares a statement it has run a few times and PostgreSQL stops re-parsing and re-planning it.
+    (Django's own cursors bind on the client: the ORM's SQL is not always preparable.) Wrapped
+    like every Django cursor: query logging, ``execute_wrapper`` hooks and test query counts see it."""
+    db.ensure_connection()
+    return db._prepare_cursor(psycopg.Cursor(db.connection))
 
-    with connection.cursor() as cur:
+
+def _insert_and_queue(db, entry: AuditEntry, before_js: str | None, after_js: str | None,
+                      context_js: str | None) -> None:
+    """On PostgreSQL the entry and its queue row in one prepared statement (one round trip, no
+    ORM save): the audited write's whole cost in the hot path of every service."""
+    with _prepared_cursor(db) as cur:
         cur.execute(_INSERT_AND_QUEUE, [
             entry.at, entry.actor_id, entry.actor_label, entry.organization_id, entry.region_code, entry.action,
-            entry.object_type, entry.object_id, entry.object_repr, js(entry.before), js(entry.after),
-            entry.purpose, js(entry.context)])
+            entry.object_type, entry.object_id, entry.object_repr, before_js, after_js, entry.purpose,
+            context_js])
         entry.seq = cur.fetchone()[0]
-    entry._state.adding, entry._state.db = False, connection.alias
+    entry._state.adding, entry._state.db = False, db.alias
 
 
 # --- the sealer -------------------------------------------------------------------------------

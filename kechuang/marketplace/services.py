@@ -361,15 +361,35 @@ def request_apply(*, demand: Demand, product: Product, actor) -> FinancingReques
 
 def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
     """An institution grabs (抢单) an open demand one of its products fits; exactly one concurrent
-    grab wins, the others get ``already_held`` and change nothing."""
+    grab wins, the others get ``already_held`` and change nothing.
+
+    One transaction: the conditional UPDATE … RETURNING takes the demand and returns it as it now
+    stands (under the row lock), the fit is checked on that row — not on the caller's copy, which
+    may be stale — and a misfit rolls the claim back; then the request, its event and its audit
+    entry. Most losers arrive after the demand is taken: they are answered by one indexed read,
+    without opening a transaction or waiting on the winner's row lock."""
     _writer_of(actor, product.institution)
     if not Demand.objects.filter(pk=demand.pk, status=c.DemandStatus.OPEN).exists():  # cheap early answer
         raise _err(None, _("该需求已由其他机构承办或已关闭。"), E.ALREADY_HELD)
-    _fit(demand, product)
     with transaction.atomic():
-        _claim(demand)  # the real guard: a conditional UPDATE
+        _claim_returning(demand)
+        _fit(demand, product)
         return _open_request(demand=demand, product=product, route=c.Route.GRAB, state=c.RequestState.PICKED_UP,
                              actor=actor, handler=actor if hasattr(actor, "pk") else None, note=_("抢单"))
+
+
+_CLAIM_RETURNING = (f"UPDATE {Demand._meta.db_table} SET status = %s WHERE id = %s AND status = %s "
+                    f"RETURNING *")
+
+
+def _claim_returning(demand: Demand) -> None:
+    """The grab's guard: take the demand off the open market if it is still open (one caller wins)
+    and refresh ``demand`` from the row the UPDATE returned (relations the caller loaded stay)."""
+    taken = list(Demand.objects.raw(_CLAIM_RETURNING, [c.DemandStatus.IN_PROGRESS, demand.pk, c.DemandStatus.OPEN]))
+    if not taken:
+        raise _err(None, _("该需求已由其他机构承办或已关闭。"), E.ALREADY_HELD)
+    for field in Demand._meta.concrete_fields:
+        setattr(demand, field.attname, getattr(taken[0], field.attname))
 
 
 def _transition(request: FinancingRequest, to: str, actor, *, by: str = "holder", note: str = "",

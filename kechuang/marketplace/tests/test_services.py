@@ -175,6 +175,22 @@ def test_second_grab_loses_and_changes_nothing(world):
     assert FinancingRequest.objects.filter(demand=d).count() == 1 and AuditEntry.objects.count() == n
 
 
+def test_grab_checks_the_fit_on_the_demand_as_claimed_not_the_callers_stale_copy(world):
+    # given a caller holding the demand as posted (1,000,000: p1 fits), while the stored demand
+    # has since become 9,000,000, outside p1's range
+    d = post(world)
+    Demand.objects.filter(pk=d.pk).update(amount=Decimal("9000000"))
+    n_audit = AuditEntry.objects.count()
+    # when the bank grabs with that copy
+    with pytest.raises(ValidationError) as e:
+        s.demand_grab(demand=d, product=world["p1"], actor=world["bank_u"])
+    # then the grab is refused on the stored amount and the claim is rolled back
+    assert codes(e.value) == {E.AMOUNT_RANGE}
+    assert Demand.objects.get(pk=d.pk).status == "open"
+    assert not FinancingRequest.objects.filter(demand_id=d.pk).exists()
+    assert AuditEntry.objects.count() == n_audit
+
+
 def test_grab_of_an_unfit_demand_is_refused(world):
     d = post(world, amount="9000000")
     with pytest.raises(ValidationError) as e:
