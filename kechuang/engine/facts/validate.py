@@ -407,7 +407,7 @@ class _Collector:
         prefix = where.prefix
         self.errors.append(FieldError(
             path=f"{prefix}{name}", field=str(name), code=Code.UNKNOWN_FIELD,
-            message=f"{where.loc}未知字段 {name}（数据标准中没有该字段）",
+            message=f"{where.loc}未知字段“{name}”（数据标准中没有该字段）",
             message_en=f"{prefix}{name} is not a field of the standard", value=None))
 
     def custom(self, where: _Where, name: str, code: Code, zh: str, en: str,

@@ -166,7 +166,7 @@ def test_messages_name_the_field_in_chinese_with_the_value():
     ({"name": None}, "企业名称 为必填项，不能为空"),
     ({"registered_on": "2027-01-01"}, "成立日期 晚于今天 2026-11-22（2027-01-01）"),
     ({"digital_level": 5}, "数字化水平等级 超出范围 1–4（5）"),
-    ({"employees": 5}, "未知字段 employees（数据标准中没有该字段）"),
+    ({"employees": 5}, "未知字段“employees”（数据标准中没有该字段）"),
 ], ids=["enum", "type", "uscc", "required", "future", "range", "unknown"])
 def test_message_texts(overrides, message):
     (error,) = validate_record(make_record(**overrides), today=TODAY).errors
