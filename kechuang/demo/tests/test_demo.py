@@ -3,13 +3,17 @@ marketplace's enterprises are spread over the districts, and the 金融辅导员
 Before: every marketplace enterprise sat in 历下区 and the advisor's escalated list was empty."""
 
 from collections import Counter
+from decimal import Decimal
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.utils import timezone
 
 from kechuang.core.models import AuditEntry
 from kechuang.demo.services import demo_load
+from kechuang.evaluation.models import EvaluationResult, EvaluationRun, TierPlacement
 from kechuang.marketplace.models import Demand, FinancingRequest
+from kechuang.targets.selectors import live_metric, live_metric_registry
 from kechuang.workbench import selectors as wb
 
 pytestmark = pytest.mark.django_db
@@ -67,3 +71,20 @@ def test_every_demo_workbench_has_real_items(demo):
         if got_role != role or empty:
             problems[username] = (got_role, empty)
     assert problems == {}
+
+
+def test_the_cockpit_shows_the_srdi_candidates_the_engine_can_vouch_for(demo):
+    """专精特新 / 小巨人 give ``met`` only after a person's review, so the confirmed share is 0 on the
+    demo; the objective share counts the enterprises meeting every objective condition."""
+    today = timezone.localdate()
+    registry = live_metric_registry()
+    assert "tiers.srdi_or_above_objective_share" in registry
+    confirmed = live_metric("tiers.srdi_or_above_share", region_code="370100", start=today, end=today)
+    objective = live_metric("tiers.srdi_or_above_objective_share", region_code="370100", start=today, end=today)
+    run = EvaluationRun.objects.get()
+    srdi = EvaluationResult.objects.filter(run=run, standard__in=["srdi-sme", "little-giant"],
+                                           status__in=["met", "manual_review"])
+    assert confirmed[0] == 0
+    assert objective == (Decimal(srdi.values("enterprise_id").distinct().count()),
+                         Decimal(TierPlacement.objects.filter(run=run).count()))
+    assert objective[0] > 0
