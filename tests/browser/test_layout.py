@@ -6,8 +6,9 @@ Chromium: for each role's workbench and the main list pages, at 1280, 1366, 768 
   wide table in its own scroll box;
 - navigation entries, buttons, badges and table headings stay on one line (a Chinese label never
   breaks inside a word); on phones the nav is one horizontally scrolling row;
-- every chart keeps its axis labels inside its box (ECharts ``grid.containLabel``), and its legend
-  does not overlap the plot area (the legend's rendered box against the grid's).
+- every chart keeps its axis labels inside its box (ECharts ``grid.containLabel``, and every text it
+  draws measured against the box: a rotated first label can still stick out on the left), and its
+  legend does not overlap the plot area (the legend's rendered box against the grid's).
 
 Each problem is reported with the page, the width and the element, all at once."""
 
@@ -80,6 +81,14 @@ CHECK = r"""() => {
       const g = grid.coordinateSystem.getRect();
       const overlap = lx < g.x + g.width && lx + b.width > g.x && ly < g.y + g.height && ly + b.height > g.y;
       if (b.height > 0 && overlap) out.push(id + ': the legend overlaps the plot area');
+    }
+    // Every text the chart draws (axis labels, legend entries, values) inside the chart's box; entries a
+    // scrolling legend hides behind its clip are not drawn.
+    for (const d of chart.getZr().storage.getDisplayList(true)) {
+      if (d.invisible || d.ignore || (d.__clipPaths && d.__clipPaths.length) || (d.type !== 'tspan' && d.type !== 'text')) continue;
+      const r = d.getBoundingRect().clone(); if (d.transform) r.applyTransform(d.transform);
+      if (r.x < -1 || r.y < -1 || r.x + r.width > el.clientWidth + 1 || r.y + r.height > el.clientHeight + 1)
+        out.push(id + ': text drawn outside the chart box: "' + ((d.style && d.style.text) || '') + '"');
     }
     if (cartesian && grid && grid.coordinateSystem) {
       const g = grid.coordinateSystem.getRect();
