@@ -1,4 +1,5 @@
-"""Log in as each demo role and save its workbench at 1366 px wide (used by scripts/screenshots.sh).
+"""Log in as each demo role and save its workbench at 1366 px wide (docs/screenshots/workbench-<role>.png)
+and at a phone's 390 px (phone-<role>.png); used by scripts/screenshots.sh.
 
 Usage: python scripts/screenshots.py BASE_URL OUT_DIR
 """
@@ -17,6 +18,8 @@ from playwright.sync_api import sync_playwright
 #: (file suffix, demo login): one per workbench.
 ROLES = [("regulator", "regulator"), ("district", "lixia"), ("bank", "bank"), ("guarantor", "guarantor"),
          ("insurer", "insurer"), ("investor", "investor"), ("advisor", "agency"), ("enterprise", "enterprise")]
+#: (file prefix, viewport width, height)
+VIEWPORTS = [("workbench", 1366, 768), ("phone", 390, 844)]
 PASSWORD = "kechuang-demo"
 CHROMIUM = os.environ.get("KECHUANG_CHROMIUM", shutil.which("chromium") or "/usr/bin/chromium")
 ARGS = ["--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage"]
@@ -47,9 +50,13 @@ def main(base: str, out: Path) -> int:
             page.fill("#id_password", PASSWORD)
             page.click("#login-form button")
             page.wait_for_selector("#workbench")
-            path = out / f"workbench-{suffix}.png"
-            page.screenshot(path=str(path), full_page=True)
-            sys.stdout.write(f"{path}\n")
+            for prefix, width, height in VIEWPORTS:
+                page.set_viewport_size({"width": width, "height": height})
+                page.reload()
+                page.wait_for_selector("#workbench")
+                path = out / f"{prefix}-{suffix}.png"
+                page.screenshot(path=str(path), full_page=True)
+                sys.stdout.write(f"{path}\n")
             context.close()
         browser.close()
     return 0

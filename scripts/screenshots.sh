@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# Refresh docs/screenshots/workbench-<role>.png: load the synthetic demo into a temporary SQLite
-# database, serve it on 127.0.0.1:${KECHUANG_SHOT_PORT:-8106}, log in as each demo role in headless
-# Chromium at 1366 px wide and save each workbench. Needs .venv with the "test" extra (Playwright)
+# Refresh docs/screenshots/workbench-<role>.png and phone-<role>.png: load the synthetic demo into a
+# temporary SQLite database, serve it on 127.0.0.1:${KECHUANG_SHOT_PORT:-8106}, log in as each demo
+# role in headless Chromium and save each workbench at 1366 px and at a phone's 390 px wide. Needs .venv with the "test" extra (Playwright)
 # and Debian's chromium (KECHUANG_CHROMIUM overrides the path).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

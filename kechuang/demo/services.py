@@ -23,7 +23,8 @@ from kechuang.accounts.models import Organization
 from kechuang.core.extensions import app_demo_steps
 from kechuang.core.progress import NullProgress, Progress
 from kechuang.enterprises.choices import ConsentPurpose, SourceKind
-from kechuang.enterprises.models import Consent, Enterprise
+from kechuang.enterprises.demo import demo_enterprises
+from kechuang.enterprises.models import Consent
 from kechuang.ingest.models import ImportRun
 from kechuang.ingest.services import default_source, import_run_create, import_run_execute
 from kechuang.synthetic import write_jsonl
@@ -79,7 +80,7 @@ def demo_load(*, n: int = 2000, seed: int = 20221, actor="command:demo",
 @transaction.atomic
 def _demo_organisations() -> list[DemoLogin]:
     User = get_user_model()
-    enterprises = list(Enterprise.objects.filter(is_synthetic=True).order_by("uscc")[:60])
+    enterprises = demo_enterprises(80)[:60]  # spread over the districts, as the marketplace's
     if not enterprises:
         return []
     own = enterprises[0]

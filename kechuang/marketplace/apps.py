@@ -7,7 +7,8 @@ class MarketplaceConfig(AppConfig):
     label = "marketplace"
     verbose_name = _("融资对接")
     job_handlers = {"marketplace.escalate": "kechuang.marketplace.jobs.escalate_stale"}
-    demo_steps = ("kechuang.marketplace.demo.demo_marketplace", "kechuang.marketplace.demo.demo_workbench_items")
+    demo_steps = ("kechuang.marketplace.demo.demo_marketplace", "kechuang.marketplace.demo.demo_workbench_items",
+                  "kechuang.marketplace.demo.demo_escalations")
     #: Metrics the targets app may track: ``fn(*, region_code, start, end) -> (numerator, denominator | None)``.
     live_metrics = {code: f"kechuang.marketplace.metrics.{code}" for code in (
         "demands_posted", "demands_matched", "credit_granted_amount", "enterprises_on_platform", "pickup_rate",

@@ -13,12 +13,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core.choices import AuditAction
+from kechuang.core.services import audit_record, model_snapshot
 from kechuang.engine.matching import evaluate, load_eligibility
-from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.demo import demo_enterprises
 
 from . import choices as c
 from . import services as s
-from .models import Product
+from .models import AdvisorAssignment, FinancingRequest, Product
 from .selectors import enterprise_features
 
 TITLES = [{"id": "titles", "kind": "any_of", "title": "科技企业资质（任一）", "clauses": [
@@ -74,7 +76,7 @@ def demo_marketplace(*, progress) -> dict:
     if len(users) < 8:
         return {"skipped": "demo users missing"}
     rng = random.Random(20221)
-    ents = list(Enterprise.objects.filter(is_synthetic=True, region_code__startswith="3701").order_by("uscc")[:80])
+    ents = demo_enterprises(80)  # spread over the districts: each district regulator sees activity
     if not ents:
         return {"skipped": "no demo enterprises"}
     agency, officer, bank = users["agency"], users["officer"], users["bank"]
@@ -166,7 +168,7 @@ def demo_workbench_items(*, progress) -> dict:
     """Give the guarantor's and insurer's workbenches something to decide (synthetic): one request
     the demo bank approved with a pending guarantee leg and a pending insurance leg, and one request
     under review (a decision due). Idempotent: skipped once a synthetic pending leg exists."""
-    from .models import FinancingRequest, Leg
+    from .models import Leg
 
     if Leg.objects.filter(state=c.LegState.PENDING, request__is_synthetic=True).exists():
         return {"skipped": "already loaded"}
@@ -189,3 +191,35 @@ def demo_workbench_items(*, progress) -> dict:
         s.leg_add(request=r, kind=c.LegKind.INSURANCE, provider=users["insurer"].organization, actor=bank)
         s.request_review(request=second, actor=bank)
     return {"pending_legs": 2, "under_review": 1}
+
+
+def demo_escalations(*, progress) -> dict:
+    """Give the 金融辅导员's escalated list something real (synthetic): the three latest active demo
+    requests of enterprises the demo agency advises are dated back as if their current step had
+    started three to seven days earlier, so its time limit has passed; then the escalation service
+    (the ``marketplace.escalate`` job's) sends them to the advisor. Each back-dating is in the audit
+    log, marked as demo data. Idempotent: skipped once a synthetic request is escalated."""
+    if FinancingRequest.objects.filter(is_synthetic=True, escalated_at__isnull=False).exists():
+        return {"skipped": "already loaded"}
+    agency = get_user_model().objects.filter(username="agency").first()
+    if agency is None:
+        return {"skipped": "demo users missing"}
+    advised = AdvisorAssignment.objects.filter(advisor=agency, is_active=True).values("enterprise_id")
+    late = list(FinancingRequest.objects.filter(
+        is_synthetic=True, state__in=(c.RequestState.PICKED_UP, c.RequestState.UNDER_REVIEW),
+        demand__enterprise_id__in=advised, legs__isnull=True).order_by("-pk")[:3])
+    if not late:
+        return {"skipped": "no active demo requests of advised enterprises"}
+    now = timezone.now()
+    fields = ["submitted_at", "due_at"]
+    with transaction.atomic():
+        for k, r in enumerate(late):
+            before = model_snapshot(r, fields)
+            shift = timedelta(days=3 + 2 * k) + (r.due_at - now if r.due_at and r.due_at > now else timedelta(0))
+            r.submitted_at -= shift
+            r.due_at = now - timedelta(days=3 + 2 * k)
+            r.save(update_fields=fields)
+            audit_record(actor="command:demo", action=AuditAction.UPDATE, instance=r, before=before,
+                         after=model_snapshot(r, fields), context={"demo": "synthetic request dated back"})
+        escalated = s.requests_escalate(actor="command:demo")
+    return {"escalated": escalated}

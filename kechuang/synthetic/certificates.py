@@ -168,3 +168,25 @@ def draw_certificates(c: Chunk) -> None:
                      np.where(certs["srdi_sme"][0] & el["srdi_sme_2026"], 50.0, 0.0))
     score = np.maximum(score, floor + 8 * rng.random(n))
     f["srdi_score"] = np.where(took_part, np.round(np.clip(score, 0, 100), 1), np.nan)
+    _hnte_holders_report(c)
+
+
+#: Fields a 高企 holder reports every year in the 高企 annual report (高新技术企业年报): known for holders.
+HNTE_REPORTED = frozenset({"employees", "tech_staff", "operating_revenue", "sales_revenue", "total_income",
+                           "non_taxable_income", "high_tech_revenue", "rd_expense", "rd_expense_domestic",
+                           "total_assets", "total_liabilities", "tech_conversions"})
+
+
+def _hnte_holders_report(c: Chunk) -> None:
+    """Makes the facts of 高企 holders follow their certificate, as 专精特新's certificates follow the
+    2026 rules: a recognised firm files the 高企 annual report (its figures and its 技术领域 are known,
+    ``f["hnte_reported"]``) and converts its R&D at the pace the 71-point innovation assessment asks:
+    at least 4 科技成果转化 a year (band B, 19–24 points), so the engine's upper bound clears 70 and its
+    verdict is ``manual_review`` (every objective condition met, the expert items left) for most
+    holders. Holders granted on earlier figures still fail their objective conditions (the exceptions).
+    Drawn last, from the chunk's stream, so no other field of any firm moves."""
+    holders = c.certs["hnte"][0]
+    c.f["hnte_reported"] = holders
+    conv = c.y["tech_conversions"]
+    lift = 4 + c.rng.poisson(1.5, conv.shape)
+    c.y["tech_conversions"] = np.where(holders[:, None], np.maximum(conv, lift), conv)

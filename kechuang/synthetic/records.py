@@ -14,7 +14,7 @@ import numpy as np
 from kechuang.engine.facts.uscc import make_uscc
 
 from . import identifiers
-from .certificates import KINDS
+from .certificates import HNTE_REPORTED, KINDS
 from .items import social_insurance, tax_grades
 from .population import (
     DISTRICT_CODES,
@@ -157,7 +157,8 @@ _ACQ = ("self_developed", "transferred", "gifted", "merger")
 def _years(c: Chunk, limit: int) -> list[list[dict]]:
     y = c.y
     null_u = y["null_u"][:limit]
-    cols = [_column(y[name][:limit], kind, null_u[:, :, k + 1] < p)
+    reported = c.f["hnte_reported"][:limit, None]
+    cols = [_column(y[name][:limit], kind, (null_u[:, :, k + 1] < p) & ~(reported & (name in HNTE_REPORTED)))
             for k, (name, kind, p) in enumerate(YEAR_FIELDS)]
     grades = np.array((*_GRADES, None), dtype=object)[
         np.where(null_u[:, :, 19] < 0.03, 5, tax_grades(c)[:limit])]
@@ -277,7 +278,8 @@ def build_records(c: Chunk, limit: int) -> list[dict]:
     trades = identifiers.trade_names(c.index, seed)
     serials = identifiers.org_serials(c.index[sl], f["registered_year"][sl], seed)
     districts = [DISTRICT_CODES[d] for d in f["district"][sl].tolist()]
-    mt = f["missing_top"][sl]
+    mt = f["missing_top"][sl].copy()
+    mt[f["hnte_reported"][sl], 0] = False  # a 高企 certificate names its 技术领域
 
     def opt(arr: np.ndarray, k: int) -> list:
         obj = arr[sl].astype(object)

@@ -16,6 +16,7 @@ class TargetsConfig(AppConfig):
         "enterprises.new": "kechuang.targets.metrics.enterprises_new",
         "tiers.on_ladder_share": "kechuang.targets.metrics.tier_ladder_any",
         "tiers.srdi_or_above_share": "kechuang.targets.metrics.tier_srdi_or_above",
+        "tiers.srdi_or_above_objective_share": "kechuang.targets.metrics.tier_srdi_or_above_objective",
         "tiers.little_giant_share": "kechuang.targets.metrics.tier_little_giant",
         "consents.active_share": "kechuang.targets.metrics.consents_granted",
         "imports.applied_share": "kechuang.targets.metrics.imports_applied",

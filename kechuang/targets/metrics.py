@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from kechuang.accounts.models import within_region
 from kechuang.enterprises.models import Consent, Enterprise
-from kechuang.evaluation.models import TierPlacement
+from kechuang.evaluation.choices import ResultStatus, Standard
+from kechuang.evaluation.models import EvaluationResult, TierPlacement
 from kechuang.evaluation.selectors import latest_run_covering
 from kechuang.ingest.models import ImportRun
 
@@ -48,6 +49,22 @@ def _tier_share(tier_min: int):
 tier_ladder_any = _tier_share(1)
 tier_srdi_or_above = _tier_share(2)
 tier_little_giant = _tier_share(3)
+
+
+def tier_srdi_or_above_objective(*, region_code: str, start: dt.date, end: dt.date):
+    """Enterprises meeting every objective condition of 专精特新中小企业 or “小巨人” in the latest finished
+    run covering the region (``met``, or ``manual_review``: only a person's item left, such as market
+    position), of all placed. The tier share counts ``met`` only, which these standards give after
+    that review, so on the engine's verdict alone it stays 0; this is what the data can show."""
+    run = latest_run_covering(region_code, end)
+    if run is None:
+        return Decimal(0), Decimal(0)
+    placed = TierPlacement.objects.filter(within_region(region_code), run=run)
+    n = (EvaluationResult.objects.filter(run=run, enterprise_id__in=placed.values("enterprise_id"),
+                                         standard__in=(Standard.SRDI_SME, Standard.LITTLE_GIANT),
+                                         status__in=(ResultStatus.MET, ResultStatus.MANUAL_REVIEW))
+         .values("enterprise_id").distinct().count())
+    return Decimal(n), Decimal(placed.count())
 
 
 def consents_granted(*, region_code: str, start: dt.date, end: dt.date):

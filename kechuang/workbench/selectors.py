@@ -146,7 +146,7 @@ def regulator(user, *, today: dt.date | None = None) -> dict[str, Any]:
          "value": FirstLoanCandidate.objects.filter(scope, status=mc.PoolStatus.ACTIVE).count()},
         {"code": "whitelist", "label": _("白名单（预授信）"),
          "value": WhitelistEntry.objects.filter(pool_scope(user, bank=True), is_active=True).count()},
-        {"code": "advisors", "label": _("金融辅导对象"), "value": AdvisorAssignment.objects.filter(scope, is_active=True).count()},
+        {"code": "advisors", "label": _("金融辅导对象"), "value": AdvisorAssignment.objects.restrict(user, "view").filter(is_active=True).count()},
         {"code": "roadshows", "label": _("路演（计划中）"),
          "value": Roadshow.objects.filter(within_region(region), status=mc.RoadshowStatus.PLANNED).count()},
     ]

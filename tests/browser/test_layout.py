@@ -1,0 +1,140 @@
+"""Layout that holds from 1280 px to a phone (issue 11, point 7), on the demo data in headless
+Chromium: for each role's workbench and the main list pages, at 1280, 1366, 768 and 390 px wide,
+
+- nothing sticks out of the viewport: no horizontal page scroll, and no visible element reaches past
+  the right edge unless it sits inside a horizontally scrolling (or clipping) container, such as a
+  wide table in its own scroll box;
+- navigation entries, buttons, badges and table headings stay on one line (a Chinese label never
+  breaks inside a word); on phones the nav is one horizontally scrolling row;
+- every chart keeps its axis labels inside its box (ECharts ``grid.containLabel``, and every text it
+  draws measured against the box: a rotated first label can still stick out on the left), and its
+  legend does not overlap the plot area (the legend's rendered box against the grid's).
+
+Each problem is reported with the page, the width and the element, all at once."""
+
+from __future__ import annotations
+
+import pytest
+
+from kechuang.demo.services import DEMO_PASSWORD, demo_load
+
+from .conftest import login
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+WIDTHS = (1280, 1366, 768, 390)
+
+#: (demo login, workbench role)
+WORKBENCHES = [("regulator", "regulator"), ("lixia", "district"), ("bank", "bank"), ("guarantor", "guarantor"),
+               ("insurer", "insurer"), ("investor", "investor"), ("agency", "advisor"),
+               ("enterprise", "enterprise")]
+
+#: The main list pages, read as the city regulator (who may open all of them).
+LIST_PAGES = ["/enterprises/", "/evaluation/", "/rating/results/", "/marketplace/", "/marketplace/products/",
+              "/marketplace/metrics/", "/targets/", "/targets/tasks/", "/targets/cockpit/", "/ingest/",
+              "/core/audit/", "/enterprises/consents/"]
+
+#: Runs in the page; returns a list of problems (strings).
+CHECK = r"""() => {
+  const vw = document.documentElement.clientWidth;
+  const out = [];
+  const name = el => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
+      + (typeof el.className === 'string' && el.className.trim() ? '.' + el.className.trim().split(/\s+/).slice(0, 3).join('.') : '')
+      + ' "' + (el.innerText || el.textContent || '').trim().slice(0, 24).replace(/\s+/g, ' ') + '"';
+  const visible = el => { const r = el.getBoundingClientRect(); const s = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && s.visibility !== 'hidden' && s.display !== 'none'; };
+  if (document.documentElement.scrollWidth > vw + 1)
+    out.push('page scrolls sideways: scrollWidth ' + document.documentElement.scrollWidth + ' > ' + vw);
+  // Elements past the right edge, outside any horizontally scrolling or clipping box.
+  const clipped = el => { for (let p = el.parentElement; p && p !== document.body; p = p.parentElement) {
+      const o = getComputedStyle(p).overflowX; if (o === 'auto' || o === 'scroll' || o === 'hidden' || o === 'clip') return true; }
+    return false; };
+  let past = 0;
+  for (const el of document.body.querySelectorAll('*')) {
+    if (!visible(el)) continue;
+    const r = el.getBoundingClientRect();
+    if (r.right > vw + 1 && !clipped(el) && past++ < 5) out.push('past the right edge (' + Math.round(r.right) + ' > ' + vw + '): ' + name(el));
+  }
+  // Labels on one line: nav entries, buttons, badges, table headings, the workbench's figure labels.
+  for (const el of document.querySelectorAll('.navbar-nav .nav-link, .navbar-brand, .btn, .badge, th, .wb-figure > .small')) {
+    if (!visible(el)) continue;
+    const range = document.createRange(); range.selectNodeContents(el);
+    const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+    const lineH = parseFloat(getComputedStyle(el).lineHeight) || parseFloat(getComputedStyle(el).fontSize) * 1.5;
+    const text = el.getBoundingClientRect();
+    const inner = Array.from(range.getClientRects()).filter(r => r.width > 0);
+    const h = inner.length ? Math.max(...inner.map(r => r.bottom)) - Math.min(...inner.map(r => r.top)) : 0;
+    if (h > lineH * 1.6 && text.height > 0) out.push('label on more than one line (' + Math.round(h) + ' px): ' + name(el));
+  }
+  // Charts: axis labels inside the box, legend clear of the plot.
+  if (window.echarts) for (const el of document.querySelectorAll('[_echarts_instance_]')) {
+    const chart = echarts.getInstanceByDom(el); if (!chart || !visible(el)) continue;
+    const opt = chart.getOption(); const id = el.id || 'chart';
+    const cartesian = (opt.xAxis || []).length > 0;
+    if (cartesian && !(opt.grid || []).every(g => g.containLabel === true)) out.push(id + ': grid.containLabel is not true (axis labels may be clipped)');
+    if (el.scrollWidth > el.clientWidth + 1) out.push(id + ': wider than its box');
+    const model = chart.getModel();
+    const legend = model.getComponent('legend'); const grid = model.getComponent('grid');
+    if (legend && grid && legend.get('show') !== false && grid.coordinateSystem) {
+      const view = chart.getViewOfComponentModel(legend);
+      const b = view.group.getBoundingRect(); const lx = b.x + view.group.x, ly = b.y + view.group.y;
+      const g = grid.coordinateSystem.getRect();
+      const overlap = lx < g.x + g.width && lx + b.width > g.x && ly < g.y + g.height && ly + b.height > g.y;
+      if (b.height > 0 && overlap) out.push(id + ': the legend overlaps the plot area');
+    }
+    // Every text the chart draws (axis labels, legend entries, values) inside the chart's box; entries a
+    // scrolling legend hides behind its clip are not drawn.
+    for (const d of chart.getZr().storage.getDisplayList(true)) {
+      if (d.invisible || d.ignore || (d.__clipPaths && d.__clipPaths.length) || (d.type !== 'tspan' && d.type !== 'text')) continue;
+      const r = d.getBoundingRect().clone(); if (d.transform) r.applyTransform(d.transform);
+      if (r.x < -1 || r.y < -1 || r.x + r.width > el.clientWidth + 1 || r.y + r.height > el.clientHeight + 1)
+        out.push(id + ': text drawn outside the chart box: "' + ((d.style && d.style.text) || '') + '"');
+    }
+    if (cartesian && grid && grid.coordinateSystem) {
+      const g = grid.coordinateSystem.getRect();
+      if (g.x < 0 || g.y < 0 || g.x + g.width > el.clientWidth + 1 || g.y + g.height > el.clientHeight + 1)
+        out.push(id + ': the plot area leaves the chart box');
+    }
+  }
+  return out;
+}"""
+
+
+@pytest.fixture
+def demo_site(live_server):
+    demo_load(n=160)
+    return live_server
+
+
+def _problems(page, url: str) -> list[str]:
+    problems = []
+    for width in WIDTHS:
+        page.set_viewport_size({"width": width, "height": 900})
+        page.goto(url)
+        page.wait_for_load_state("load")
+        page.wait_for_timeout(150)  # charts render on the next frame
+        problems += [f"{url} @ {width}px: {p}" for p in page.evaluate(CHECK)]
+    return problems
+
+
+def test_every_workbench_holds_from_1280_px_to_a_phone(browser, demo_site):
+    problems = []
+    for username, role in WORKBENCHES:
+        context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+        page = context.new_page()
+        login(page, demo_site, username, DEMO_PASSWORD)
+        page.wait_for_selector(f"#workbench[data-role='{role}']")
+        problems += [f"[{username}] {p}" for p in _problems(page, f"{demo_site.url}/")]
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+def test_the_main_list_pages_hold_from_1280_px_to_a_phone(browser, demo_site):
+    context = browser.new_context(locale="zh-CN", viewport={"width": 1366, "height": 900})
+    page = context.new_page()
+    login(page, demo_site, "regulator", DEMO_PASSWORD)
+    problems = []
+    for path in LIST_PAGES:
+        problems += _problems(page, f"{demo_site.url}{path}")
+    context.close()
+    assert problems == [], "\n".join(problems)
