@@ -77,12 +77,28 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
     """The file's rows as lists of strings (XLSX by extension or its zip signature)."""
     if file_name.lower().endswith(".xlsx") or content[:2] == b"PK":
         from openpyxl import load_workbook
+        from openpyxl.utils import get_column_letter
         try:
-            wb = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+            # formulas visible (not data_only): a formula's cached value is whatever Excel last
+            # computed, or nothing when another program wrote the file, so it is reported, not read
+            wb = load_workbook(io.BytesIO(content), read_only=True)
         except Exception as exc:  # a corrupt workbook: report, never crash
             raise ImportFileError([RowError(0, "file", TargetsError.BAD_FILE, f"无法读取 XLSX 文件：{exc}")]) from exc
         ws = wb.worksheets[0]
-        return [["" if v is None else _cell(v) for v in row] for row in ws.iter_rows(values_only=True)]
+        table, formulas = [], []
+        for n, row in enumerate(ws.iter_rows(), start=1):
+            values = []
+            for i, cell in enumerate(row):
+                v = getattr(cell, "value", None)
+                if getattr(cell, "data_type", None) == "f":
+                    text = v if isinstance(v, str) else "=" + str(getattr(v, "text", "") or "")
+                    formulas.append(RowError(n, f"{get_column_letter(i + 1)}列", TargetsError.FORMULA_CELL,
+                                             f"单元格含公式 {text[:60]}，请复制后“粘贴为数值”再导入"))
+                values.append("" if v is None else _cell(v))
+            table.append(values)
+        if formulas:
+            raise ImportFileError(formulas)
+        return table
     for encoding in ("utf-8-sig", "gb18030"):
         try:
             text = content.decode(encoding)

@@ -141,3 +141,19 @@ def test_the_demo_step_is_declared_and_idempotent():
     assert load_reference_plans(progress=None)["values"] == 326
     again = load_reference_plans(progress=None)
     assert (again["values_unchanged"], again["tasks_unchanged"]) == (326, 352)
+
+
+def test_formula_cells_in_an_uploaded_workbook_are_reported_not_read():
+    """A formula's value is whatever Excel last computed (nothing, when another program wrote the
+    file): it is named with its row and column and nothing is read."""
+    header = [c.value for c in load_workbook(io.BytesIO(template_xlsx("indicators"))).active[1]]
+    out = Workbook()
+    out.active.append(header)
+    out.active.append(["济南市", "测试规划", "科创贷款", "亿元", 2025, "=400+100", "目标"])
+    buf = io.BytesIO()
+    out.save(buf)
+    with pytest.raises(ImportFileError) as exc:
+        parse_rows(buf.getvalue(), "x.xlsx", "indicators")
+    [error] = exc.value.errors
+    assert (error.row, error.field, error.code) == (2, "F列", TargetsError.FORMULA_CELL)
+    assert "=400+100" in error.message
