@@ -7,6 +7,7 @@ from __future__ import annotations
 from datetime import date
 
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kechuang.core import formatting
 from kechuang.engine.facts.schema import SECTIONS
@@ -34,7 +35,7 @@ def display(section: str, name: str, value) -> str:
     field = SECTIONS[section].by_name.get(name)
     kind = field.type if field else None
     if kind == "bool" or isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
     if kind == "enum" and field is not None:
         return field.label_of(value)
     if kind == "enum_list" and field is not None:
@@ -52,7 +53,9 @@ def display(section: str, name: str, value) -> str:
 
 def label(section: str, name: str) -> str:
     field = SECTIONS[section].by_name.get(name)
-    return field.label_zh if field else name
+    if field is None:
+        return name
+    return field.label_en if formatting.english() else field.label_zh
 
 
 def _source_text(facts: MergedFacts, origin) -> str:
@@ -69,7 +72,8 @@ def _describe_batch(facts: MergedFacts, origin) -> str:
     source = facts.sources.get(origin.source_id)
     when = timezone.localtime(origin.recorded_at).strftime("%Y-%m-%d %H:%M")
     who = batch.actor_label if batch else ""
-    return f"{source.name if source else '?'} · 批次#{origin.batch_id} · {when} · {who}"
+    return _("%(source)s · 批次#%(batch)s · %(when)s · %(who)s") % {
+        "source": source.name if source else "?", "batch": origin.batch_id, "when": when, "who": who}
 
 
 def profile_context(enterprise: Enterprise, facts: MergedFacts) -> dict:
