@@ -122,7 +122,7 @@ def test_the_committed_mo_is_compiled_from_the_po():
 # --- pages --------------------------------------------------------------------------------------
 
 #: (login, page) of the main pages: the workbench of every demo role, the enterprise list, the
-#: marketplace and the cockpit.
+#: marketplace, the cockpit and data collection.
 PAGES = [
     *[(login, "/") for login in ("admin", "regulator", "officer", "kejiju", "lixia", "bank", "guarantor",
                                   "insurer", "investor", "agency", "enterprise")],
@@ -131,6 +131,7 @@ PAGES = [
     ("enterprise", "/marketplace/"),
     ("regulator", "/marketplace/products/"),
     ("regulator", "/targets/cockpit/"),
+    ("regulator", "/ingest/"),
 ]
 
 #: (login, page) → Chinese still shown in English: template literals not yet wrapped in

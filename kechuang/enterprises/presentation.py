@@ -36,10 +36,12 @@ def display(section: str, name: str, value) -> str:
     kind = field.type if field else None
     if kind == "bool" or isinstance(value, bool):
         return _("是") if value else _("否")
+    # The standard's choice labels are Chinese; the catalogue translates those the platform's own
+    # choices share (credit, settled, the qualification names …), the others stay as written.
     if kind == "enum" and field is not None:
-        return field.label_of(value)
+        return _(field.label_of(value))
     if kind == "enum_list" and field is not None:
-        return "、".join(field.label_of(v) for v in value)
+        return ("; " if formatting.english() else "、").join(_(field.label_of(v)) for v in value)
     if kind == "amount":
         return formatting.money(value)
     if kind == "ratio":
@@ -120,7 +122,7 @@ def profile_context(enterprise: Enterprise, facts: MergedFacts) -> dict:
             origin = sec_prov.get(key, {}).get("*")
             rows.append({"cells": [display(section, n, item.get(n)) for n in shown],
                          "source": _source_text(facts, origin) if origin else ""})
-        lists.append({"name": section, "title": SECTIONS[section].label_zh,
+        lists.append({"name": section, "title": SECTIONS[section].label_en if formatting.english() else SECTIONS[section].label_zh,
                       "headers": [label(section, n) for n in shown], "rows": rows[:200],
                       "more": max(0, len(rows) - 200)})
     return {
