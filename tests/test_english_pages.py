@@ -27,6 +27,8 @@ from django.conf import settings
 from django.db import models
 from django.test import Client
 
+from kechuang.accounts.models import Region
+from kechuang.accounts.regions import regions_load
 from kechuang.demo.services import demo_load
 from kechuang.engine.qualification import clause_catalog
 from kechuang.evaluation.models import TierPlacement
@@ -191,6 +193,7 @@ def test_chinese_left_ignores_data_shortened_data_markup_and_scripts():
 
 @pytest.mark.django_db
 def test_main_pages_in_english_show_no_chinese_outside_user_data():
+    regions_load(Region)  # a module of the permission matrix flushes the database, regions included
     demo_load(n=120)
     data = _stored_chinese() | engine_texts()
     found: dict[tuple[str, str], set[str]] = {}

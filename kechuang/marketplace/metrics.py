@@ -185,7 +185,7 @@ def summary(*, region_code: str, start: dt.date, end: dt.date) -> list[dict[str,
     for code, (fn, label, kind) in METRICS.items():
         num, den = fn(region_code=region_code, start=start, end=end)
         value = num if den is None else (num / den if den else None)
-        out.append({"code": code, "label": label, "kind": kind, "numerator": num, "denominator": den,
+        out.append({"code": code, "label": str(label), "kind": kind, "numerator": num, "denominator": den,
                     "value": value.quantize(Decimal("0.0001")) if isinstance(value, Decimal) and kind != "amount"
                     else value})
     return out

@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.access import CHANGE, VIEW, is_regulator
@@ -419,7 +420,7 @@ METRIC_CACHE_SECONDS = 60
 
 def metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, year: int) -> list[dict]:
     digest = hashlib.sha1(",".join(code for code, *_ in codes).encode()).hexdigest()[:16]
-    key = f"targets:metric-cards:{region_code}:{year}:{digest}"
+    key = f"targets:metric-cards:{get_language()}:{region_code}:{year}:{digest}"  # labels are translated
     cards = cache.get(key)
     if cards is None:
         cards = _metric_cards(codes, region_code=region_code, year=year)
@@ -433,7 +434,7 @@ def _metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, y
     out = []
     for code, label, kind, definition in codes:
         source = METRIC_SOURCES.get(code.split(".")[0], _("平台融资对接记录")) if "." in code else _("平台融资对接记录")
-        card = {"code": code, "label": label, "kind": kind, "definition": definition, "source": source,
+        card = {"code": code, "label": str(label), "kind": kind, "definition": str(definition), "source": str(source),
                 "period": f"{start:%Y-%m-%d} – {end:%Y-%m-%d}"}
         if code not in registry:
             out.append(dict(card, available=False))
@@ -502,7 +503,8 @@ def district_platform(region_code: str, code: str, *, year: int) -> dict:
     peers in the same city (counts and shares only, no rows)."""
     meta = {x[0]: x for x in DISTRICT_METRICS}[code]
     if code not in live_metric_registry():
-        return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": [], "values": []}
+        return {"kind": "platform", "code": code, "label": str(meta[1]), "unit_kind": meta[2], "districts": [],
+                "values": []}
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
     names, values = [], []
     peers = districts_of(region_code)
@@ -513,7 +515,7 @@ def district_platform(region_code: str, code: str, *, year: int) -> dict:
         r = metric_ratio(live_metric(code, region_code=d.code, start=start, end=end))
         names.append(d.name)
         values.append(None if r is None else float(r))
-    return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": names,
+    return {"kind": "platform", "code": code, "label": str(meta[1]), "unit_kind": meta[2], "districts": names,
             "values": values}
 
 
