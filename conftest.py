@@ -13,6 +13,7 @@ import pytest
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
+from django.utils import translation
 
 from kechuang.core.triggers import audit_triggers_disable, audit_triggers_enable
 
@@ -26,6 +27,16 @@ def _fresh_cache():
     tests reuse). The engine's tests also run without Django (``-p no:django``): nothing to clear."""
     if settings.configured:
         cache.clear()
+    yield
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Every test starts in the default language: a request in English (the test client runs the
+    LocaleMiddleware in the test's thread) would otherwise leave English active, and the formatting
+    rules read the active language."""
+    if settings.configured:
+        translation.activate(settings.LANGUAGE_CODE)
     yield
 
 

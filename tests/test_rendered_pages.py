@@ -318,5 +318,5 @@ def test_english_locale_translates_the_navigation(world):
     c = Client()
     c.force_login(world["city_admin"])
     html = c.get("/enterprises/", HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Sci-Tech Innovation Finance Platform" in html and " Enterprises</a>" in html
+    assert "Sci-Tech Innovation Finance Service Platform" in html and " Enterprises</a>" in html
     assert "科创金融服务平台" not in html and " 企业库</a>" not in html

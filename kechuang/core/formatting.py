@@ -1,8 +1,10 @@
 """How values read on a page: the one place that turns yuan, fractions, dates, region codes,
 booleans and choice values into the forms Chinese finance pages use.
 
-Pure functions of their arguments (no request, no settings), so templates, chart data and exports
-format alike and the rules are unit-tested with exact strings. The template filters in
+Pure functions of their arguments and the active language (no request, no settings), so
+templates, chart data and exports format alike and the rules are unit-tested with exact strings.
+In English (the second language) amounts read as ``CNY 16.00 m`` below one billion and
+``CNY 1.60 bn`` from there, dates as ``4 Dec 2026``, districts by their English names, Yes/No. The template filters in
 ``kechuang.core.templatetags.present`` are thin wrappers around these.
 """
 
@@ -14,13 +16,25 @@ from functools import cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
 from kechuang.synthetic.tables import CITY_CODE, DISTRICTS
 
 EMPTY = "—"
 _WAN = Decimal(10_000)
 _YI = Decimal(100_000_000)
 _TZ = ZoneInfo("Asia/Shanghai")
+_MILLION = Decimal(1_000_000)
+_BILLION = Decimal(1_000_000_000)
 _REGION_NAMES = {CITY_CODE: "济南市", **{d.code: d.name_zh for d in DISTRICTS}}
+_REGION_NAMES_EN = {CITY_CODE: "Jinan", **{d.code: d.name_en for d in DISTRICTS}}
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def english() -> bool:
+    """Whether the active language is English (the second language)."""
+    return (get_language() or "").startswith("en")
 
 
 def _decimal(value) -> Decimal | None:
@@ -34,12 +48,17 @@ def _decimal(value) -> Decimal | None:
 
 def money(yuan, places: int = 2) -> str:
     """Yuan as 万元 below one 亿 and as 亿元 from there, with thousands separators:
-    16000000 → "1,600.00万元", 160000000 → "1.60亿元", None → "—"."""
+    16000000 → "1,600.00万元", 160000000 → "1.60亿元", None → "—". In English, millions below one
+    billion and billions from there: "CNY 16.00 m", "CNY 1.60 bn"."""
     amount = _decimal(yuan)
     if amount is None:
         return EMPTY
-    unit, divisor = ("亿元", _YI) if abs(amount) >= _YI else ("万元", _WAN)
     quantum = Decimal(1).scaleb(-places)
+    if english():
+        unit, divisor = ("bn", _BILLION) if abs(amount) >= _BILLION else ("m", _MILLION)
+        scaled = (amount / divisor).quantize(quantum, rounding=ROUND_HALF_UP)
+        return f"CNY {scaled:,.{places}f} {unit}"
+    unit, divisor = ("亿元", _YI) if abs(amount) >= _YI else ("万元", _WAN)
     scaled = (amount / divisor).quantize(quantum, rounding=ROUND_HALF_UP)
     return f"{scaled:,.{places}f}{unit}"
 
@@ -54,13 +73,16 @@ def percent(fraction, places: int = 2) -> str:
 
 
 def cn_date(value) -> str:
-    """2026-12-04 → "2026年12月4日"; an aware datetime is shown in Asia/Shanghai with its time."""
+    """2026-12-04 → "2026年12月4日" ("4 Dec 2026" in English); an aware datetime is shown in
+    Asia/Shanghai with its time."""
     if value is None or value == "":
         return EMPTY
     if isinstance(value, datetime):
         local = value.astimezone(_TZ) if value.tzinfo else value
-        return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+        return f"{cn_date(local.date())} {local:%H:%M}"
     if isinstance(value, date):
+        if english():
+            return f"{value.day} {_MONTHS_EN[value.month - 1]} {value.year}"
         return f"{value.year}年{value.month}月{value.day}日"
     try:
         return cn_date(date.fromisoformat(str(value)))
@@ -75,18 +97,19 @@ def yes_no(value) -> str:
     if isinstance(value, str):
         lowered = value.strip().lower()
         if lowered in {"true", "1", "yes"}:
-            return "是"
+            return _("是")
         if lowered in {"false", "0", "no"}:
-            return "否"
+            return _("否")
         return value
-    return "是" if value else "否"
+    return _("是") if value else _("否")
 
 
 def region_name(code) -> str:
-    """A GB/T 2260 code by its name: "370102" → "历下区"; an unknown code is returned as given."""
+    """A GB/T 2260 code by its name: "370102" → "历下区" ("Lixia District" in English); an unknown
+    code is returned as given."""
     if code is None or code == "":
         return EMPTY
-    return _REGION_NAMES.get(str(code), str(code))
+    return (_REGION_NAMES_EN if english() else _REGION_NAMES).get(str(code), str(code))
 
 
 def choice_label(value, choices) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from django.utils.translation import gettext as _
 
 from kechuang.core import formatting
 from kechuang.engine.facts.schema import SECTIONS
@@ -33,11 +34,13 @@ def display(section: str, name: str, value) -> str:
     field = SECTIONS[section].by_name.get(name)
     kind = field.type if field else None
     if kind == "bool" or isinstance(value, bool):
-        return "是" if value else "否"
+        return _("是") if value else _("否")
+    # The standard's choice labels are Chinese; the catalogue translates those the platform's own
+    # choices share (credit, settled, the qualification names …), the others stay as written.
     if kind == "enum" and field is not None:
-        return field.label_of(value)
+        return _(field.label_of(value))
     if kind == "enum_list" and field is not None:
-        return "、".join(field.label_of(v) for v in value)
+        return ("; " if formatting.english() else "、").join(_(field.label_of(v)) for v in value)
     if kind == "amount":
         return formatting.money(value)
     if kind == "ratio":
@@ -51,7 +54,9 @@ def display(section: str, name: str, value) -> str:
 
 def label(section: str, name: str) -> str:
     field = SECTIONS[section].by_name.get(name)
-    return field.label_zh if field else name
+    if field is None:
+        return name
+    return field.label_en if formatting.english() else field.label_zh
 
 
 def _source_text(facts: MergedFacts, origin) -> str:
@@ -68,7 +73,8 @@ def _describe_batch(facts: MergedFacts, origin) -> str:
     source = facts.sources.get(origin.source_id)
     when = formatting.cn_date(origin.recorded_at)
     who = formatting.actor_name(batch.actor_label) if batch else ""
-    return f"{source.name if source else '?'} · 批次#{origin.batch_id} · {when} · {who}"
+    return _("%(source)s · 批次#%(batch)s · %(when)s · %(who)s") % {
+        "source": source.name if source else "?", "batch": origin.batch_id, "when": when, "who": who}
 
 
 def profile_context(enterprise: Enterprise, facts: MergedFacts) -> dict:
@@ -115,7 +121,7 @@ def profile_context(enterprise: Enterprise, facts: MergedFacts) -> dict:
             origin = sec_prov.get(key, {}).get("*")
             rows.append({"cells": [display(section, n, item.get(n)) for n in shown],
                          "source": _source_text(facts, origin) if origin else ""})
-        lists.append({"name": section, "title": SECTIONS[section].label_zh,
+        lists.append({"name": section, "title": SECTIONS[section].label_en if formatting.english() else SECTIONS[section].label_zh,
                       "headers": [label(section, n) for n in shown], "rows": rows[:200],
                       "more": max(0, len(rows) - 200)})
     return {

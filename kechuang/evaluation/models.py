@@ -71,7 +71,7 @@ class EvaluationRun(models.Model):
 
     def __str__(self) -> str:
         where = self.region_code if self.scope == c.RunScope.REGION else self.file_name
-        return f"评价 #{self.pk} {where} @ {self.as_of}"
+        return _("评价 #%(pk)s %(where)s @ %(as_of)s") % {"pk": self.pk, "where": where, "as_of": self.as_of}
 
 
 class EvaluationResult(models.Model):

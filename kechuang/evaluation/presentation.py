@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.utils.translation import gettext as _
+
 from kechuang.core import formatting
+from kechuang.core.formatting import english
 
 from .choices import (FLAG_LABELS, RESULT_STATUS_COLORS, TIER_COLORS, ResultStatus, Route,
                       Standard, Tier)
@@ -17,17 +20,21 @@ TIER_LABELS = dict(Tier.choices)
 
 
 def zh(text: str) -> str:
-    """The Chinese half of an engine text ``"中文 / English"``."""
-    return text.split(" / ", 1)[0] if text else text
+    """The Chinese half of an engine text ``"中文 / English"`` (the English half when the page is in
+    English)."""
+    if not text:
+        return text
+    halves = text.split(" / ", 1)
+    return halves[-1] if english() else halves[0]
 
 
 def _value(v: Any) -> str:
     if v is None:
         return "—"
     if v is True:
-        return "是"
+        return _("是")
     if v is False:
-        return "否"
+        return _("否")
     if isinstance(v, float):
         return f"{v:,.4g}" if abs(v) < 1 else f"{v:,.2f}".rstrip("0").rstrip(".")
     if isinstance(v, list):

@@ -193,7 +193,7 @@ class RegulatorOverviewView(RegulatorRequired, RestrictedPageMixin, TemplateView
         chart = {
             "standards": [STANDARD_LABELS.get(s, s) for s in counts["standards"]],
             "statuses": ["met", "manual_review", "unknown", "unmet"],
-            "status_labels": ["符合", "需人工审核", "数据不足", "不符合"],
+            "status_labels": [_("符合"), _("需人工审核"), _("数据不足"), _("不符合")],
             "by_status": {st: [counts["standards"][s].get(st, 0) for s in counts["standards"]]
                           for st in ("met", "manual_review", "unknown", "unmet")},
             "tiers": [str(TIER_LABELS[t]) for t in tiers],

@@ -91,4 +91,4 @@ class QuarantinedRow(models.Model):
 
     def __str__(self) -> str:
         where = f"{self.sheet} " if self.sheet else ""
-        return f"{where}第{self.row}行 {self.uscc}"
+        return _("%(where)s第%(row)s行 %(uscc)s") % {"where": where, "row": self.row, "uscc": self.uscc}

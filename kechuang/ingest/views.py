@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from kechuang.core.formatting import english
 from kechuang.core.selectors import job_progress
 from kechuang.engine.facts.schema import SECTIONS
 from kechuang.enterprises.choices import ImportMode
@@ -46,7 +47,7 @@ class ImportRunListView(ImporterRequired, TemplateView):
         ctx.update(runs=ImportRun.objects.restrict(self.request.user, "view")
                    .select_related("source", "created_by", "batch")[:100],
                    sources=DataSource.objects.all(), modes=ImportMode.choices,
-                   sections=[(s.name, s.label_zh) for s in SECTIONS.values()])
+                   sections=[(s.name, s.label_en if english() else s.label_zh) for s in SECTIONS.values()])
         return ctx
 
     def post(self, request):
@@ -205,7 +206,8 @@ class ExportView(ImporterRequired, View):
         if fmt not in FileFormat.values:
             return TemplateView.as_view(template_name="ingest/export.html",
                                         extra_context={"query": request.GET.urlencode(),
-                                                       "sections": [(s.name, s.label_zh) for s in SECTIONS.values()]})(request)
+                                                       "sections": [(s.name, s.label_en if english() else s.label_zh)
+                                                                    for s in SECTIONS.values()]})(request)
         params = request.GET.copy()
         for key in ("format", "section"):
             params.pop(key, None)

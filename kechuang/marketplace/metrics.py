@@ -33,6 +33,7 @@ from typing import Any
 
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.models import within_region
 from kechuang.engine.matching import rank_batch
@@ -179,20 +180,20 @@ def advisor_visits(*, region_code: str, start: dt.date, end: dt.date):
 
 
 METRICS = {
-    "demands_posted": (demands_posted, "发布融资需求（笔）", "count"),
-    "demands_matched": (demands_matched, "银企对接成交（笔）", "count"),
-    "credit_granted_amount": (credit_granted_amount, "银企对接成交规模（元）", "amount"),
-    "enterprises_on_platform": (enterprises_on_platform, "入驻企业家数", "count"),
-    "pickup_rate": (pickup_rate, "需求接单率", "rate"),
-    "time_to_pickup_days": (time_to_pickup_days, "平均接单时间（工作日）", "mean"),
-    "time_to_decision_days": (time_to_decision_days, "平均审批时间（工作日）", "mean"),
-    "approval_rate": (approval_rate, "审批通过率", "rate"),
-    "reasonable_demand_satisfaction": (reasonable_demand_satisfaction, "合理化融资需求满足率", "rate"),
-    "first_loan_rate": (first_loan_rate, "首贷率", "rate"),
-    "satisfaction": (satisfaction, "企业满意度（1-5）", "mean"),
-    "request_rating_rate": (request_rating_rate, "结束申请的企业评价率", "rate"),
-    "roadshows_held": (roadshows_held, "举办路演（场）", "count"),
-    "advisor_visits": (advisor_visits, "金融辅导走访（次）", "count"),
+    "demands_posted": (demands_posted, _("发布融资需求（笔）"), "count"),
+    "demands_matched": (demands_matched, _("银企对接成交（笔）"), "count"),
+    "credit_granted_amount": (credit_granted_amount, _("银企对接成交规模（元）"), "amount"),
+    "enterprises_on_platform": (enterprises_on_platform, _("入驻企业家数"), "count"),
+    "pickup_rate": (pickup_rate, _("需求接单率"), "rate"),
+    "time_to_pickup_days": (time_to_pickup_days, _("平均接单时间（工作日）"), "mean"),
+    "time_to_decision_days": (time_to_decision_days, _("平均审批时间（工作日）"), "mean"),
+    "approval_rate": (approval_rate, _("审批通过率"), "rate"),
+    "reasonable_demand_satisfaction": (reasonable_demand_satisfaction, _("合理化融资需求满足率"), "rate"),
+    "first_loan_rate": (first_loan_rate, _("首贷率"), "rate"),
+    "satisfaction": (satisfaction, _("企业满意度（1-5）"), "mean"),
+    "request_rating_rate": (request_rating_rate, _("结束申请的企业评价率"), "rate"),
+    "roadshows_held": (roadshows_held, _("举办路演（场）"), "count"),
+    "advisor_visits": (advisor_visits, _("金融辅导走访（次）"), "count"),
 }
 
 
@@ -202,7 +203,7 @@ def summary(*, region_code: str, start: dt.date, end: dt.date) -> list[dict[str,
     for code, (fn, label, kind) in METRICS.items():
         num, den = fn(region_code=region_code, start=start, end=end)
         value = num if den is None else (num / den if den else None)
-        out.append({"code": code, "label": label, "kind": kind, "numerator": num, "denominator": den,
+        out.append({"code": code, "label": str(label), "kind": kind, "numerator": num, "denominator": den,
                     "value": value.quantize(Decimal("0.0001")) if isinstance(value, Decimal) and kind != "amount"
                     else value})
     return out

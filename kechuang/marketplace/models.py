@@ -170,7 +170,7 @@ class FinancingRequest(models.Model):
                    models.Index(fields=["state", "due_at"], name="request_state_due_idx")]
 
     def __str__(self) -> str:
-        return f"申请#{self.pk} {self.get_state_display()}"
+        return _("申请#%(pk)s %(state)s") % {"pk": self.pk, "state": self.get_state_display()}
 
     @property
     def is_active(self) -> bool:

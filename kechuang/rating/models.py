@@ -136,7 +136,8 @@ class RatingRun(models.Model):
                                 name="ratingrun_latest_idx")]
 
     def __str__(self) -> str:
-        return f"评级 #{self.pk} {self.region_code} @ {self.as_of}"
+        return _("评级 #%(pk)s %(region)s @ %(as_of)s") % {"pk": self.pk, "region": self.region_code,
+                                                           "as_of": self.as_of}
 
 
 class RatingResult(models.Model):

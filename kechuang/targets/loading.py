@@ -12,6 +12,8 @@ import re
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
+from django.utils.translation import gettext as _
+
 from .choices import VALUE_KIND_ALIASES, ValueKind
 from .error_codes import TargetsError
 
@@ -56,7 +58,8 @@ class RowError:
     message: str
 
     def __str__(self) -> str:
-        return f"第 {self.row} 行 · {self.field}：{self.message}"
+        return _("第 %(row)s 行 · %(field)s：%(message)s") % {"row": self.row, "field": self.field,
+                                                            "message": self.message}
 
 
 class ImportFileError(Exception):
@@ -83,7 +86,7 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
             # computed, or nothing when another program wrote the file, so it is reported, not read
             wb = load_workbook(io.BytesIO(content), read_only=True)
         except Exception as exc:  # a corrupt workbook: report, never crash
-            raise ImportFileError([RowError(0, "file", TargetsError.BAD_FILE, f"无法读取 XLSX 文件：{exc}")]) from exc
+            raise ImportFileError([RowError(0, "file", TargetsError.BAD_FILE, _("无法读取 XLSX 文件：%(error)s") % {"error": exc})]) from exc
         ws = wb.worksheets[0]
         table, formulas = [], []
         for n, row in enumerate(ws.iter_rows(), start=1):
@@ -106,7 +109,7 @@ def read_table(content: bytes, file_name: str) -> list[list[str]]:
         except UnicodeDecodeError:
             continue
     else:
-        raise ImportFileError([RowError(0, "file", TargetsError.BAD_FILE, "文件编码无法识别（应为 UTF-8 或 GBK）")])
+        raise ImportFileError([RowError(0, "file", TargetsError.BAD_FILE, _("文件编码无法识别（应为 UTF-8 或 GBK）"))])
     return [list(r) for r in csv.reader(io.StringIO(text))]
 
 
@@ -120,7 +123,7 @@ def parse_rows(content: bytes, file_name: str, kind: str) -> list[Row]:
     """Map the header to fields, check the required columns and values; raise on any problem."""
     table = [r for r in read_table(content, file_name) if any(str(c).strip() for c in r)]
     if not table:
-        raise ImportFileError([RowError(1, "file", TargetsError.BAD_FILE, "文件为空")])
+        raise ImportFileError([RowError(1, "file", TargetsError.BAD_FILE, _("文件为空"))])
     columns = COLUMNS[kind]
     header = [str(h).strip() for h in table[0]]
     index: dict[str, int] = {}
@@ -129,7 +132,7 @@ def parse_rows(content: bytes, file_name: str, kind: str) -> list[Row]:
             if h in aliases:
                 index[name] = i
                 break
-    errors = [RowError(1, columns[f][0], TargetsError.MISSING_COLUMN, f"缺少必需的列“{columns[f][0]}”")
+    errors = [RowError(1, columns[f][0], TargetsError.MISSING_COLUMN, _("缺少必需的列“%(column)s”") % {"column": columns[f][0]})
               for f in REQUIRED[kind] if f not in index]
     if errors:
         raise ImportFileError(errors)
@@ -138,7 +141,7 @@ def parse_rows(content: bytes, file_name: str, kind: str) -> list[Row]:
         data = {f: (str(raw[i]).strip() if i < len(raw) else "") for f, i in index.items()}
         for f in REQUIRED[kind]:
             if not data.get(f):
-                errors.append(RowError(n, columns[f][0], TargetsError.REQUIRED, f"“{columns[f][0]}”不能为空"))
+                errors.append(RowError(n, columns[f][0], TargetsError.REQUIRED, _("“%(column)s”不能为空") % {"column": columns[f][0]}))
         rows.append(Row(n, data))
     if errors:
         raise ImportFileError(errors)

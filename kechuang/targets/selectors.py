@@ -16,6 +16,8 @@ from django.core.cache import cache
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 from django.utils.module_loading import import_string
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.access import CHANGE, VIEW, is_regulator
 from kechuang.accounts.models import Organization, Region, within_region
@@ -384,38 +386,38 @@ def region_codes_under(code: str) -> Q:
 #: ones show 暂无数据源. ``kind``: ``count``/``amount`` (numerator only), ``rate`` (numerator ÷
 #: denominator of the same population, 0–100 %), ``mean`` (sum ÷ count, shown as a number).
 MARKETPLACE_METRICS = [
-    ("roadshows_held", "路演活动场次", "count", "本年已举办（状态为已举办）的路演场次，按路演所在区划。"),
-    ("credit_granted_amount", "授信金额（元）", "amount", "本年放款的债权融资申请的批准金额合计，按需求所属区划。"),
-    ("demands_posted", "发布融资需求", "count", "本年发布的融资需求笔数。"),
-    ("demands_matched", "融资需求对接成功", "count", "本年有申请放款的融资需求笔数。"),
-    ("pickup_rate", "需求响应（揭榜）率", "rate", "本年发布的需求中被机构揭榜或指派的笔数 ÷ 本年发布的需求笔数。"),
-    ("approval_rate", "审批通过率", "rate", "本年作出决定的申请中获批的笔数 ÷ 本年作出决定的申请笔数。"),
-    ("first_loan_rate", "首贷占比", "rate", "本年放款的债权申请中首次贷款企业的笔数 ÷ 本年放款的债权申请笔数。"),
-    ("reasonable_demand_satisfaction", "合理融资需求满足率", "rate",
-     "本年发布、未撤回且至少有一款在售产品匹配的需求中已获融资的笔数 ÷ 此类需求笔数。"),
-    ("advisor_visits", "金融辅导队走访", "count", "本年金融辅导员走访企业的次数。"),
-    ("time_to_pickup_days", "需求响应时长（工作日）", "mean", "本年发布的需求从发布到首次揭榜的工作日数之和 ÷ 已揭榜需求数。"),
-    ("time_to_decision_days", "审批时长（工作日）", "mean", "本年作出决定的申请从揭榜到决定的工作日数之和 ÷ 申请数。"),
-    ("satisfaction", "企业满意度（1–5 分）", "mean",
-     "本年企业给出的满意度评分（金融辅导走访与结束的融资申请）之和 ÷ 评分次数（平均分，满分 5）。"),
-    ("request_rating_rate", "结束申请的企业评价率", "rate", "本年结束（已放款、已拒绝、已撤回）的申请中企业已评价的笔数 ÷ 本年结束的申请笔数。"),
-    ("enterprises_on_platform", "对接平台企业数", "count", "截至期末发布过融资需求的企业数（去重）。"),
+    ("roadshows_held", _("路演活动场次"), "count", _("本年已举办（状态为已举办）的路演场次，按路演所在区划。")),
+    ("credit_granted_amount", _("授信金额（元）"), "amount", _("本年放款的债权融资申请的批准金额合计，按需求所属区划。")),
+    ("demands_posted", _("发布融资需求"), "count", _("本年发布的融资需求笔数。")),
+    ("demands_matched", _("融资需求对接成功"), "count", _("本年有申请放款的融资需求笔数。")),
+    ("pickup_rate", _("需求响应（揭榜）率"), "rate", _("本年发布的需求中被机构揭榜或指派的笔数 ÷ 本年发布的需求笔数。")),
+    ("approval_rate", _("审批通过率"), "rate", _("本年作出决定的申请中获批的笔数 ÷ 本年作出决定的申请笔数。")),
+    ("first_loan_rate", _("首贷占比"), "rate", _("本年放款的债权申请中首次贷款企业的笔数 ÷ 本年放款的债权申请笔数。")),
+    ("reasonable_demand_satisfaction", _("合理融资需求满足率"), "rate",
+     _("本年发布、未撤回且至少有一款在售产品匹配的需求中已获融资的笔数 ÷ 此类需求笔数。")),
+    ("advisor_visits", _("金融辅导队走访"), "count", _("本年金融辅导员走访企业的次数。")),
+    ("time_to_pickup_days", _("需求响应时长（工作日）"), "mean", _("本年发布的需求从发布到首次揭榜的工作日数之和 ÷ 已揭榜需求数。")),
+    ("time_to_decision_days", _("审批时长（工作日）"), "mean", _("本年作出决定的申请从揭榜到决定的工作日数之和 ÷ 申请数。")),
+    ("satisfaction", _("企业满意度（1–5 分）"), "mean",
+     _("本年企业给出的满意度评分（金融辅导走访与结束的融资申请）之和 ÷ 评分次数（平均分，满分 5）。")),
+    ("request_rating_rate", _("结束申请的企业评价率"), "rate", _("本年结束（已放款、已拒绝、已撤回）的申请中企业已评价的笔数 ÷ 本年结束的申请笔数。")),
+    ("enterprises_on_platform", _("对接平台企业数"), "count", _("截至期末发布过融资需求的企业数（去重）。")),
 ]
 PLATFORM_METRICS = [
-    ("enterprises.on_platform", "平台企业数", "count", "截至期末在平台登记的企业数。"),
-    ("enterprises.new", "本年新增企业", "count", "本年在平台登记的企业数。"),
-    ("tiers.on_ladder_share", "入梯度企业占比", "rate", "最近一次已完成的梯度评价中进入任一梯度的企业数 ÷ 参评企业数。"),
-    ("tiers.srdi_or_above_share", "专精特新及以上占比", "rate", "最近一次梯度评价中达到专精特新中小企业及以上梯度的企业数 ÷ 参评企业数。"),
-    ("tiers.srdi_or_above_objective_share", "专精特新及以上（客观条件已满足，待人工认定）占比", "rate",
-     "最近一次梯度评价中满足专精特新中小企业或“小巨人”全部客观条件（结论为符合，或仅余市场地位等人工认定事项）的企业数 ÷ 参评企业数。"
-     "上一项只计已认定（符合）的企业，这两项标准须经人工认定，故仅凭引擎结论为 0。"),
-    ("tiers.little_giant_share", "“小巨人”占比", "rate", "最近一次梯度评价中达到专精特新“小巨人”梯度的企业数 ÷ 参评企业数。"),
-    ("consents.active_share", "数据授权有效率", "rate", "本年授予的数据授权中期末仍有效的件数 ÷ 本年授予的件数。"),
-    ("imports.applied_share", "数据归集成功率", "rate", "本年导入批次中已入库的批次数 ÷ 本年导入批次数（全平台）。"),
+    ("enterprises.on_platform", _("平台企业数"), "count", _("截至期末在平台登记的企业数。")),
+    ("enterprises.new", _("本年新增企业"), "count", _("本年在平台登记的企业数。")),
+    ("tiers.on_ladder_share", _("入梯度企业占比"), "rate", _("最近一次已完成的梯度评价中进入任一梯度的企业数 ÷ 参评企业数。")),
+    ("tiers.srdi_or_above_share", _("专精特新及以上占比"), "rate", _("最近一次梯度评价中达到专精特新中小企业及以上梯度的企业数 ÷ 参评企业数。")),
+    ("tiers.srdi_or_above_objective_share", _("专精特新及以上（客观条件已满足，待人工认定）占比"), "rate",
+     _("最近一次梯度评价中满足专精特新中小企业或“小巨人”全部客观条件（结论为符合，或仅余市场地位等人工认定事项）的企业数 ÷ 参评企业数。"
+       "上一项只计已认定（符合）的企业，这两项标准须经人工认定，故仅凭引擎结论为 0。")),
+    ("tiers.little_giant_share", _("“小巨人”占比"), "rate", _("最近一次梯度评价中达到专精特新“小巨人”梯度的企业数 ÷ 参评企业数。")),
+    ("consents.active_share", _("数据授权有效率"), "rate", _("本年授予的数据授权中期末仍有效的件数 ÷ 本年授予的件数。")),
+    ("imports.applied_share", _("数据归集成功率"), "rate", _("本年导入批次中已入库的批次数 ÷ 本年导入批次数（全平台）。")),
 ]
 #: Where the cockpit's figures come from (shown in the printed report).
-METRIC_SOURCES = {"enterprises": "平台企业库", "tiers": "平台梯度评价（资质评价引擎）", "consents": "平台数据授权记录",
-                  "imports": "平台数据导入记录"}
+METRIC_SOURCES = {"enterprises": _("平台企业库"), "tiers": _("平台梯度评价（资质评价引擎）"), "consents": _("平台数据授权记录"),
+                  "imports": _("平台数据导入记录")}
 
 
 #: Live metrics on the cockpit are cached this many seconds (they count whole tables).
@@ -424,7 +426,7 @@ METRIC_CACHE_SECONDS = 60
 
 def metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, year: int) -> list[dict]:
     digest = hashlib.sha1(",".join(code for code, *_ in codes).encode()).hexdigest()[:16]
-    key = f"targets:metric-cards:{region_code}:{year}:{digest}"
+    key = f"targets:metric-cards:{get_language()}:{region_code}:{year}:{digest}"  # labels are translated
     cards = cache.get(key)
     if cards is None:
         cards = _metric_cards(codes, region_code=region_code, year=year)
@@ -437,8 +439,8 @@ def _metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, y
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
     out = []
     for code, label, kind, definition in codes:
-        source = METRIC_SOURCES.get(code.split(".")[0], "平台融资对接记录") if "." in code else "平台融资对接记录"
-        card = {"code": code, "label": label, "kind": kind, "definition": definition, "source": source,
+        source = METRIC_SOURCES.get(code.split(".")[0], _("平台融资对接记录")) if "." in code else _("平台融资对接记录")
+        card = {"code": code, "label": str(label), "kind": kind, "definition": str(definition), "source": str(source),
                 "period": f"{formatting.cn_date(start)} – {formatting.cn_date(end)}"}
         if code not in registry:
             out.append(dict(card, available=False))
@@ -492,11 +494,11 @@ def district_comparison(region_code: str, concept: str) -> dict:
 #: Platform figures compared across districts (live metrics computed from the platform's own rows,
 #: per district): (code, label, kind, definition).
 DISTRICT_METRICS = [
-    ("enterprises.on_platform", "平台企业数", "count", "截至期末在平台登记的企业数。"),
-    ("tiers.on_ladder_share", "入梯度企业占比", "rate", "最近一次梯度评价中进入任一梯度的企业数 ÷ 参评企业数。"),
-    ("demands_posted", "发布融资需求", "count", "本年发布的融资需求笔数。"),
-    ("demands_matched", "融资需求对接成功", "count", "本年有申请放款的融资需求笔数。"),
-    ("credit_granted_amount", "授信金额（元）", "amount", "本年放款的债权融资申请的批准金额合计。"),
+    ("enterprises.on_platform", _("平台企业数"), "count", _("截至期末在平台登记的企业数。")),
+    ("tiers.on_ladder_share", _("入梯度企业占比"), "rate", _("最近一次梯度评价中进入任一梯度的企业数 ÷ 参评企业数。")),
+    ("demands_posted", _("发布融资需求"), "count", _("本年发布的融资需求笔数。")),
+    ("demands_matched", _("融资需求对接成功"), "count", _("本年有申请放款的融资需求笔数。")),
+    ("credit_granted_amount", _("授信金额（元）"), "amount", _("本年放款的债权融资申请的批准金额合计。")),
 ]
 
 
@@ -507,7 +509,8 @@ def district_platform(region_code: str, code: str, *, year: int) -> dict:
     peers in the same city (counts and shares only, no rows)."""
     meta = {x[0]: x for x in DISTRICT_METRICS}[code]
     if code not in live_metric_registry():
-        return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": [], "values": []}
+        return {"kind": "platform", "code": code, "label": str(meta[1]), "unit_kind": meta[2], "districts": [],
+                "values": []}
     start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
     names, values = [], []
     peers = districts_of(region_code)
@@ -518,7 +521,7 @@ def district_platform(region_code: str, code: str, *, year: int) -> dict:
         r = metric_ratio(live_metric(code, region_code=d.code, start=start, end=end))
         names.append(d.name)
         values.append(None if r is None else float(r))
-    return {"kind": "platform", "code": code, "label": meta[1], "unit_kind": meta[2], "districts": names,
+    return {"kind": "platform", "code": code, "label": str(meta[1]), "unit_kind": meta[2], "districts": names,
             "values": values}
 
 

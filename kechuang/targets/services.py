@@ -12,6 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from kechuang.core.services import audit_record
 from kechuang.engine.targets.units import conversion_factor, magnitude_suspect
@@ -42,23 +43,23 @@ def targets_import(*, plans: list[Row] = (), indicators: list[Row] = (), tasks: 
     plan_rows = {r.data["plan"]: r for r in plans}
     errors: list[RowError] = []
     for r in plans:
-        for f, label in (("period_start", "规划期起"), ("period_end", "规划期止")):
+        for f, label in (("period_start", _("规划期起")), ("period_end", _("规划期止"))):
             if parse_int(r.data.get(f, "")) is None:
-                errors.append(RowError(r.number, label, TargetsError.BAD_NUMBER, f"“{r.data.get(f)}”不是年份"))
+                errors.append(RowError(r.number, label, TargetsError.BAD_NUMBER, _("“%(value)s”不是年份") % {"value": r.data.get(f)}))
     concept_map = {(r.data["region"], r.data["indicator"]): (r.data["concept"], r.data.get("direction", ""))
                    for r in concepts}
     for r in list(indicators) + list(tasks):
         if r.data["plan"] not in known_plans and r.data["plan"] not in plan_rows:
-            errors.append(RowError(r.number, "规划", TargetsError.UNKNOWN_PLAN,
-                                   f"规划“{r.data['plan']}”不存在，请先导入规划清单"))
+            errors.append(RowError(r.number, _("规划"), TargetsError.UNKNOWN_PLAN,
+                                   _("规划“%(plan)s”不存在，请先导入规划清单") % {"plan": r.data["plan"]}))
     for r in indicators:
         kind = parse_kind(r.data["kind"])
         if kind is None:
-            errors.append(RowError(r.number, "类型", TargetsError.BAD_KIND,
-                                   f"“{r.data['kind']}”应为 目标/基期/实际/增速目标"))
+            errors.append(RowError(r.number, _("类型"), TargetsError.BAD_KIND,
+                                   _("“%(kind)s”应为 目标/基期/实际/增速目标") % {"kind": r.data["kind"]}))
         elif kind == c.ValueKind.ACTUAL and parse_value(r.data["value"]).value is None:
-            errors.append(RowError(r.number, "数值", TargetsError.BAD_NUMBER,
-                                   f"实际值“{r.data['value']}”不是数字"))
+            errors.append(RowError(r.number, _("数值"), TargetsError.BAD_NUMBER,
+                                   _("实际值“%(value)s”不是数字") % {"value": r.data["value"]}))
     if errors:
         raise ImportFileError(errors)
 
@@ -212,7 +213,7 @@ def flag_resolve(*, flag: ValueFlag, keep: IndicatorValue | None, resolution: st
     unit when ``convert``), the flag's other values are rejected; ``keep=None`` rejects them all."""
     flag = ValueFlag.objects.select_for_update().get(pk=flag.pk)
     if flag.status != c.FlagStatus.OPEN:
-        raise ValidationError("该问题已处理", code=TargetsError.FLAG_CLOSED)
+        raise ValidationError(_("该问题已处理"), code=TargetsError.FLAG_CLOSED)
     before = {"status": flag.status}
     values = list(flag.values.all())
     for v in values:
@@ -239,9 +240,9 @@ def task_report_create(*, task: Task, status: str, percent: int, text: str, acto
     """A responsible unit reports progress on its task; the task takes the report's status."""
     units = [u for u in user_units(actor) if u in set(task.units.all()) | set(task.lead_units.all())]
     if not getattr(actor, "is_superuser", False) and not units:
-        raise ValidationError("只有该任务的牵头或责任单位可以报告进展", code=TargetsError.FORBIDDEN)
+        raise ValidationError(_("只有该任务的牵头或责任单位可以报告进展"), code=TargetsError.FORBIDDEN)
     if not 0 <= int(percent) <= 100:
-        raise ValidationError("进度应在 0 至 100 之间", code=TargetsError.BAD_PERCENT)
+        raise ValidationError(_("进度应在 0 至 100 之间"), code=TargetsError.BAD_PERCENT)
     task = Task.objects.select_for_update().get(pk=task.pk)
     before = {"status": task.status, "percent": task.percent}
     report = TaskReport.objects.create(task=task, unit=units[0] if units else None, status=status,

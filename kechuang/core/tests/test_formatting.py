@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.template import Context, Template
+from django.utils import translation
 
 from kechuang.core import formatting
 from kechuang.enterprises.presentation import display
@@ -23,6 +24,29 @@ from kechuang.marketplace.choices import DemandStatus
 ])
 def test_money(yuan, expected):
     assert formatting.money(yuan) == expected
+
+
+@pytest.mark.parametrize(("yuan", "expected"), [
+    pytest.param(Decimal("16000000.00"), "CNY 16.00 m", id="millions"),
+    pytest.param(5_000, "CNY 0.01 m", id="below-one-million"),
+    pytest.param(Decimal("999999999.99"), "CNY 1,000.00 m", id="just-below-billion-rounds-in-millions"),
+    pytest.param(Decimal("1600000000"), "CNY 1.60 bn", id="billions"),
+    pytest.param(Decimal("1234567890123"), "CNY 1,234.57 bn", id="billions-with-separator"),
+    pytest.param(Decimal("-2500000"), "CNY -2.50 m", id="negative"),
+    pytest.param(None, "—", id="missing"),
+])
+def test_money_in_english(yuan, expected):
+    with translation.override("en"):
+        assert formatting.money(yuan) == expected
+
+
+def test_english_dates_booleans_and_districts():
+    with translation.override("en"):
+        assert formatting.cn_date(date(2026, 12, 4)) == "4 Dec 2026"
+        assert formatting.cn_date(datetime(2026, 1, 9, 1, 5, tzinfo=UTC)) == "9 Jan 2026 09:05"
+        assert (formatting.yes_no(True), formatting.yes_no("false")) == ("Yes", "No")
+        assert formatting.region_name("370102") == "Lixia District"
+        assert formatting.region_name("370100") == "Jinan"
 
 
 @pytest.mark.parametrize(("fraction", "places", "expected"), [

@@ -7,6 +7,7 @@ import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, viewsets
 from rest_framework.decorators import action
@@ -68,7 +69,7 @@ class PlanViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         plan = self.get_object()
         year = _year(request.query_params.get("year"), 0)
         if not year:
-            raise DRFValidationError({"year": ["必填"]})
+            raise DRFValidationError({"year": [_("必填")]})
         rows = [{"indicator": r.target.indicator.name, "unit": r.target.indicator.unit, "target": r.target.value,
                  "qualifier": r.target.qualifier, "actual": r.actual, "met": r.met, "target_quote": r.target.quote,
                  "actual_quote": r.actual_source.quote if r.actual_source else None}
@@ -120,11 +121,11 @@ class LiveMetricViewSet(viewsets.ViewSet):
             start = dt.date.fromisoformat(g.get("start") or f"{dt.date.today().year}-01-01")
             end = dt.date.fromisoformat(g.get("end") or dt.date.today().isoformat())
         except ValueError as exc:
-            raise DRFValidationError({"start": ["日期格式应为 YYYY-MM-DD"]}) from exc
+            raise DRFValidationError({"start": [_("日期格式应为 YYYY-MM-DD")]}) from exc
         prefix = region_scope(request.user) or ""
         region = region_param(g.get("region")) or (request.user.organization.region_id if prefix else "370100")
         if prefix and not region.startswith(prefix):
-            raise PermissionDenied("只能查看本辖区")
+            raise PermissionDenied(_("只能查看本辖区"))
         rows = []
         for code in sorted(s.live_metric_registry()):
             v = s.live_metric(code, region_code=region, start=start, end=end)

@@ -1,0 +1,209 @@
+"""English is the second language (issue #11, point 2): the catalogue translates every message, and
+the main pages rendered in English show no Chinese outside user data.
+
+User data (enterprise, organisation and person names, plan texts, product names and eligibility
+titles …) stays as it was entered; the page check removes every Chinese text stored in the database's
+character columns (also when a page shortens it with "…") before looking for Chinese characters, so
+what remains is the interface's own wording.
+
+Two kinds of engine text have no English yet and are removed too, by name (ENGINE_TEXTS): the clause
+titles of the qualification standards (rule data, ``title`` only in Chinese) and the rating's reason
+texts (``engine/rating/features.py``). Pages still mixing because a template literal is not yet
+wrapped in ``{% translate %}`` are listed in KNOWN_MIXED with the Chinese left on them; the test fails
+when a new one appears and when a listed one is gone (so the list only shrinks).
+"""
+
+from __future__ import annotations
+
+import ast
+import gettext
+import pprint
+import re
+from pathlib import Path
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.db import models
+from django.test import Client
+
+from kechuang.accounts.models import Region
+from kechuang.accounts.regions import regions_load
+from kechuang.demo.services import demo_load
+from kechuang.engine.qualification import clause_catalog
+from kechuang.evaluation.models import TierPlacement
+from kechuang.marketplace.models import Product
+from kechuang.rating.models import RatingResult
+from tests.test_rendered_pages import visible_text
+
+CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
+COMPILED = CATALOGUE.with_suffix(".mo")
+CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|%[sd]|\{\w*\}")
+
+
+def read_po(path: Path) -> list[dict]:
+    """The entries of a .po file: ``{"flags", "msgid", "msgid_plural", "msgstr": {index: text}}``
+    (polib is not a dependency; this reads what makemessages writes)."""
+    entries, cur, key = [], None, None
+    for line in [*path.read_text(encoding="utf-8").splitlines(), ""]:
+        if not line.strip():
+            if cur is not None:
+                entries.append(cur)
+            cur, key = None, None
+            continue
+        cur = cur or {"flags": set(), "msgid": None, "msgid_plural": None, "msgstr": {}, "obsolete": False}
+        if line.startswith("#~"):
+            cur["obsolete"] = True
+        elif line.startswith("#,"):
+            cur["flags"].update(f.strip() for f in line[2:].split(","))
+        elif line.startswith("#"):
+            continue
+        elif line.startswith('"'):
+            text = ast.literal_eval(line)
+            if key[0] == "msgstr":
+                cur["msgstr"][key[1]] += text
+            else:
+                cur[key[0]] += text
+        else:
+            keyword, _, value = line.partition(" ")
+            text = ast.literal_eval(value)
+            if keyword.startswith("msgstr"):
+                index = int(keyword[7:-1]) if "[" in keyword else 0
+                key = ("msgstr", index)
+                cur["msgstr"][index] = text
+            else:
+                key = (keyword,)
+                cur[keyword] = text
+    return entries
+
+
+def test_the_po_reader_reads_continuations_plurals_and_flags(tmp_path):
+    po = tmp_path / "x.po"
+    po.write_text('#, fuzzy, python-format\nmsgid ""\n"长的"\n"文本 %(n)s"\nmsgstr "Long %(n)s"\n\n'
+                  'msgid "%(n)s 项"\nmsgid_plural "%(n)s 项"\nmsgstr[0] "%(n)s item"\nmsgstr[1] ""\n',
+                  encoding="utf-8")
+    first, second = read_po(po)
+    assert (first["msgid"], first["msgstr"], first["flags"]) == ("长的文本 %(n)s", {0: "Long %(n)s"},
+                                                                 {"fuzzy", "python-format"})
+    assert (second["msgid_plural"], second["msgstr"]) == ("%(n)s 项", {0: "%(n)s item", 1: ""})
+
+
+def _messages() -> list[dict]:
+    return [e for e in read_po(CATALOGUE)[1:] if not e["obsolete"]]
+
+
+def test_every_message_is_translated_and_none_is_fuzzy():
+    entries = _messages()
+    untranslated = [e["msgid"] for e in entries if not all(e["msgstr"].values())]
+    fuzzy = [e["msgid"] for e in entries if "fuzzy" in e["flags"]]
+    assert len(entries) > 1000, "the catalogue lost its messages"
+    assert (untranslated, fuzzy) == ([], [])
+
+
+def test_translations_keep_the_placeholders_and_are_english():
+    wrong, chinese = [], []
+    for e in _messages():
+        for text in e["msgstr"].values():
+            if sorted(PLACEHOLDER.findall(e["msgid"])) != sorted(PLACEHOLDER.findall(text)):
+                wrong.append((e["msgid"], text))
+            # One message quotes the Chinese keywords a file must contain (目标/基期/实际/增速目标).
+            if CJK.search(text) and "增速目标" not in text:
+                chinese.append((e["msgid"], text))
+    assert (wrong, chinese) == ([], [])
+
+
+def test_the_committed_mo_is_compiled_from_the_po():
+    with COMPILED.open("rb") as f:
+        compiled = gettext.GNUTranslations(f)
+    stale = [e["msgid"] for e in _messages() if e["msgid_plural"] is None and e["msgstr"][0]
+             and compiled.gettext(e["msgid"]) != e["msgstr"][0]]
+    assert stale == [], f"{len(stale)} messages differ: run `kechuang compilemessages` (first: {stale[:3]})"
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+#: (login, page) of the main pages: the workbench of every demo role, the enterprise list, the
+#: marketplace, the cockpit and data collection.
+PAGES = [
+    *[(login, "/") for login in ("admin", "regulator", "officer", "kejiju", "lixia", "bank", "guarantor",
+                                  "insurer", "investor", "agency", "enterprise")],
+    ("regulator", "/enterprises/"),
+    ("bank", "/marketplace/"),
+    ("enterprise", "/marketplace/"),
+    ("regulator", "/marketplace/products/"),
+    ("regulator", "/targets/cockpit/"),
+    ("regulator", "/ingest/"),
+]
+
+#: (login, page) → Chinese still shown in English: template literals not yet wrapped in
+#: {% translate %} (the template work); shrink it, never grow it.
+KNOWN_MIXED: dict[tuple[str, str], set[str]] = {}
+
+
+def _stored_chinese() -> set[str]:
+    """Every Chinese text stored in a character column, and the products' eligibility titles: user
+    data, left as entered."""
+    texts: set[str] = set()
+    for model in apps.get_models():
+        columns = [f.attname for f in model._meta.concrete_fields
+                   if isinstance(f, models.CharField | models.TextField) and not f.choices]
+        for column in columns:
+            for value in model._base_manager.filter(**{f"{column}__regex": r"[一-龥]"}).values_list(column, flat=True):
+                texts.update(line.strip() for line in str(value).splitlines() if CJK.search(line))
+    for rules in Product.objects.values_list("eligibility", flat=True):
+        texts.update(_titles(rules))
+    return texts
+
+
+def _titles(node) -> set[str]:
+    if isinstance(node, dict):
+        return {str(node["title"])} if "title" in node else set().union(*map(_titles, node.values()))
+    if isinstance(node, list):
+        return set().union(*map(_titles, node))
+    return set()
+
+
+def engine_texts() -> set[str]:
+    """Engine texts with no English yet (see the module docstring): the clause titles of the
+    standards the placements refer to and the reasons of the ratings."""
+    versions = sorted({(p or {}).get("version") for p in TierPlacement.objects.values_list("closeness", flat=True)}
+                      - {None})
+    titles = set(clause_catalog(versions)["title"].to_list()) if versions else set()
+    reasons = {r["text"] for rs in RatingResult.objects.values_list("reasons", flat=True) for r in rs or []}
+    return titles | reasons
+
+
+def chinese_left(html: str, data: set[str]) -> set[str]:
+    text = visible_text(html)
+    for shortened in set(re.findall(r"[^\s>]+(?=…)", text)):
+        cut = CJK.search(shortened)
+        if cut and any(v.startswith(shortened[cut.start():]) for v in data):
+            text = text.replace(shortened + "…", shortened[:cut.start()] + " …")
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
+    return set(CJK.findall(text))
+
+
+def test_chinese_left_ignores_data_shortened_data_markup_and_scripts():
+    html = ('<h1>企业画像</h1><td>测试科技有限公司</td><td>Bank · 示范银行济南…</td><script>var a = "图表";</script>'
+            '<td>Profile</td><td>未知…</td>')
+    assert chinese_left(html, {"测试科技有限公司", "示范银行济南分行"}) == {"企业画像", "未知"}
+
+
+@pytest.mark.django_db
+def test_main_pages_in_english_show_no_chinese_outside_user_data():
+    regions_load(Region)  # a module of the permission matrix flushes the database, regions included
+    demo_load(n=120)
+    data = _stored_chinese() | engine_texts()
+    found: dict[tuple[str, str], set[str]] = {}
+    for login, url in PAGES:
+        c = Client()
+        c.force_login(apps.get_model(settings.AUTH_USER_MODEL).objects.get(username=login))
+        resp = c.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert resp.status_code == 200, (login, url, resp.status_code)
+        assert resp.headers["Content-Language"] == "en"
+        left = chinese_left(resp.content.decode(), data)
+        if left or (login, url) in KNOWN_MIXED:
+            found[(login, url)] = left
+    assert found == KNOWN_MIXED, pprint.pformat(found)
