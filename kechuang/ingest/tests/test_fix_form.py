@@ -47,7 +47,7 @@ def _inputs(page: str) -> dict[str, str]:
 
 def _post_data(page: str, changes: dict[str, str]) -> dict[str, str]:
     data = {}
-    for name, value in re.findall(r'<input type="text" name="(f\d+)" value="([^"]*)"', page):
+    for name, value in re.findall(r'<input type="(?:text|date)" name="(f\d+)" value="([^"]*)"', page):
         data[name] = value
     for name in re.findall(r'<select name="(f\d+)"', page):
         m = re.search(r'<select name="' + name + r'".*?</select>', page, re.S)
