@@ -176,6 +176,8 @@ def engine_texts() -> set[str]:
 
 def chinese_left(html: str, data: set[str]) -> set[str]:
     text = visible_text(html)
+    # visible_text blanks short quoted names (“白名单”): blank them in the data too, so it still matches
+    data = {visible_text(v) for v in data}
     for shortened in set(re.findall(r"[^\s>]+(?=…)", text)):
         cut = CJK.search(shortened)
         if cut and any(v.startswith(shortened[cut.start():]) for v in data):

@@ -14,6 +14,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core import formatting
 from kechuang.engine.facts.schema import SECTIONS, USCC, Field
 from kechuang.engine.facts.uscc import is_valid_uscc
 
@@ -36,11 +37,16 @@ class Entry:
     group: str
 
 
+def _label(x) -> str:
+    """A field's or section's label in the page's language (the standard has both)."""
+    return x.label_en if formatting.english() else x.label_zh
+
+
 def _item_label(section, item: Any, index: int) -> str:
     keys = section.key_fields or ()
     if keys and isinstance(item, dict) and all(item.get(k) not in (None, "") for k in keys):
-        return f"{section.label_zh}[{'|'.join(str(item[k]) for k in keys)}]"
-    return f"{section.label_zh}[第{index + 1}项]"
+        return f"{_label(section)}[{'|'.join(str(item[k]) for k in keys)}]"
+    return f"{_label(section)}[{index + 1}]" if formatting.english() else f"{section.label_zh}[第{index + 1}项]"
 
 
 def record_entries(data: dict[str, Any], error_paths: set[str]) -> list[Entry]:
@@ -51,10 +57,10 @@ def record_entries(data: dict[str, Any], error_paths: set[str]) -> list[Entry]:
     def add(path: str, f: Field | None, label: str, group: str) -> None:
         out.append(Entry(f"f{len(out)}", path, f, label, group))
 
-    top = PROFILE.label_zh
+    top = _label(PROFILE)
     for f in PROFILE.fields:
         if f.name in data or f.name in error_paths or f.name in ("uscc", "name", "registered_on"):
-            add(f.name, f, f.label_zh, top)
+            add(f.name, f, _label(f), top)
     for key in data:
         if key not in PROFILE.by_name and key not in SECTIONS:
             add(key, None, str(key), top)
@@ -63,17 +69,17 @@ def record_entries(data: dict[str, Any], error_paths: set[str]) -> list[Entry]:
             continue
         items = data[name]
         if not isinstance(items, list):
-            add(name, None, section.label_zh, section.label_zh)
+            add(name, None, _label(section), _label(section))
             continue
         for i, item in enumerate(items):
             group = _item_label(section, item, i)
             if not isinstance(item, dict):
-                add(f"{name}[{i}]", None, group, section.label_zh)
+                add(f"{name}[{i}]", None, group, _label(section))
                 continue
             for f in section.fields:
                 path = f"{name}[{i}].{f.name}"
                 if f.name in item or path in error_paths:
-                    add(path, f, f.label_zh, group)
+                    add(path, f, _label(f), group)
             for key in item:
                 if key not in section.by_name:
                     add(f"{name}[{i}].{key}", None, str(key), group)
@@ -183,7 +189,7 @@ class QuarantineFixForm(forms.Form):
         else:
             help_text = _("数据标准中没有该字段：清空即删除。") if e.path != e.label else ""
         if f is USCC or e.path == "uscc":
-            return forms.CharField(label=USCC.label_zh, required=False, disabled=self.uscc_locked,
+            return forms.CharField(label=_label(USCC), required=False, disabled=self.uscc_locked,
                                    help_text=_("修正的记录保留原统一社会信用代码，不能修改。") if self.uscc_locked
                                    else _("原代码无效，请更正。"), widget=forms.TextInput(attrs={**W, **attrs}))
         if f is not None and f.type == "bool":

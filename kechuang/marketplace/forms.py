@@ -201,7 +201,7 @@ class EligibilityForm(forms.Form):
     qual_op = forms.ChoiceField(label=_("资质"), required=False, widget=forms.Select(attrs=S), choices=[
         ("", _("不限")), ("all", _("须全部具备")), ("any", _("具备任一"))])
     quals = forms.MultipleChoiceField(label=_("资质"), required=False, widget=forms.CheckboxSelectMultiple,
-                                      choices=list(el.QUALIFICATIONS.items()))
+                                      choices=[(k, _(v)) for k, v in el.QUALIFICATIONS.items()])
     grade_op = forms.ChoiceField(label=_("信用评级"), required=False, widget=forms.Select(attrs=S),
                                  choices=[("", _("不限")), ("gte", _("不低于"))])
     grade = forms.ChoiceField(label=_("评级"), required=False, widget=forms.Select(attrs=S),
@@ -209,7 +209,7 @@ class EligibilityForm(forms.Form):
     size_op = forms.ChoiceField(label=_("企业规模"), required=False, widget=forms.Select(attrs=S),
                                 choices=[("", _("不限")), ("in", _("属于")), ("not_in", _("不属于"))])
     sizes = forms.MultipleChoiceField(label=_("规模"), required=False, widget=forms.CheckboxSelectMultiple,
-                                      choices=list(el.SIZES.items()))
+                                      choices=[(k, _(v)) for k, v in el.SIZES.items()])
     region_op = forms.ChoiceField(label=_("注册地区"), required=False, widget=forms.Select(attrs=S),
                                   choices=[("", _("不限")), ("in", _("属于")), ("not_in", _("不属于"))])
     regions = forms.MultipleChoiceField(label=_("地区"), required=False,
