@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from kechuang.accounts.access import VIEW
 from kechuang.engine.matching import Product as EngineProduct
-from kechuang.engine.matching import load_eligibility, match_demand, rank_batch
+from kechuang.engine.matching import BOOL_FEATURES, load_eligibility, match_demand, rank_batch
 from kechuang.engine.matching.calendar import working_days_between
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 from kechuang.enterprises.models import Enterprise
@@ -27,7 +27,7 @@ GRADE_RANK = {g: i + 1 for i, (g, _pd) in enumerate(DEFAULT_MASTER_SCALE)}
 FEATURE_COLUMNS = ("region_code", "region_city", "region_province", "industry_code", "industry_section", "size",
                    "employees", "operating_revenue", "rd_ratio", "ip_class1_count", "ip_total_count",
                    "adverse_count", "years_registered", "grade", "grade_rank", "tier_rank", "hnte", "srdi_sme",
-                   "little_giant", "tsme", "first_loan")
+                   "little_giant", "tsme", "gazelle", "first_loan")
 
 
 def _size(employees: int | None) -> str | None:
@@ -95,6 +95,7 @@ def enterprise_features(enterprise: Enterprise, at: datetime | None = None) -> d
         "srdi_sme": "srdi_sme" in kinds,
         "little_giant": "little_giant" in kinds,
         "tsme": bool(kinds & {"tsme", "innovative_sme", "tech_innovation_sme"}),
+        "gazelle": "gazelle" in kinds,
         "first_loan": first_loan,
         "tier": tier.get("tier"),
         "as_of": timezone.now().isoformat(),
@@ -161,7 +162,7 @@ def demand_matches(demand: Demand) -> dict[str, Any]:
 def _demand_frame(demands: list[Demand]) -> pl.DataFrame:
     rows = [demand_row(d) for d in demands]
     schema = {"id": pl.Int64, "kind": pl.String, "amount": pl.Float64, "term_months": pl.Int64,
-              **{k: (pl.Boolean if k in ("hnte", "srdi_sme", "little_giant", "tsme", "first_loan")
+              **{k: (pl.Boolean if k in BOOL_FEATURES
                      else pl.String if k in ("region_code", "region_city", "region_province", "industry_code",
                                              "industry_section", "size", "grade")
                      else pl.Float64) for k in FEATURE_COLUMNS}}
