@@ -20,7 +20,7 @@ from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 
 #: The qualifications (titles) a product can ask for, by the engine's yes/no features.
 QUALIFICATIONS = {"tsme": "科技型中小企业", "hnte": "高新技术企业", "srdi_sme": "专精特新中小企业",
-                  "little_giant": "专精特新“小巨人”企业"}
+                  "little_giant": "专精特新“小巨人”企业", "gazelle": "瞪羚企业"}
 #: Rating grades best first; the engine reads ``grade_rank`` (1 = the best grade).
 GRADES = tuple(g for g, _pd in DEFAULT_MASTER_SCALE)
 GRADE_RANK = {g: i + 1 for i, g in enumerate(GRADES)}

@@ -21,6 +21,7 @@ class MarketplaceErrorCode(models.TextChoices):
     SHARES = "shares", "risk shares must sum to 100"
     LOSS = "loss", "invalid loss amount"
     SATISFACTION = "satisfaction", "satisfaction must be 1-5"
+    ADVISOR_NOT_ALLOWED = "advisor_not_allowed", "not staff of a service agency within the assigner's scope"
     NOT_EDITABLE = "not_editable", "field cannot be changed after publication"
     BAD_VALUE = "bad_value", "value missing or not one of the choices"
     NOT_CLOSED = "not_closed", "request is not closed yet"

@@ -7,7 +7,6 @@ from __future__ import annotations
 import json
 
 from django import forms
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
 from django.utils.translation import gettext_lazy as _
@@ -21,6 +20,7 @@ from kechuang.enterprises.models import Enterprise
 from . import choices as c
 from . import eligibility as el
 from .models import Product
+from .selectors import advisor_candidates
 
 W = {"class": "form-control form-control-sm"}
 S = {"class": "form-select form-select-sm"}
@@ -92,16 +92,26 @@ class WhitelistForm(forms.Form):
                        "bank": _org(OrganizationKind.BANK, _("银行")), **self.fields}
 
 
+class AdvisorField(forms.ModelChoiceField):
+    """A 金融辅导员 picked by name from the service agencies' staff the user may assign
+    (``selectors.advisor_candidates``): a select that typing filters, never a typed username."""
+
+    def __init__(self, user, **kw):
+        super().__init__(queryset=advisor_candidates(user), label=_("金融辅导员（输入姓名或机构筛选）"),
+                         empty_label="—", widget=forms.Select(attrs=SEARCH_SELECT),
+                         error_messages={"invalid_choice": _("请从列表中选择辅导员：只能指派您辖区内服务机构的在岗人员。")},
+                         **kw)
+
+    def label_from_instance(self, obj) -> str:
+        return f"{obj}（{obj.organization.name}）"
+
+
 class AssignForm(forms.Form):
-    advisor = forms.ModelChoiceField(
-        label=_("金融辅导员（用户名）"), to_field_name="username", widget=forms.TextInput(attrs=W),
-        queryset=get_user_model().objects.filter(is_active=True).exclude(organization__kind=OrganizationKind.ENTERPRISE),
-        error_messages={"invalid_choice": _("找不到该用户，或其不能担任辅导员。")})
     team = forms.CharField(label=_("辅导队"), required=False, widget=forms.TextInput(attrs=W))
 
     def __init__(self, user, *a, **kw):
         super().__init__(*a, **kw)
-        self.fields = {"enterprise": EnterpriseField(user), **self.fields}
+        self.fields = {"enterprise": EnterpriseField(user), "advisor": AdvisorField(user), **self.fields}
 
 
 class VisitForm(forms.Form):

@@ -9,12 +9,15 @@ from typing import Any
 
 import polars as pl
 from django.apps import apps
-from django.db.models import Count, Q
+from django.contrib.auth import get_user_model
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 
-from kechuang.accounts.access import VIEW
+from kechuang.accounts.access import VIEW, WRITER_ROLES, organization_of, region_q, region_scope
+from kechuang.accounts.choices import OrganizationKind
 from kechuang.engine.matching import Product as EngineProduct
-from kechuang.engine.matching import load_eligibility, match_demand, rank_batch
+from kechuang.engine.matching import BOOL_FEATURES, load_eligibility, match_demand, rank_batch
 from kechuang.engine.matching.calendar import working_days_between
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 from kechuang.enterprises.models import Enterprise
@@ -27,7 +30,7 @@ GRADE_RANK = {g: i + 1 for i, (g, _pd) in enumerate(DEFAULT_MASTER_SCALE)}
 FEATURE_COLUMNS = ("region_code", "region_city", "region_province", "industry_code", "industry_section", "size",
                    "employees", "operating_revenue", "rd_ratio", "ip_class1_count", "ip_total_count",
                    "adverse_count", "years_registered", "grade", "grade_rank", "tier_rank", "hnte", "srdi_sme",
-                   "little_giant", "tsme", "first_loan")
+                   "little_giant", "tsme", "gazelle", "first_loan")
 
 
 def _size(employees: int | None) -> str | None:
@@ -95,6 +98,7 @@ def enterprise_features(enterprise: Enterprise, at: datetime | None = None) -> d
         "srdi_sme": "srdi_sme" in kinds,
         "little_giant": "little_giant" in kinds,
         "tsme": bool(kinds & {"tsme", "innovative_sme", "tech_innovation_sme"}),
+        "gazelle": "gazelle" in kinds,
         "first_loan": first_loan,
         "tier": tier.get("tier"),
         "as_of": timezone.now().isoformat(),
@@ -161,7 +165,7 @@ def demand_matches(demand: Demand) -> dict[str, Any]:
 def _demand_frame(demands: list[Demand]) -> pl.DataFrame:
     rows = [demand_row(d) for d in demands]
     schema = {"id": pl.Int64, "kind": pl.String, "amount": pl.Float64, "term_months": pl.Int64,
-              **{k: (pl.Boolean if k in ("hnte", "srdi_sme", "little_giant", "tsme", "first_loan")
+              **{k: (pl.Boolean if k in BOOL_FEATURES
                      else pl.String if k in ("region_code", "region_city", "region_province", "industry_code",
                                              "industry_section", "size", "grade")
                      else pl.Float64) for k in FEATURE_COLUMNS}}
@@ -187,6 +191,25 @@ def institution_queue(org, limit: int = 200) -> list[dict[str, Any]]:
              "status": r["status"]} for r in pairs.iter_rows(named=True)]
     rows.sort(key=lambda r: (-r["score"], r["demand"].pk))
     return rows[:limit]
+
+
+def advisor_candidates(user):
+    """The people ``user`` may assign as 金融辅导员: active staff (officers and admins; a viewer
+    records nothing) of active service agencies within ``user``'s scope — every agency for a
+    superuser, the agencies registered in a regulator's region, a service agency's own staff — and
+    nobody for anyone else. Ordered by agency, then name."""
+    qs = get_user_model().objects.filter(
+        is_active=True, role__in=WRITER_ROLES, organization__is_active=True,
+        organization__kind=OrganizationKind.SERVICE_AGENCY).select_related("organization")
+    org = organization_of(user)
+    if region_scope(user) is not None:
+        qs = qs.filter(region_q(user, "organization__region_id"))
+    elif org is not None and org.kind == OrganizationKind.SERVICE_AGENCY:
+        qs = qs.filter(organization=org)
+    else:
+        return qs.none()
+    shown = Coalesce(NullIf("display_name", Value("")), "username")  # the name the list shows (User.__str__)
+    return qs.order_by("organization__name", shown, "pk")
 
 
 def advisor_of(enterprise: Enterprise):

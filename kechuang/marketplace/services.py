@@ -33,7 +33,7 @@ from .error_codes import MarketplaceErrorCode as E
 from .models import (MAX_AMOUNT, MAX_TERM_MONTHS, AdvisorAssignment, AdvisorVisit, Demand, FinancingRequest,
                      FirstLoanCandidate, Leg, LossBooking, Product, Roadshow, RoadshowRegistration,
                      WhitelistEntry)
-from .selectors import advisor_of, demand_row, engine_products, enterprise_features, stale_requests
+from .selectors import advisor_candidates, advisor_of, demand_row, engine_products, enterprise_features, stale_requests
 
 CENT = Decimal("0.01")
 CONSENT_DAYS = 180
@@ -703,9 +703,13 @@ def whitelist_add(*, enterprise, guarantor, bank, line_amount, valid_until: date
 
 
 def advisor_assign(*, enterprise, advisor, actor, team: str = "", is_synthetic: bool = False) -> AdvisorAssignment:
-    """Assign a 金融辅导员 (replacing the active one)."""
+    """Assign a 金融辅导员 (replacing the active one): staff of a service agency within the
+    actor's scope (``selectors.advisor_candidates``), checked again here whatever the caller offered."""
     _regulator_or_agency(actor)
     with transaction.atomic():
+        if not advisor_candidates(actor).filter(pk=getattr(advisor, "pk", None)).exists():
+            raise _err("advisor", _("%(who)s 不能担任辅导员：只能指派您辖区内服务机构的在岗人员。") % {"who": advisor},
+                       E.ADVISOR_NOT_ALLOWED)
         old = AdvisorAssignment.objects.select_for_update().filter(enterprise=enterprise, is_active=True).first()
         if old is not None:
             old.is_active = False

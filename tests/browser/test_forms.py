@@ -9,11 +9,11 @@ import pytest
 
 from kechuang.accounts.choices import OrganizationKind as K
 from kechuang.enterprises.models import Enterprise
-from kechuang.enterprises.tests.factories import record, regulator, uscc
+from kechuang.enterprises.tests.factories import organization, record, regulator, user, uscc
 from kechuang.ingest.models import QuarantinedRow
 from kechuang.ingest.services import default_source, import_run_create, import_run_execute
 from kechuang.marketplace import services
-from kechuang.marketplace.models import FirstLoanCandidate, Product, RequestRating
+from kechuang.marketplace.models import AdvisorAssignment, FirstLoanCandidate, Product, RequestRating
 from kechuang.marketplace.tests.factories import enterprise, institution, loan_product
 
 from .conftest import login, shot
@@ -133,6 +133,30 @@ def test_enterprises_and_districts_are_picked_from_searchable_lists(page, live_s
     page.wait_for_selector("#registrations")
     assert "历城区科创路演" in page.locator("h1").inner_text()
 
+
+
+def test_regulator_assigns_an_advisor_picked_by_name(page, live_server):
+    ent, _eu = enterprise(1)
+    _reg_org, reg = institution(K.REGULATOR, "金融局")
+    agency_org, _agency = institution(K.SERVICE_AGENCY, "历下服务中心")
+    adv = user("advisor-1", agency_org, display_name="李辅导")
+    far = user("advisor-qd", organization(K.SERVICE_AGENCY, "青岛服务中心", region="370200"), display_name="王青岛")
+    login(page, live_server, reg.username)
+
+    page.goto(f"{live_server.url}/marketplace/pools/advisors/new/")
+    assert page.locator(f"#id_advisor option[value='{far.pk}']").count() == 0  # outside the city
+    page.fill("#id_enterprise", "测试科技")
+    page.wait_for_selector(".kc-suggestion")
+    page.click(".kc-suggestion")
+    page.fill("#id_advisor-search", "李辅")
+    assert page.locator("#id_advisor").input_value() == str(adv.pk)
+    assert "advisor-1" not in page.locator("#id_advisor").inner_text()  # names, not usernames
+    page.fill("#id_team", "历下一队")
+    shot(page, "forms-advisor-assign")
+    page.click("#submit-assign")
+    page.wait_for_url(lambda url: url.endswith("/marketplace/pools/"))
+    a = AdvisorAssignment.objects.get()
+    assert (a.enterprise, a.advisor, a.team) == (ent, adv, "历下一队")
 
 def test_enterprise_rates_its_closed_request(page, live_server):
     bank, bu = institution(K.BANK, "银行甲")

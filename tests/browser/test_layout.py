@@ -4,8 +4,12 @@ Chromium: for each role's workbench and the main list pages, at 1280, 1366, 768 
 - nothing sticks out of the viewport: no horizontal page scroll, and no visible element reaches past
   the right edge unless it sits inside a horizontally scrolling (or clipping) container, such as a
   wide table in its own scroll box;
-- navigation entries, buttons, badges and table headings stay on one line (a Chinese label never
-  breaks inside a word); on phones the nav is one horizontally scrolling row;
+- navigation entries, buttons, badges, table headings and the workbench's figure labels (an
+  institution's 平均接单（工作日）) stay on one line (a Chinese label never breaks inside a word); on
+  phones the nav is one horizontally scrolling row, and the header's other row keeps the user's name
+  and the logout button beside the brand;
+- a name in a table cell (an enterprise's "…科技有限公司", a bank, a centre) is never broken between
+  characters by a narrow column ("有限/公司");
 - every chart keeps its axis labels inside its box (ECharts ``grid.containLabel``, and every text it
   draws measured against the box: a rotated first label can still stick out on the left), and its
   legend does not overlap the plot area (the legend's rendered box against the grid's).
@@ -56,7 +60,7 @@ CHECK = r"""() => {
     if (r.right > vw + 1 && !clipped(el) && past++ < 5) out.push('past the right edge (' + Math.round(r.right) + ' > ' + vw + '): ' + name(el));
   }
   // Labels on one line: nav entries, buttons, badges, table headings, the workbench's figure labels.
-  for (const el of document.querySelectorAll('.navbar-nav .nav-link, .navbar-brand, .btn, .badge, th, .wb-figure > .small')) {
+  for (const el of document.querySelectorAll('.navbar-nav .nav-link, .navbar-brand, .btn, .badge, th, .wb-figure > .small, .kc-card .row > .col > .text-muted')) {
     if (!visible(el)) continue;
     const range = document.createRange(); range.selectNodeContents(el);
     const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
@@ -65,6 +69,30 @@ CHECK = r"""() => {
     const inner = Array.from(range.getClientRects()).filter(r => r.width > 0);
     const h = inner.length ? Math.max(...inner.map(r => r.bottom)) - Math.min(...inner.map(r => r.top)) : 0;
     if (h > lineH * 1.6 && text.height > 0) out.push('label on more than one line (' + Math.round(h) + ' px): ' + name(el));
+  }
+  // The header keeps the logout button on the brand's row: on a phone the nav entries take a row of
+  // their own below, but the user's name and 退出 never drop to a line by themselves.
+  const brand = document.querySelector('.navbar-brand');
+  const logout = document.querySelector('.navbar form[action*="logout"] button');
+  if (brand && logout && visible(logout)) {
+    const b = brand.getBoundingClientRect(), l = logout.getBoundingClientRect();
+    if (l.top >= b.bottom - 1 || l.bottom <= b.top + 1) out.push('the header wraps: ' + name(logout) + ' is not on the row of ' + name(brand));
+  }
+  // Names of enterprises and institutions in table cells ("…科技有限公司") on one line: a narrow
+  // column must not break a name between characters ("有限/公司").
+  let names = 0;
+  for (const td of document.querySelectorAll('main td')) {
+    if (!visible(td)) continue;
+    const walker = document.createTreeWalker(td, NodeFilter.SHOW_TEXT);
+    for (let t = walker.nextNode(); t; t = walker.nextNode()) {
+      // a text node that is a name, not a sentence mentioning a company
+      // (a bracketed suffix such as （演示） may go to the next line: a break before a bracket is Chinese usage)
+      const m = /^(\s*)([\u4e00-\u9fffA-Za-z0-9]{2,40}(公司|中心|银行|分行|支行))(（[^）]*）)?\s*$/.exec(t.textContent);
+      if (!m) continue;
+      const range = document.createRange(); range.setStart(t, m[1].length); range.setEnd(t, m[1].length + m[2].length);
+      const tops = new Set(Array.from(range.getClientRects()).filter(r => r.width > 0).map(r => Math.round(r.top)));
+      if (tops.size > 1 && names++ < 5) out.push('name broken over ' + tops.size + ' lines: "' + m[2] + '" in ' + name(td));
+    }
   }
   // Charts: axis labels inside the box, legend clear of the plot.
   if (window.echarts) for (const el of document.querySelectorAll('[_echarts_instance_]')) {

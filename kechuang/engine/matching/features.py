@@ -42,9 +42,13 @@ _F = (
     MatchFeature("srdi_sme", "bool", "专精特新中小企业", "SRDI SME title"),
     MatchFeature("little_giant", "bool", "专精特新“小巨人”", "Little Giant title"),
     MatchFeature("tsme", "bool", "科技型中小企业", "tech SME status"),
+    MatchFeature("gazelle", "bool", "瞪羚企业", "gazelle enterprise"),
     MatchFeature("first_loan", "bool", "首贷户（无银行贷款记录）", "first-time borrower (no bank loan on record)"),
 )
 
 MATCH_FEATURES: dict[str, MatchFeature] = {f.name: f for f in _F}
+
+#: The yes/no features (the titles and first-time borrower): a demand frame holds them as Boolean.
+BOOL_FEATURES: tuple[str, ...] = tuple(f.name for f in _F if f.dtype == "bool")
 
 SIZES = ("micro", "small", "medium", "large")

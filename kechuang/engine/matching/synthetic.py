@@ -95,4 +95,5 @@ def demands(n: int, seed: int = 7, null_share: float = 0.05) -> pl.DataFrame:
         "tsme": rng.random(n) < 0.4,
         "little_giant": rng.random(n) < 0.03,
         "first_loan": maybe(rng.random(n) < 0.4),
+        "gazelle": rng.random(n) < 0.05,  # drawn last: the columns above keep their values
     })

@@ -2,6 +2,7 @@
 message, a refused user gets no form and no write, bad input shows the service's error beside the
 field and writes nothing."""
 
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -10,7 +11,7 @@ from django.test import Client
 from kechuang.accounts.choices import OrganizationKind as K
 from kechuang.accounts.choices import Role
 from kechuang.core.models import AuditEntry
-from kechuang.enterprises.tests.factories import user
+from kechuang.enterprises.tests.factories import organization, user
 from kechuang.marketplace import services as s
 from kechuang.marketplace.models import (AdvisorAssignment, AdvisorVisit, Demand, FinancingRequest, FirstLoanCandidate,
                                          Leg, Roadshow, RoadshowRegistration, WhitelistEntry)
@@ -85,17 +86,17 @@ def test_whitelist_form(w):
 
 def test_advisor_assignment_and_visit_forms(w):
     agency_org, agency = institution(K.SERVICE_AGENCY, "服务中心")
-    adv = user("advisor-1", agency_org)
+    adv = user("advisor-1", agency_org, display_name="李辅导")
     c = login(w["reg"])
-    bad = c.post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc, "advisor": w["eu"].username})
-    assert "不能担任辅导员" in bad.content.decode() and AdvisorAssignment.objects.count() == 0
-    ok = c.post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc, "advisor": adv.username,
+    bad = c.post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc, "advisor": w["eu"].pk})
+    assert "请从列表中选择辅导员" in bad.content.decode() and AdvisorAssignment.objects.count() == 0
+    ok = c.post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc, "advisor": adv.pk,
                                                      "team": "历下一队"})
     assert ok.status_code == 302
     a = AdvisorAssignment.objects.get()
     assert a.advisor == adv and a.team == "历下一队"
     assert login(w["bu"]).post("/marketplace/pools/advisors/new/", {"enterprise": w["ent"].uscc,
-                                                                    "advisor": adv.username}).status_code == 403
+                                                                    "advisor": adv.pk}).status_code == 403
     # the advisor records a visit; a bad satisfaction is the service's error beside the field
     ac = login(adv)
     assert f"/marketplace/pools/advisors/{a.pk}/visit/" in ac.get("/marketplace/").content.decode()
@@ -268,3 +269,34 @@ def test_a_default_loss_is_booked_from_the_request_page_split_2_2_4_2(w):
     leg.refresh_from_db()
     assert leg.state == "defaulted"
     assert "损失分担" in login(w["bu"]).get(page).content.decode()
+
+
+def _advisor_options(page: str) -> list[str]:
+    select = re.search(r'<select name="advisor"[^>]*>(.*?)</select>', page, re.S)
+    assert select, "the advisor is a list to pick from"
+    return re.findall(r"<option[^>]*>([^<]*)</option>", select.group(1))
+
+
+def test_the_advisor_is_picked_by_name_from_the_agencies_in_scope_and_checked_by_the_server(w):
+    agency_org, agency = institution(K.SERVICE_AGENCY, "历下服务中心")
+    adv = user("advisor-1", agency_org, display_name="李辅导")
+    user("advisor-viewer", agency_org, role=Role.VIEWER, display_name="赵只读")
+    far_org = organization(K.SERVICE_AGENCY, "青岛服务中心", region="370200")
+    far = user("advisor-qd", far_org, display_name="王青岛")
+    url = "/marketplace/pools/advisors/new/"
+
+    page = login(w["reg"]).get(url).content.decode()
+    own = login(agency).get(url).content.decode()
+
+    assert 'name="advisor"' in page and re.search(r'<select name="advisor"[^>]*data-kc-search="select"', page)
+    assert _advisor_options(page) == ["—", "u-历下服务中心（历下服务中心）", "李辅导（历下服务中心）"]
+    assert _advisor_options(own) == ["—", "u-历下服务中心（历下服务中心）", "李辅导（历下服务中心）"]
+    assert "advisor-1" not in page  # names, not usernames
+    # an agency outside the regulator's region, a viewer or an enterprise user is refused beside the field
+    for who in (far, w["eu"], w["viewer"]):
+        resp = login(w["reg"]).post(url, {"enterprise": w["ent"].uscc, "advisor": who.pk})
+        assert resp.status_code == 200
+        assert 'id="error-advisor">请从列表中选择辅导员：只能指派您辖区内服务机构的在岗人员。' in resp.content.decode()
+    assert AdvisorAssignment.objects.count() == 0
+    ok = login(w["reg"]).post(url, {"enterprise": w["ent"].uscc, "advisor": adv.pk})
+    assert ok.status_code == 302 and AdvisorAssignment.objects.get().advisor == adv

@@ -11,10 +11,13 @@ from django.test import Client
 from kechuang.accounts.choices import OrganizationKind as K
 from kechuang.core.models import AuditEntry
 from kechuang.engine.matching import evaluate, load_eligibility
+from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.tests.factories import load, record
 from kechuang.engine.qualification.nodes import MET, UNKNOWN, UNMET
 from kechuang.marketplace import eligibility as el
 from kechuang.marketplace.forms import EligibilityForm
 from kechuang.marketplace.models import Product
+from kechuang.marketplace.selectors import enterprise_features
 
 from .factories import HNTE_OR_TSME, institution, loan_product
 
@@ -91,6 +94,58 @@ def test_a_stored_eligibility_round_trips_through_the_rows_keeping_what_they_can
     assert el.eligibility_words(again, NAMES) == (  # the builder's row order
         "须为科技型中小企业、高新技术企业或专精特新中小企业之一，且注册在济南市，且无不良记录，且拥有Ⅰ类知识产权。")
     assert el.rule_from_eligibility(again) == rule
+
+
+
+@pytest.mark.parametrize(("rule", "raw", "words"), [
+    pytest.param(el.Rule(qual_op="all", quals=["gazelle"]),
+                 [{"id": "qualification_gazelle", "kind": "condition", "title": "瞪羚企业", "feature": "gazelle",
+                   "op": "is_true"}], "须为瞪羚企业。", id="gazelle-alone"),
+    pytest.param(el.Rule(qual_op="any", quals=["gazelle", "little_giant"]),
+                 [{"id": "qualification", "kind": "any_of", "title": "具备以下资质之一：专精特新“小巨人”企业、瞪羚企业",
+                   "clauses": [
+                       {"id": "qualification_little_giant", "kind": "condition", "title": "专精特新“小巨人”企业",
+                        "feature": "little_giant", "op": "is_true"},
+                       {"id": "qualification_gazelle", "kind": "condition", "title": "瞪羚企业", "feature": "gazelle",
+                        "op": "is_true"}]}],
+                 "须为专精特新“小巨人”企业或瞪羚企业之一。", id="gazelle-or-little-giant"),
+])
+def test_gazelle_row_round_trips(rule, raw, words):
+    got = el.eligibility_from_rule(rule, NAMES)
+
+    assert got == raw
+    assert el.eligibility_words(got, NAMES) == words
+    back = el.rule_from_eligibility(got)
+    assert (back.qual_op, back.quals, back.extra) == (rule.qual_op, [q for q in el.QUALIFICATIONS if q in rule.quals], [])
+    engine = load_eligibility(got)
+    assert [evaluate(engine, {"gazelle": g, "little_giant": False})[0] for g in (True, False, None)] == \
+        [MET, UNMET, UNKNOWN]
+
+
+@pytest.mark.django_db
+def test_the_builder_offers_gazelle_and_the_form_makes_its_clause():
+    form = _form(qual_op="all", quals=["gazelle"])
+
+    assert ("gazelle", "瞪羚企业") in form.fields["quals"].choices
+    assert form.is_valid(), form.errors
+    assert form.cleaned_data["eligibility"] == [
+        {"id": "qualification_gazelle", "kind": "condition", "title": "瞪羚企业", "feature": "gazelle", "op": "is_true"}]
+    assert form.words() == "须为瞪羚企业。"
+
+
+
+@pytest.mark.django_db
+def test_an_enterprise_is_a_gazelle_by_its_valid_certificate_and_the_product_matches_it():
+    cert = {"kind": "gazelle", "valid_from": "2024-01-01", "valid_to": "2099-12-31"}
+    expired = {"kind": "gazelle", "valid_from": "2020-01-01", "valid_to": "2022-12-31"}
+    load([record(1, certificates=[cert]), record(2, certificates=[expired]), record(3, certificates=[])])
+    ents = {e.uscc: e for e in Enterprise.objects.all()}
+
+    feats = [enterprise_features(ents[record(n)["uscc"]])["gazelle"] for n in (1, 2, 3)]
+
+    assert feats == [True, False, False]
+    engine = load_eligibility(el.eligibility_from_rule(el.Rule(qual_op="all", quals=["gazelle"]), NAMES))
+    assert [evaluate(engine, {"gazelle": f})[0] for f in feats] == [MET, UNMET, UNMET]
 
 
 def _form(**rows):

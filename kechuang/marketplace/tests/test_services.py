@@ -13,7 +13,7 @@ from kechuang.enterprises.models import Consent, Enterprise
 from kechuang.marketplace import choices as c
 from kechuang.marketplace import services as s
 from kechuang.marketplace.error_codes import MarketplaceErrorCode as E
-from kechuang.marketplace.models import Demand, FinancingRequest, LossBooking, Product
+from kechuang.marketplace.models import AdvisorAssignment, Demand, FinancingRequest, LossBooking, Product
 from kechuang.marketplace.selectors import demand_matches, institution_queue
 
 from .factories import enterprise, institution, loan_product
@@ -276,11 +276,15 @@ def test_pools_and_roadshow_follow_up(world):
         s.first_loan_add(enterprise=world["ent"], actor=reg)
     s.whitelist_add(enterprise=world["ent"], guarantor=world["guar"], bank=world["bank"], line_amount="3000000",
                     valid_until=date.today() + timedelta(days=365), actor=world["guar_u"])
-    a = s.advisor_assign(enterprise=world["ent"], advisor=reg, actor=reg)
+    with pytest.raises(ValidationError) as e:  # a regulator is no 金融辅导员
+        s.advisor_assign(enterprise=world["ent"], advisor=reg, actor=reg)
+    assert codes(e.value) == {E.ADVISOR_NOT_ALLOWED} and not AdvisorAssignment.objects.exists()
+    agency, adv = institution(K.SERVICE_AGENCY, "辅导中心")
+    a = s.advisor_assign(enterprise=world["ent"], advisor=adv, actor=reg)
     with pytest.raises(ValidationError) as e:
-        s.advisor_visit_record(assignment=a, visited_on=date.today(), satisfaction=6, actor=reg)
+        s.advisor_visit_record(assignment=a, visited_on=date.today(), satisfaction=6, actor=adv)
     assert codes(e.value) == {E.SATISFACTION}
-    s.advisor_visit_record(assignment=a, visited_on=date.today(), satisfaction=5, actor=reg)
+    s.advisor_visit_record(assignment=a, visited_on=date.today(), satisfaction=5, actor=adv)
     mandate = s.product_create(institution=inv, kind="equity", category="venture", name="早期基金",
                                amount_min="1000000", amount_max="30000000", actor=inv_u)
     show = s.roadshow_create(title="科创路演第1期", region_code="370100", held_on=date.today(), actor=reg)

@@ -77,3 +77,37 @@ def test_batch_agrees_with_one_demand_path():
         assert got["product_id"].to_list() == [r["product_id"] for r in want]
         assert got["score"].to_list() == pytest.approx([r["score"] for r in want])
         assert got["status"].to_list() == [r["status"] for r in want]
+
+
+GAZELLE = [{"id": "g", "kind": "condition", "title": "瞪羚企业", "feature": "gazelle", "op": "is_true"}]
+
+
+@pytest.mark.parametrize("case, gazelle, fits, status, needle", [
+    ("gazelle", True, True, "met", "符合：瞪羚企业（是）"),
+    ("not a gazelle", False, False, "unmet", "不符合：瞪羚企业（要求 是，实际 否）"),
+    ("not known", None, True, "unknown", "待核实：瞪羚企业——平台暂无 瞪羚企业 数据"),
+])
+def test_gazelle_is_a_yes_no_qualification(case, gazelle, fits, status, needle):
+    product = loan(eligibility=load_eligibility(GAZELLE))
+
+    r = match_one(demand(gazelle=gazelle), product)
+
+    assert (r["fits"], r["status"]) == (fits, status), case
+    assert needle in r["reasons"] + r["fails"], (case, r)
+
+
+def test_gazelle_rejects_comparisons_and_ranks_the_same_in_batch():
+    with pytest.raises(RuleError, match="gazelle is yes/no"):
+        load_eligibility([{**GAZELLE[0], "op": "==", "value": 1}])
+    products = [loan(id=1, eligibility=load_eligibility(GAZELLE)), loan(id=2, eligibility=load_eligibility([]))]
+    frame = pl.DataFrame({"id": [1, 2, 3], "kind": ["debt"] * 3, "amount": [1e6] * 3, "term_months": [12] * 3,
+                          "gazelle": [True, False, None]}, schema_overrides={"gazelle": pl.Boolean})
+
+    batch = rank_batch(frame, products, top_k=2)
+
+    assert batch.select("demand_id", "product_id", "status").rows() == [
+        (1, 1, "met"), (1, 2, "met"), (2, 2, "met"), (3, 2, "met"), (3, 1, "unknown")]
+    for row in frame.iter_rows(named=True):
+        one = match_demand(row, products)["ranked"]
+        assert batch.filter(pl.col("demand_id") == row["id"])["product_id"].to_list() == \
+            [r["product_id"] for r in one]
