@@ -207,3 +207,56 @@ def test_main_pages_in_english_show_no_chinese_outside_user_data():
         if left or (login, url) in KNOWN_MIXED:
             found[(login, url)] = left
     assert found == KNOWN_MIXED, pprint.pformat(found)
+
+
+# --- detail pages: the engine's texts in English -------------------------------------------------
+
+
+def _detail_pages() -> list[tuple[str, str]]:
+    """(login, page) of the pages that show the engines' texts: the evaluation report (clause titles,
+    citations, gaps), a demand with its match reasons, a rating run and a rating card (feature names
+    and reasons) and the enterprise profile (the data standard's choice labels), for the demo
+    enterprise's own enterprise and as the city regulator."""
+    from django.urls import reverse
+
+    from kechuang.evaluation.models import EvaluationResult
+    from kechuang.marketplace.models import Demand
+    from kechuang.rating.models import RatingRun
+
+    user = apps.get_model(settings.AUTH_USER_MODEL).objects.select_related("organization").get(username="enterprise")
+    own = user.organization.enterprise_id
+    demand = Demand.objects.filter(enterprise_id=own).order_by("pk").first()
+    assert demand is not None, "the demo gives the demo enterprise a demand"
+    with_gaps = (EvaluationResult.objects.exclude(gaps=[]).order_by("pk").values_list("enterprise_id", flat=True)
+                 .first())
+    rated = RatingResult.objects.exclude(reasons=[]).order_by("pk").values_list("enterprise_id", flat=True).first()
+    run = RatingRun.objects.order_by("-pk").first()
+    pages = [("enterprise", reverse(name, args=[own])) for name in (
+        "evaluation:evaluationresult_report", "rating:ratingresult_card", "enterprises:enterprise_detail")]
+    pages += [("enterprise", reverse("marketplace:demand_detail", args=[demand.pk])),
+              ("regulator", reverse("marketplace:demand_detail", args=[demand.pk])),
+              ("regulator", reverse("evaluation:evaluationresult_report", args=[with_gaps])),
+              ("regulator", reverse("rating:ratingresult_card", args=[rated])),
+              ("regulator", reverse("rating:ratingrun_detail", args=[run.pk])),
+              ("regulator", reverse("enterprises:enterprise_detail", args=[rated]))]
+    return pages
+
+
+@pytest.mark.django_db
+def test_detail_pages_in_english_show_the_engines_texts_in_english():
+    """Clause titles, citations, gap texts, match reasons, rating feature names and reasons and the
+    standard's choice labels come from the engines; in English none of them may be Chinese. Only
+    the database's own Chinese (names, product eligibility titles) is removed before looking."""
+    regions_load(Region)
+    demo_load(n=60)
+    data = _stored_chinese()
+    found: dict[tuple[str, str], set[str]] = {}
+    for login, url in _detail_pages():
+        c = Client()
+        c.force_login(apps.get_model(settings.AUTH_USER_MODEL).objects.get(username=login))
+        resp = c.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert resp.status_code == 200, (login, url, resp.status_code)
+        left = chinese_left(resp.content.decode(), data)
+        if left:
+            found[(login, url)] = left
+    assert found == {}, pprint.pformat(found)
