@@ -170,15 +170,17 @@ def interval(label) -> str:
 #: Who wrote an entry when no person did: the prefix of the actor label (``demo:rating``).
 _ACTOR_KINDS = {"system": "系统", "demo": "演示数据初始化", "command": "命令行", "job": "后台任务",
                 "worker": "后台任务", "api": "接口调用", "test": "测试"}
+_ACTOR_KINDS_EN = {"system": "System", "demo": "Demo data set-up", "command": "Command line",
+                   "job": "Background job", "worker": "Background job", "api": "API call", "test": "Test"}
 
 
 def actor_name(label) -> str:
     """An actor label by what it means: a machine actor (``demo:rating``, ``command:demo``,
-    ``system``) by its kind in Chinese; a person's label as given."""
+    ``system``) by its kind in the active language; a person's label as given."""
     if label is None or label == "":
         return EMPTY
     kind = str(label).split(":", 1)[0]
-    return _ACTOR_KINDS.get(kind, str(label))
+    return (_ACTOR_KINDS_EN if english() else _ACTOR_KINDS).get(kind, str(label))
 
 
 def percent_input(text):
