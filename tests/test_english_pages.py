@@ -6,9 +6,12 @@ titles …) stays as it was entered; the page check removes every Chinese text s
 character columns (also when a page shortens it with "…") before looking for Chinese characters, so
 what remains is the interface's own wording.
 
-Two kinds of engine text have no English yet and are removed too, by name (ENGINE_TEXTS): the clause
-titles of the qualification standards (rule data, ``title`` only in Chinese) and the rating's reason
-texts (``engine/rating/features.py``). Pages still mixing because a template literal is not yet
+The engines' own texts are not removed: clause titles and citations (``title_en`` in the rule data,
+``engine/qualification/english.py``), matching reasons (``engine/matching/rules.reason_en``), rating
+feature names and reasons (``engine/rating/features.py``) and the data standard's choice labels
+(``engine/facts/schema.CHOICE_LABELS_EN``) carry their English, and the detail pages that show them
+(evaluation report, demand with match reasons, rating run and card, enterprise profile) are checked
+too. Pages still mixing because a template literal is not yet
 wrapped in ``{% translate %}`` are listed in KNOWN_MIXED with the Chinese left on them; the test fails
 when a new one appears and when a listed one is gone (so the list only shrinks).
 """
@@ -30,8 +33,6 @@ from django.test import Client
 from kechuang.accounts.models import Region
 from kechuang.accounts.regions import regions_load
 from kechuang.demo.services import demo_load
-from kechuang.engine.qualification import clause_catalog
-from kechuang.evaluation.models import TierPlacement
 from kechuang.marketplace.models import Product
 from kechuang.rating.models import RatingResult
 from tests.test_rendered_pages import visible_text
@@ -39,6 +40,7 @@ from tests.test_rendered_pages import visible_text
 CATALOGUE = Path(settings.LOCALE_PATHS[0]) / "en" / "LC_MESSAGES" / "django.po"
 COMPILED = CATALOGUE.with_suffix(".mo")
 CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
+QUOTED = re.compile(r"“[\w.\[\]-]+”")
 PLACEHOLDER = re.compile(r"%\(\w+\)[sd]|%%|%[sd]|\{\w*\}")
 
 
@@ -164,16 +166,6 @@ def _titles(node) -> set[str]:
     return set()
 
 
-def engine_texts() -> set[str]:
-    """Engine texts with no English yet (see the module docstring): the clause titles of the
-    standards the placements refer to and the reasons of the ratings."""
-    versions = sorted({(p or {}).get("version") for p in TierPlacement.objects.values_list("closeness", flat=True)}
-                      - {None})
-    titles = set(clause_catalog(versions)["title"].to_list()) if versions else set()
-    reasons = {r["text"] for rs in RatingResult.objects.values_list("reasons", flat=True) for r in rs or []}
-    return titles | reasons
-
-
 def chinese_left(html: str, data: set[str]) -> set[str]:
     text = visible_text(html)
     # visible_text blanks short quoted names (“白名单”): blank them in the data too, so it still matches
@@ -197,7 +189,7 @@ def test_chinese_left_ignores_data_shortened_data_markup_and_scripts():
 def test_main_pages_in_english_show_no_chinese_outside_user_data():
     regions_load(Region)  # a module of the permission matrix flushes the database, regions included
     demo_load(n=120)
-    data = _stored_chinese() | engine_texts()
+    data = _stored_chinese()
     found: dict[tuple[str, str], set[str]] = {}
     for login, url in PAGES:
         c = Client()
@@ -209,3 +201,56 @@ def test_main_pages_in_english_show_no_chinese_outside_user_data():
         if left or (login, url) in KNOWN_MIXED:
             found[(login, url)] = left
     assert found == KNOWN_MIXED, pprint.pformat(found)
+
+
+# --- detail pages: the engine's texts in English -------------------------------------------------
+
+
+def _detail_pages() -> list[tuple[str, str]]:
+    """(login, page) of the pages that show the engines' texts: the evaluation report (clause titles,
+    citations, gaps), a demand with its match reasons, a rating run and a rating card (feature names
+    and reasons) and the enterprise profile (the data standard's choice labels), for the demo
+    enterprise's own enterprise and as the city regulator."""
+    from django.urls import reverse
+
+    from kechuang.evaluation.models import EvaluationResult
+    from kechuang.marketplace.models import Demand
+    from kechuang.rating.models import RatingRun
+
+    user = apps.get_model(settings.AUTH_USER_MODEL).objects.select_related("organization").get(username="enterprise")
+    own = user.organization.enterprise_id
+    demand = Demand.objects.filter(enterprise_id=own).order_by("pk").first()
+    assert demand is not None, "the demo gives the demo enterprise a demand"
+    with_gaps = (EvaluationResult.objects.exclude(gaps=[]).order_by("pk").values_list("enterprise_id", flat=True)
+                 .first())
+    rated = RatingResult.objects.exclude(reasons=[]).order_by("pk").values_list("enterprise_id", flat=True).first()
+    run = RatingRun.objects.order_by("-pk").first()
+    pages = [("enterprise", reverse(name, args=[own])) for name in (
+        "evaluation:evaluationresult_report", "rating:ratingresult_card", "enterprises:enterprise_detail")]
+    pages += [("enterprise", reverse("marketplace:demand_detail", args=[demand.pk])),
+              ("regulator", reverse("marketplace:demand_detail", args=[demand.pk])),
+              ("regulator", reverse("evaluation:evaluationresult_report", args=[with_gaps])),
+              ("regulator", reverse("rating:ratingresult_card", args=[rated])),
+              ("regulator", reverse("rating:ratingrun_detail", args=[run.pk])),
+              ("regulator", reverse("enterprises:enterprise_detail", args=[rated]))]
+    return pages
+
+
+@pytest.mark.django_db
+def test_detail_pages_in_english_show_the_engines_texts_in_english():
+    """Clause titles, citations, gap texts, match reasons, rating feature names and reasons and the
+    standard's choice labels come from the engines; in English none of them may be Chinese. Only
+    the database's own Chinese (names, product eligibility titles) is removed before looking."""
+    regions_load(Region)
+    demo_load(n=60)
+    data = _stored_chinese()
+    found: dict[tuple[str, str], set[str]] = {}
+    for login, url in _detail_pages():
+        c = Client()
+        c.force_login(apps.get_model(settings.AUTH_USER_MODEL).objects.get(username=login))
+        resp = c.get(url, HTTP_ACCEPT_LANGUAGE="en")
+        assert resp.status_code == 200, (login, url, resp.status_code)
+        left = chinese_left(resp.content.decode(), data)
+        if left:
+            found[(login, url)] = left
+    assert found == {}, pprint.pformat(found)

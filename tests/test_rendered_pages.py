@@ -278,14 +278,14 @@ def chinese_ui(html: str, fragments: set[str]) -> list[str]:
 #: longer does.
 KNOWN_MIXED: set[str] = {
     "core:audit_list", "enterprises:enterprise_detail", "enterprises:enterprise_list",
-    "evaluation:evaluationresult_report", "evaluation:evaluationrun_detail", "evaluation:tierplacement_list",
-    "ingest:importrun_list", "ingest:quarantinedrow_detail", "ingest:quarantinedrow_fix",
-    "marketplace:demand_detail",
-    "marketplace:first_loan_update", "marketplace:home", "marketplace:metrics", "marketplace:pools",
-    "marketplace:product_create", "marketplace:product_list", "marketplace:request_detail",
-    "rating:ratingmodel_detail", "rating:ratingresult_card", "rating:ratingrun_detail", "targets:cockpit",
-    "targets:cockpit_print", "targets:plan_check", "targets:plan_detail", "targets:plan_list",
-    "targets:task_detail", "targets:task_list", "targets:valueflag_list", "workbench:home",
+    "evaluation:tierplacement_list", "ingest:importrun_list", "ingest:quarantinedrow_detail",
+    "ingest:quarantinedrow_fix",
+    "marketplace:demand_detail", "marketplace:first_loan_update", "marketplace:home",
+    "marketplace:metrics", "marketplace:pools", "marketplace:product_create",
+    "marketplace:product_list", "marketplace:request_detail", "rating:ratingmodel_detail",
+    "targets:cockpit", "targets:cockpit_print", "targets:plan_check", "targets:plan_detail",
+    "targets:plan_list", "targets:task_detail", "targets:task_list", "targets:valueflag_list",
+    "workbench:home",
 }
 
 

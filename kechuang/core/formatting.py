@@ -170,15 +170,17 @@ def interval(label) -> str:
 #: Who wrote an entry when no person did: the prefix of the actor label (``demo:rating``).
 _ACTOR_KINDS = {"system": "系统", "demo": "演示数据初始化", "command": "命令行", "job": "后台任务",
                 "worker": "后台任务", "api": "接口调用", "test": "测试"}
+_ACTOR_KINDS_EN = {"system": "System", "demo": "Demo data set-up", "command": "Command line",
+                   "job": "Background job", "worker": "Background job", "api": "API call", "test": "Test"}
 
 
 def actor_name(label) -> str:
     """An actor label by what it means: a machine actor (``demo:rating``, ``command:demo``,
-    ``system``) by its kind in Chinese; a person's label as given."""
+    ``system``) by its kind in the active language; a person's label as given."""
     if label is None or label == "":
         return EMPTY
     kind = str(label).split(":", 1)[0]
-    return _ACTOR_KINDS.get(kind, str(label))
+    return (_ACTOR_KINDS_EN if english() else _ACTOR_KINDS).get(kind, str(label))
 
 
 def percent_input(text):
@@ -203,41 +205,53 @@ _REGION_YEAR = re.compile(r"^(?P<code>\d{6}):(?P<year>\d{4})$")
 _KEY_IN_TEXT = re.compile(r"\b[a-z][a-z0-9_]*(?:\[[^\]\s]*\])?(?:[.\-][a-z0-9_]+)+\b|\b[a-z]+_[a-z0-9_]+\b")
 
 
-@cache
 def key_catalogue() -> dict[str, str]:
-    """Every machine key a page may come across, by its Chinese name: the interchange standard's
-    fields (``operating_revenue`` → 营业收入, ``years.operating_revenue``), the qualification
-    engine's features (``market_share`` → 细分市场占有率), the standards' versions
-    (``gazelle-sd-2020`` → 瞪羚企业…), the rating features (``rd_intensity`` → 研发投入强度) and their clauses (``gz.4.a.rev`` → the rule data's title).
-    Built once from the engine's own catalogues, so a new field or clause is named without edits."""
+    """Every machine key a page may come across, by its name in the active language: the
+    interchange standard's fields (``operating_revenue`` → 营业收入, ``years.operating_revenue``),
+    the qualification engine's features (``market_share`` → 细分市场占有率), the standards' versions
+    (``gazelle-sd-2020`` → 瞪羚企业…), the rating features (``rd_intensity`` → 研发投入强度) and their
+    clauses (``gz.4.a.rev`` → the rule data's title). The engine carries both languages as data
+    (``title_en``, ``label_en``), so English pages read ``operating revenue CAGR >= 25%``.
+    Built once per language from the engine's own catalogues, so a new field or clause is named
+    without edits."""
+    return _key_catalogue(english())
+
+
+@cache
+def _key_catalogue(en: bool) -> dict[str, str]:
     from kechuang.engine.facts.schema import SECTIONS
     from kechuang.engine.qualification import clause_catalog, default_registry
+    from kechuang.engine.qualification.english import source_en
     from kechuang.engine.qualification.features import FEATURES
     from kechuang.engine.rating.features import FEATURES as RATING_FEATURES
 
     names: dict[str, str] = {}
     for rating_feature in RATING_FEATURES:
-        names.setdefault(rating_feature.name, rating_feature.label)
+        names.setdefault(rating_feature.name, rating_feature.label_en if en else rating_feature.label)
     for std in default_registry():
-        names.setdefault(std.id, f"{std.title_zh}（{std.document}）" if std.document else std.title_zh)
-    for clause_id, title in clause_catalog().select("id", "title").iter_rows():
+        if en:
+            names.setdefault(std.id, f"{std.title_en} ({source_en(std.document)})" if std.document else std.title_en)
+        else:
+            names.setdefault(std.id, f"{std.title_zh}（{std.document}）" if std.document else std.title_zh)
+    for clause_id, title in clause_catalog().select("id", "title_en" if en else "title").iter_rows():
         if title:
             names.setdefault(clause_id, title)
     for feature in FEATURES.values():
-        names.setdefault(feature.name, feature.title_zh)
+        names.setdefault(feature.name, feature.title_en if en else feature.title_zh)
     for section in SECTIONS.values():
-        names.setdefault(section.name, section.label_zh)
+        names.setdefault(section.name, section.label_en if en else section.label_zh)
         for f in section.fields:
-            names.setdefault(f"{section.name}.{f.name}", f.label_zh)
-            names.setdefault(f.name, f.label_zh)
+            names.setdefault(f"{section.name}.{f.name}", f.label_en if en else f.label_zh)
+            names.setdefault(f.name, f.label_en if en else f.label_zh)
     return names
 
 
 def key_name(key, names: dict | None = None) -> str:
-    """A machine key by its Chinese name: ``names`` (a page's own catalogue, e.g. live metrics)
-    first, then :func:`key_catalogue`; a fact path with an index reads ``years[2023].operating_revenue``
-    → "2023年营业收入", ``ip[].type`` → "知识产权·类型"; a district-year cell ``370102:2026`` →
-    "历下区 2026年". An unknown key is returned as given."""
+    """A machine key by its name in the active language: ``names`` (a page's own catalogue, e.g.
+    live metrics) first, then :func:`key_catalogue`; a fact path with an index reads
+    ``years[2023].operating_revenue`` → "2023年营业收入" ("2023 Operating revenue" in English),
+    ``ip[].type`` → "知识产权·类型"; a district-year cell ``370102:2026`` → "历下区 2026年". An unknown
+    key is returned as given."""
     if key is None or key == "":
         return EMPTY
     text = str(key)
@@ -246,16 +260,17 @@ def key_name(key, names: dict | None = None) -> str:
     catalogue = key_catalogue()
     if text in catalogue:
         return catalogue[text]
+    en = english()
     m = _REGION_YEAR.match(text)
     if m:
-        return f"{region_name(m['code'])} {m['year']}年"
+        return f"{region_name(m['code'])} {m['year']}" if en else f"{region_name(m['code'])} {m['year']}年"
     m = _FACT_PATH.match(text)
     if m:
         section, index, field = m["section"], m["index"], m["field"]
         label = catalogue.get(f"{section}.{field}") or catalogue.get(field, field)
         if index.isdigit():
-            return f"{index}年{label}"
-        return f"{catalogue.get(section, section)}·{label}"
+            return f"{index} {label}" if en else f"{index}年{label}"
+        return f"{catalogue.get(section, section)} · {label}" if en else f"{catalogue.get(section, section)}·{label}"
     return text
 
 
@@ -274,10 +289,45 @@ def _standard_documents() -> dict[str, str]:
 
 
 def standard_document(version) -> str:
-    """A standard version (``gazelle-sd-2020``) by the document that issued it (鲁工信发〔2020〕8号)."""
+    """A standard version (``gazelle-sd-2020``) by the document that issued it (鲁工信发〔2020〕8号;
+    in English ``Shandong DIIT [2020] No. 8``)."""
     if version is None or version == "":
         return EMPTY
-    return _standard_documents().get(str(version)) or key_name(version)
+    document = _standard_documents().get(str(version))
+    if document and english():
+        from kechuang.engine.qualification.english import source_en
+
+        return source_en(document)
+    return document or key_name(version)
+
+
+@cache
+def _clause_texts() -> dict[tuple[str, str], tuple[str, str, str, str]]:
+    from kechuang.engine.qualification import clause_catalog
+
+    return {(v, i): (t, te, s, se) for v, i, t, te, s, se in clause_catalog().select(
+        "version", "id", "title", "title_en", "source", "source_en").iter_rows()}
+
+
+def clause_title(version: str, clause_id: str, default: str = "") -> str:
+    """A standard clause's title in the active language, from the rule data (``title`` /
+    ``title_en``); ``default`` (what a stored result says) for a clause the rules no longer have."""
+    texts = _clause_texts().get((version, clause_id))
+    if texts is None:
+        return default or key_name(clause_id)
+    return texts[1] if english() and texts[1] else texts[0]
+
+
+def clause_source(version: str, clause_id: str, default: str = "") -> str:
+    """A clause's citation (document number and article) in the active language."""
+    texts = _clause_texts().get((version, clause_id))
+    if texts is None:
+        if english() and default:
+            from kechuang.engine.qualification.english import source_en
+
+            return source_en(default)
+        return default
+    return texts[3] if english() and texts[3] else texts[2]
 
 
 @cache

@@ -35,12 +35,12 @@ def display(section: str, name: str, value) -> str:
     kind = field.type if field else None
     if kind == "bool" or isinstance(value, bool):
         return _("是") if value else _("否")
-    # The standard's choice labels are Chinese; the catalogue translates those the platform's own
-    # choices share (credit, settled, the qualification names …), the others stay as written.
+    # The standard carries its choice labels in both languages (engine data, no gettext).
     if kind == "enum" and field is not None:
-        return _(field.label_of(value))
+        return field.label_of(value, english=formatting.english())
     if kind == "enum_list" and field is not None:
-        return ("; " if formatting.english() else "、").join(_(field.label_of(v)) for v in value)
+        return ("; " if formatting.english() else "、").join(
+            field.label_of(v, english=formatting.english()) for v in value)
     if kind == "amount":
         return formatting.money(value)
     if kind == "ratio":

@@ -1,5 +1,6 @@
-"""Turning engine results into what the report shows: Chinese labels, badge colours, the Chinese
-half of the bilingual gap texts."""
+"""Turning engine results into what the report shows: labels, badge colours, the half of the
+bilingual gap texts in the page's language, and clause titles and citations from the rule data in
+the page's language (``title``/``title_en``, ``source``/``source_en`` of ``clause_catalog``)."""
 
 from __future__ import annotations
 
@@ -51,7 +52,7 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
     """One result for the report template: values in the page's units, and every key the engine's
     texts quote (fact paths, features, clause ids) by its Chinese name."""
     version = result.get("version", "")
-    titles = {c["id"]: c["title"] for c in result["clauses"]}
+    titles = {c["id"]: formatting.clause_title(version, c["id"], c["title"]) for c in result["clauses"]}
     score = result["score"] if result["score"] is not None else (
         "～".join(str(x) for x in result["score_range"]) if result["score_range"] else None)
     return {
@@ -61,12 +62,13 @@ def result_view(result: dict[str, Any]) -> dict[str, Any]:
         "color": RESULT_STATUS_COLORS.get(result["status"], "secondary"),
         "route_label": ROUTE_LABELS.get(result["route"], result["route"]),
         "score_text": score,
-        "rows": [{"id": c["id"], "title": c["title"], "status": c["status"],
+        "rows": [{"id": c["id"], "title": titles[c["id"]], "status": c["status"],
                   "status_label": STATUS_LABELS.get(c["status"], c["status"]),
                   "color": RESULT_STATUS_COLORS.get(c["status"], "secondary"),
                   "value": _shown(c["value"], version, c["id"]),
                   "threshold": _shown(c["threshold"], version, c["id"]),
-                  "points": _value(c["points"]), "source": c["source"]} for c in result["clauses"]],
+                  "points": _value(c["points"]),
+                  "source": formatting.clause_source(version, c["id"], c["source"])} for c in result["clauses"]],
         "gap_rows": [{"clause": g["clause"], "clause_title": titles.get(g["clause"]) or formatting.key_name(g["clause"]),
                       "needed": formatting.readable(formatting.names_in_text(zh(g["needed"]), titles))} for g in result["gaps"]],
     }

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from kechuang.accounts.access import VIEW, region_scope
@@ -32,9 +33,10 @@ from .selectors import (WHAT_IF_YEAR_FACTS, enterprise_evaluation, enterprise_pl
                         enterprise_record, latest_runs, movements, run_counts, what_if)
 from .services import evaluation_run_create
 
-WHAT_IF_LABELS = {"employees": _("职工总数"), "tech_staff": _("科技人员数"), "rd_staff": _("研发人员数"),
-                  "operating_revenue": _("营业收入（元）"), "sales_revenue": _("销售收入（元）"),
-                  "rd_expense": _("研发费用（元）")}
+#: Lazy: translated when a page reads them, in that page's language (not once at import, in Chinese).
+WHAT_IF_LABELS = {"employees": gettext_lazy("职工总数"), "tech_staff": gettext_lazy("科技人员数"),
+                  "rd_staff": gettext_lazy("研发人员数"), "operating_revenue": gettext_lazy("营业收入（元）"),
+                  "sales_revenue": gettext_lazy("销售收入（元）"), "rd_expense": gettext_lazy("研发费用（元）")}
 
 
 def _as_of(request) -> dt.date:

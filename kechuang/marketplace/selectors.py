@@ -16,9 +16,11 @@ from django.utils import timezone
 
 from kechuang.accounts.access import VIEW, WRITER_ROLES, organization_of, region_q, region_scope
 from kechuang.accounts.choices import OrganizationKind
+from kechuang.core.formatting import english
 from kechuang.engine.matching import Product as EngineProduct
 from kechuang.engine.matching import BOOL_FEATURES, load_eligibility, match_demand, rank_batch
 from kechuang.engine.matching.calendar import working_days_between
+from kechuang.engine.matching.rules import reason_en
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.selectors import facts_as_of
@@ -154,11 +156,16 @@ def demand_row(demand: Demand) -> dict[str, Any]:
 
 
 def demand_matches(demand: Demand) -> dict[str, Any]:
-    """Every active product ranked for ``demand`` with reasons, and why the others do not fit."""
+    """Every active product ranked for ``demand`` with reasons, and why the others do not fit; the
+    reasons in the active language (the engine writes Chinese and knows its English, ``reason_en``)."""
     products = {p.pk: p for p in Product.objects.filter(is_active=True).select_related("institution")}
     res = match_demand(demand_row(demand), engine_products(products.values()))
+    en = english()
     for r in res["ranked"] + res["rejected"]:
         r["product"] = products[r["product_id"]]
+        if en:
+            r["reasons"] = [reason_en(t) for t in r["reasons"]]
+            r["fails"] = [reason_en(t) for t in r["fails"]]
     return res
 
 

@@ -12,7 +12,8 @@ from django.db.models import QuerySet
 
 from kechuang.accounts.access import VIEW, is_admin, region_scope
 from kechuang.accounts.models import within_region
-from kechuang.engine.rating import FEATURE_NAMES, FEATURES_BY_NAME
+from kechuang.core.formatting import english
+from kechuang.engine.rating import FEATURE_NAMES, FEATURES_BY_NAME, GROUPS, GROUPS_EN, reason_text
 from kechuang.engine.rating.training import compare_models, holdout_mask, training_frame
 from kechuang.engine.scorecard import ScorecardModel
 from kechuang.enterprises.models import Enterprise
@@ -155,5 +156,21 @@ def compare(models: list[RatingModel], *, as_of: dt.date, horizon_months: int = 
 
 
 def feature_label(name: str) -> str:
+    """A rating feature by its name in the active language (the engine carries both)."""
     f = FEATURES_BY_NAME.get(name)
-    return f.label if f else name
+    if f is None:
+        return name
+    return f.label_en if english() else f.label
+
+
+def group_label(group: str) -> str:
+    """A feature group (``human_capital``) by its name in the active language."""
+    return (GROUPS_EN if english() else GROUPS).get(group, "")
+
+
+def reason_view(reason: dict) -> dict:
+    """A stored reason (``{code, text, points_lost}``) for a page: its text in the active language
+    (Chinese as stored; English from the engine by the reason's code) and its feature's name."""
+    code = reason.get("code") or ""
+    text = reason_text(code, english=True, default=reason.get("text", "")) if english() else reason.get("text", "")
+    return reason | {"text": text, "feature": feature_label(code.split(".", 1)[0])}

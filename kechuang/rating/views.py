@@ -21,7 +21,7 @@ from kechuang.core.choices import FINISHED_JOB_STATUSES
 from kechuang.core.models import Job
 from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.selectors import job_progress
-from kechuang.engine.rating import FEATURES_BY_NAME, GROUPS
+from kechuang.engine.rating import FEATURES_BY_NAME
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_list_read, enterprise_profile_read
 
@@ -30,7 +30,8 @@ from .choices import (FINISHED_RUN_STATUSES, GRADE_COLORS, MODEL_STATUS_COLORS, 
 from .exports import run_results_xlsx
 from .models import RatingModel, RatingResult, RatingRun
 from .selectors import (can_govern, champion, compare, enterprise_history, feature_label,
-                        grade_distribution, latest_result, models_for, score_enterprise)
+                        grade_distribution, group_label, latest_result, models_for, reason_view,
+                        score_enterprise)
 from .services import rating_model_promote, rating_model_train_enqueue, rating_run_create
 
 
@@ -40,15 +41,15 @@ class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
 
 
 def _reasons_view(reasons: list[dict]) -> list[dict]:
-    return [r | {"feature": feature_label(r["code"].split(".", 1)[0])} for r in reasons]
+    return [reason_view(r) for r in reasons]
 
 
 def _points_view(points: dict, values: dict) -> list[dict]:
     rows = []
     for name, pts in points.items():
         f = FEATURES_BY_NAME.get(name)
-        rows.append({"name": name, "label": f.label if f else name,
-                     "group": GROUPS.get(f.group, "") if f else "", "points": pts,
+        rows.append({"name": name, "label": feature_label(name),
+                     "group": group_label(f.group) if f else "", "points": pts,
                      "categorical": bool(f and f.categorical),
                      "value": values.get(name)})
     return rows

@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from kechuang.accounts.choices import OrganizationKind as K
 from kechuang.accounts.models import region_prefix, within_region
 from kechuang.engine.matching.calendar import working_days_between
-from kechuang.engine.qualification import clause_catalog
+from kechuang.core.formatting import clause_title
 from kechuang.enterprises.models import Consent, Enterprise
 from kechuang.evaluation.selectors import enterprise_placements
 from kechuang.marketplace import choices as mc
@@ -28,7 +28,7 @@ from kechuang.marketplace.models import (AdvisorAssignment, FirstLoanCandidate, 
                                          WhitelistEntry)
 from kechuang.marketplace.selectors import (institution_queue, institution_records, pool_scope, visible_demands,
                                             visible_requests)
-from kechuang.rating.selectors import latest_result
+from kechuang.rating.selectors import latest_result, reason_view
 from kechuang.targets.selectors import open_flags, task_flags, tasks_for, user_units
 
 #: Role → template name under ``templates/workbench/``.
@@ -262,11 +262,12 @@ def enterprise(user) -> dict[str, Any]:
     steps = next_steps(ent, rows, consents, placement, warn)
     return {"enterprise": ent, "placement": placement, "rating": rating, "demands": rows, "consents": consents,
             "consent_warn": warn, "steps": steps, "gaps": gap_titles(placement),
+            "rating_reasons": [reason_view(r) for r in (rating.reasons if rating else [])[:3]],
             "gap_count": len(gap_leaves(placement)) or (placement.failing or 0 if placement else 0)}
 
 
 def gap_titles(placement, limit: int = 5) -> list[str]:
-    """The next standard's unmet conditions in words (the rule data's titles), leaf clauses only:
+    """The next standard's unmet conditions in words (the rule data's titles in the page's language), leaf clauses only:
     a group is left out when one of its own clauses is listed."""
     if placement is None:
         return []
@@ -274,8 +275,7 @@ def gap_titles(placement, limit: int = 5) -> list[str]:
     version = (placement.closeness or {}).get("version")
     if not ids or not version:
         return []
-    titles = dict(clause_catalog([version]).select("id", "title").iter_rows())
-    return [titles.get(i, i) for i in gap_leaves(placement)[:limit]]
+    return [clause_title(version, i, i) for i in gap_leaves(placement)[:limit]]
 
 
 def gap_leaves(placement) -> list[str]:

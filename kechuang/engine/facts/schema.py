@@ -46,6 +46,38 @@ TYPE_LABELS_EN = {
 }
 
 
+#: The English of every choice label of the standard, by its Chinese label (a label means the same
+#: in every field that uses it: 国家级 is "National" for an R&D institution and for an award). The
+#: engine cannot use Django's catalogue, so the second language travels with the data.
+CHOICE_LABELS_EN: dict[str, str] = {
+    "国家级": "National", "省级": "Provincial", "市级": "Municipal", "市级以下": "Below municipal",
+    "无": "None",
+    "省级以上质量奖": "Provincial or higher quality award", "质量管理体系认证": "Quality management certification",
+    "自主品牌": "Own brand", "参与标准制定": "Took part in drafting standards",
+    "A级": "Grade A", "B级": "Grade B", "M级": "Grade M", "C级": "Grade C", "D级": "Grade D",
+    "发明专利": "Invention patent", "国防专利": "Defence patent", "植物新品种": "New plant variety",
+    "国家级农作物品种": "National crop variety", "国家新药": "National new drug",
+    "国家一级中药保护品种": "Class 1 protected TCM variety", "集成电路布图设计专有权": "IC layout design right",
+    "实用新型专利": "Utility model patent", "外观设计专利": "Design patent", "软件著作权": "Software copyright",
+    "自主研发": "Own R&D", "受让": "Transferred", "受赠": "Gifted", "并购": "Merger or acquisition",
+    "国际标准": "International standard", "国家标准": "National standard", "行业标准": "Industry standard",
+    "全国50强": "National top 50", "全国500强": "National top 500",
+    "高新技术企业": "HNTE", "科技型中小企业": "Tech-based SME", "创新型中小企业": "Innovative SME",
+    "专精特新中小企业": "SRDI SME", "专精特新“小巨人”企业": "SRDI \"little giant\"",
+    "科技创新型中小企业": "Sci-tech innovative SME", "瞪羚企业": "Gazelle enterprise",
+    "重大安全事故": "Major safety accident", "重大质量事故": "Major quality accident",
+    "严重环境违法行为": "Serious environmental violation", "严重科研失信行为": "Serious research misconduct",
+    "列入经营异常名录": "On the abnormal operation list", "列入严重失信主体名单": "On the serious dishonesty list",
+    "信用": "Credit", "知识产权质押": "IP pledge", "保证": "Guarantee", "抵押": "Mortgage", "其他": "Other",
+    "未结清": "Outstanding", "已结清": "Repaid", "逾期": "Overdue", "已核销": "Written off",
+    "原告": "Plaintiff", "被告": "Defendant", "第三人": "Third party",
+    "民事": "Civil", "商事": "Commercial", "行政": "Administrative", "刑事": "Criminal", "执行": "Enforcement",
+    "警告": "Warning", "罚款": "Fine", "没收违法所得、没收非法财物": "Confiscation of illegal gains or property",
+    "责令停产停业": "Ordered to suspend production or business",
+    "暂扣或者吊销许可证、执照": "Licence suspended or revoked",
+}
+
+
 @dataclass(frozen=True, slots=True)
 class Field:
     """One field of the standard.
@@ -87,9 +119,13 @@ class Field:
         types 万元 (``营业收入（元）``). Readers accept the bare label too."""
         return f"{self.label_zh}（元）" if self.type == "amount" else self.label_zh
 
-    def label_of(self, value: object) -> str:
-        """The Chinese label of one choice (the value itself when it has none)."""
-        return self.choice_labels_zh.get(value, str(value))
+    def label_of(self, value: object, english: bool = False) -> str:
+        """The Chinese label of one choice, or its English label (:data:`CHOICE_LABELS_EN`) when
+        ``english``; the value itself when it has none."""
+        zh = self.choice_labels_zh.get(value)
+        if zh is None:
+            return str(value)
+        return CHOICE_LABELS_EN.get(zh, zh) if english else zh
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ here: a product's terms are the institution's own, not a reading of a policy tex
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -175,3 +176,87 @@ def describe(c: Clause, st: int, v: Any) -> str:
     if st == UNKNOWN:
         return f"待核实：{label}——平台暂无 {f.zh if f else c.feature} 数据"
     return f"不符合：{label}（要求 {want}，实际 {v}）"
+
+
+# --- the reasons in English ------------------------------------------------------------------
+# The engine cannot use Django's catalogue, so the second language of its reasons is data here:
+# each sentence the matcher writes (``describe`` above, the amount, term, price and record lines of
+# ``match.match_one``) has one pattern, and ``reason_en`` rewrites a Chinese reason into English,
+# values included (是/否, size classes, districts, 万元). The Django layer picks the language.
+
+_SIZE_EN = {"微型": "micro", "小型": "small", "中型": "medium", "大型": "large"}
+_REGION_EN = {"济南市": "Jinan", **{d.name_zh: d.name_en for d in DISTRICTS}}
+_WORD_EN = {"是": "yes", "否": "no", "—": "—", "属于": "in", "不属于": "not in", "为": "is", "不为": "is not"}
+_WAN_TEXT = re.compile(r"^(?P<n>[\d,]+)万元$")
+_YUAN_TEXT = re.compile(r"^(?P<n>[\d,]+)元$")
+
+
+def yuan_en(text: str) -> str:
+    """An amount as ``_yuan`` writes it (``1,000万元``, ``500元``) in English (``CNY 10.00 m``)."""
+    m = _WAN_TEXT.match(text)
+    if m:
+        return f"CNY {float(m['n'].replace(',', '')) / 100:,.2f} m"
+    m = _YUAN_TEXT.match(text)
+    if m:
+        return f"CNY {m['n']}"
+    return text
+
+
+def shown_en(text: str) -> str:
+    """A value as :func:`shown` wrote it, in English (lists joined by 、 become comma lists)."""
+    parts = text.split("、")
+    return ", ".join(_WORD_EN.get(p) or _SIZE_EN.get(p) or _REGION_EN.get(p) or p for p in parts)
+
+
+def _label_en(label: str) -> str:
+    """A condition's label: a feature's Chinese name by its English one; a product's own clause
+    title (the institution's words, user data) as written."""
+    for f in MATCH_FEATURES.values():
+        if f.zh == label:
+            return f.en
+    return label
+
+
+def _want_en(text: str) -> str:
+    for zh in ("不属于", "属于", "不为", "为"):
+        if text.startswith(zh + " "):
+            return f"{_WORD_EN[zh]} {shown_en(text[len(zh) + 1:])}"
+    return shown_en(text)
+
+
+_REASONS: tuple[tuple[re.Pattern[str], Any], ...] = tuple((re.compile(p), f) for p, f in (
+    (r"^产品类型不符：股权需求对应投资机构，债权需求对应贷款、担保、保险产品$",
+     lambda m: "Product type does not fit: equity demands go to investors, debt demands to loan, "
+               "guarantee and insurance products"),
+    (r"^金额 (?P<a>\S+) 不在产品额度 (?P<lo>\S+)–(?P<hi>\S+) 内$",
+     lambda m: f"Amount {yuan_en(m['a'])} outside the product's range {yuan_en(m['lo'])}–{yuan_en(m['hi'])}"),
+    (r"^金额 (?P<a>\S+) 在产品额度 (?P<lo>\S+)–(?P<hi>\S+) 内$",
+     lambda m: f"Amount {yuan_en(m['a'])} within the product's range {yuan_en(m['lo'])}–{yuan_en(m['hi'])}"),
+    (r"^期限 (?P<t>\d+) 个月不在产品期限 (?P<lo>\d+)–(?P<hi>\d+) 个月内$",
+     lambda m: f"Term of {m['t']} months outside the product's {m['lo']}–{m['hi']} months"),
+    (r"^期限 (?P<t>\d+) 个月在产品期限 (?P<lo>\d+)–(?P<hi>\d+) 个月内$",
+     lambda m: f"Term of {m['t']} months within the product's {m['lo']}–{m['hi']} months"),
+    (r"^符合：(?P<label>.+)（(?P<v>[^（）]*)）$",
+     lambda m: f"Meets: {_label_en(m['label'])} ({shown_en(m['v'])})"),
+    (r"^待核实：(?P<label>.+)——平台暂无 (?P<f>.+) 数据$",
+     lambda m: f"To verify: {_label_en(m['label'])} — the platform has no {_label_en(m['f'])} data"),
+    (r"^不符合：(?P<label>.+)（要求 (?P<want>.*)，实际 (?P<v>[^（）]*)）$",
+     lambda m: f"Does not meet: {_label_en(m['label'])} (required {_want_en(m['want'])}, actual {shown_en(m['v'])})"),
+    (r"^不符合准入条件$", lambda m: "Does not meet the product's eligibility"),
+    (r"^年化费率 (?P<r>[\d.]+)%$", lambda m: f"Annual rate {m['r']}%"),
+    (r"^机构平台记录：接单率 (?P<p>\d+)%，平均 (?P<d>[\d.]+) 个工作日接单，获批率 (?P<a>\d+)%$",
+     lambda m: f"Institution's record on the platform: picks up {m['p']}% of requests in "
+               f"{m['d']} working days on average, approves {m['a']}%"),
+    (r"^机构在平台上暂无办理记录（按中性值计）$",
+     lambda m: "No record of the institution on the platform yet (counted as neutral)"),
+))
+
+
+def reason_en(text: str) -> str:
+    """A matching reason in English; a text no pattern knows is returned as given (and a test keeps
+    every sentence the matcher writes known)."""
+    for pattern, english in _REASONS:
+        m = pattern.match(text)
+        if m:
+            return english(m)
+    return text

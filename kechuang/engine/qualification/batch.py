@@ -19,6 +19,7 @@ import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .english import source_en
 from .evaluate import as_date, default_registry
 from .features import FEATURES, compute_row, feature_exprs
 from .gaps import gaps_for
@@ -81,9 +82,9 @@ def clause_catalog(standards: list[str] | None = None, as_of: dt.date | str | No
     """The rule metadata that explains ``details="columns"`` output, one row per clause of each
     standard (``standards`` family/version ids resolved on ``as_of``; ``None`` = every version):
     ``version, position`` (index in ``clause_status``), ``value_index``, ``points_index``, ``id``,
-    ``title``, ``kind``, ``feature``, ``op``, ``threshold`` (JSON: a condition's or pass mark's fixed
+    ``title`` and ``title_en``, ``kind``, ``feature``, ``op``, ``threshold`` (JSON: a condition's or pass mark's fixed
     threshold; a score clause's bands ``[[lo, hi, points], …]`` whose edges are the thresholds),
-    ``max_points`` and ``source`` (document number and article)."""
+    ``max_points``, ``source`` (document number and article) and ``source_en`` (the same in English)."""
     reg = registry or default_registry()
     if standards is None and as_of is None:
         stds = list(reg)
@@ -97,15 +98,17 @@ def clause_catalog(standards: list[str] | None = None, as_of: dt.date | str | No
                              for b in c.bands]
             else:
                 threshold = threshold_of(c, NodeResult(MET))
+            source = f"{std.document} {c.source}".strip() if c.source else std.document
             rows.append({"version": std.id, "position": pos, "value_index": vi, "points_index": pi,
-                         "id": c.id, "title": c.title, "kind": c.kind, "feature": c.feature, "op": c.op,
+                         "id": c.id, "title": c.title, "title_en": c.title_en, "kind": c.kind, "feature": c.feature, "op": c.op,
                          "threshold": orjson.dumps(threshold).decode(),
                          "max_points": float(c.max_points) if _has_points(c) and c.max_points is not None
                          else None,
-                         "source": f"{std.document} {c.source}".strip() if c.source else std.document})
+                         "source": source, "source_en": source_en(source)})
     schema = {"version": pl.String, "position": pl.UInt16, "value_index": pl.UInt16, "points_index": pl.UInt16,
-              "id": pl.String, "title": pl.String, "kind": pl.String, "feature": pl.String, "op": pl.String,
-              "threshold": pl.String, "max_points": pl.Float64, "source": pl.String}
+              "id": pl.String, "title": pl.String, "title_en": pl.String, "kind": pl.String, "feature": pl.String, "op": pl.String,
+              "threshold": pl.String, "max_points": pl.Float64, "source": pl.String,
+              "source_en": pl.String}
     return pl.DataFrame(rows, schema=schema)
 
 

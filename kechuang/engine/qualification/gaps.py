@@ -295,9 +295,9 @@ def gaps_for(std: Standard, res: dict[str, NodeResult], row: dict[str, Any], fea
             return [_gap(c.id, f"需人工审核：{c.title}", f"needs a reviewer's judgement: {c.title_en or c.title}", 5.0)]
         if c.kind == "points":
             if r.status == MANUAL:
-                experts_left = [n.title for n in _expert_nodes(std, c.target, res)]
-                return [_gap(c.id, "需专家评分：" + "、".join(experts_left),
-                             "needs expert scores: " + ", ".join(experts_left), 5.0)]
+                experts_left = _expert_nodes(std, c.target, res)
+                return [_gap(c.id, "需专家评分：" + "、".join(n.title for n in experts_left),
+                             "needs expert scores: " + ", ".join(n.title_en or n.title for n in experts_left), 5.0)]
             return _score_gap(std, c, res, row, feats, ctx, experts, issues)
         kids = [need(ch) for ch in c.children if res[ch.id].status != MET]
         if c.kind == "all_of":

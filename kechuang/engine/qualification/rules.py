@@ -459,7 +459,8 @@ def _build_root(sid, doc, eligibility, score, pass_op, pass_value, score_conditi
                            title_en="scoring route or a direct route", children=(path[0], direct_node))]
         else:
             path = [direct_node]
-    return Clause(sid, "all_of", title=doc.get("title_zh", ""), children=(*eligibility, *path))
+    return Clause(sid, "all_of", title=doc.get("title_zh", ""), title_en=doc.get("title_en", ""),
+                  children=(*eligibility, *path))
 
 
 # ---------------------------------------------------------------------------------------------

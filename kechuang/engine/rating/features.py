@@ -25,6 +25,7 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 import polars as pl
@@ -138,6 +139,77 @@ FEATURES: tuple[Feature, ...] = (
                      "missing": "缺少不良事件数据"}),
 )
 
+#: The groups and reason texts in English, by feature and bin direction: the engine cannot use
+#: Django's catalogue, so the second language is data beside the first (the Django layer picks).
+GROUPS_EN = {
+    "human_capital": "Human capital",
+    "ip": "Intellectual property",
+    "qualification": "Qualifications",
+    "finance": "Growth and profitability",
+    "leverage": "Solvency",
+    "compliance": "Tax and social insurance",
+    "credit": "Credit record",
+}
+
+REASONS_EN: dict[str, dict[str, str]] = {
+    "tech_staff_ratio": {"low": "Low share of tech staff",
+                         "high": "Unusually high share of tech staff (out of line with headcount)",
+                         "missing": "No tech staff data"},
+    "rd_staff_ratio": {"low": "Low share of R&D staff",
+                       "high": "Unusually high share of R&D staff (out of line with headcount)",
+                       "missing": "No R&D staff data"},
+    "rd_share_change": {"low": "Share of R&D staff fell over the last two years",
+                        "high": "Change in the share of R&D staff in an unfavourable range",
+                        "missing": "No R&D staff data for the last two years"},
+    "tech_staff_growth": {"low": "Tech staff shrinking or growing slowly", "high": "Tech staff growing too fast",
+                          "missing": "No tech staff growth data"},
+    "high_level_talent": {"low": "Few high-level talents", "high": "Number of high-level talents in an unfavourable range",
+                          "missing": "No high-level talent data"},
+    "rd_intensity": {"low": "Low R&D intensity", "high": "R&D expense too high relative to revenue",
+                     "missing": "No R&D expense data"},
+    "ip_class1": {"low": "Few Class I IP", "high": "Number of Class I IP in an unfavourable range",
+                  "missing": "No intellectual property data"},
+    "ip_class2": {"low": "Few Class II IP", "high": "Number of Class II IP in an unfavourable range",
+                  "missing": "No intellectual property data"},
+    "ip_recent_grants": {"low": "Little IP granted in the last two years",
+                         "high": "IP granted in the last two years in an unfavourable range",
+                         "missing": "No intellectual property data"},
+    "ip_pledged_share": {"high": "Much of the IP already pledged", "low": "IP pledging in an unfavourable range",
+                         "missing": "No IP that could be pledged"},
+    "certificates_valid": {"low": "Few valid certificates", "high": "Number of valid certificates in an unfavourable range",
+                           "missing": "No certificate data"},
+    "standards_met": {"low": "Few standards met in the qualification evaluation",
+                      "high": "Qualification evaluation result in an unfavourable range",
+                      "missing": "Not enough data for the qualification evaluation"},
+    "revenue_growth": {"low": "Operating revenue falling or growing weakly over the last two years",
+                       "high": "Unusual operating revenue growth", "missing": "No operating revenue for the last two years"},
+    "net_margin": {"low": "Low net margin or loss", "high": "Net margin in an unfavourable range",
+                   "missing": "No profit data"},
+    "log_employees": {"low": "Small enterprise", "high": "Enterprise size in an unfavourable range",
+                      "missing": "No employee count"},
+    "age_years": {"low": "Recently established", "high": "Age in an unfavourable range",
+                  "missing": "No registration date"},
+    "leverage": {"high": "High debt-to-asset ratio", "low": "Debt-to-asset ratio in an unfavourable range",
+                 "missing": "No assets and liabilities data"},
+    "tax_credit_grade": {"category": "Low tax credit grade", "missing": "No tax credit grade"},
+    "si_coverage": {"low": "Fewer people insured than employed", "high": "Social insurance coverage in an unfavourable range",
+                    "missing": "No social insurance data"},
+    "si_years": {"low": "Social insurance not paid continuously", "high": "Years of social insurance in an unfavourable range",
+                 "missing": "No social insurance data"},
+    "overdue_loans": {"high": "Loans have been overdue", "low": "Overdue loan record in an unfavourable range",
+                      "missing": "No credit record"},
+    "overdue_now": {"high": "Loans overdue now", "low": "Current overdue loans in an unfavourable range",
+                    "missing": "No credit record"},
+    "judgments_3y": {"high": "Sued as a defendant in the last three years", "low": "Litigation in an unfavourable range",
+                     "missing": "No court data"},
+    "penalties_3y": {"high": "Administrative penalties in the last three years",
+                     "low": "Administrative penalties in an unfavourable range", "missing": "No administrative penalty data"},
+    "dishonesty_listed": {"high": "On the serious dishonesty or abnormal operation list",
+                          "low": "List status in an unfavourable range", "missing": "No list data"},
+    "incidents_3y": {"high": "Major accidents or violations in the last three years",
+                     "low": "Adverse incidents in an unfavourable range", "missing": "No adverse incident data"},
+}
+
 FEATURE_NAMES: tuple[str, ...] = tuple(f.name for f in FEATURES)
 FEATURES_BY_NAME: dict[str, Feature] = {f.name: f for f in FEATURES}
 CATEGORICAL = frozenset(f.name for f in FEATURES if f.categorical)
@@ -150,9 +222,28 @@ LISTINGS = frozenset({"serious_dishonesty_list", "abnormal_operation_list"})
 DEFAULTED_LOAN = frozenset({"overdue", "written_off"})
 
 
-def reason_texts() -> dict[str, dict[str, str]]:
-    """``{feature: {direction: text}}`` for :class:`~kechuang.engine.scorecard.Scorecard`."""
+def reason_texts(english: bool = False) -> dict[str, dict[str, str]]:
+    """``{feature: {direction: text}}`` for :class:`~kechuang.engine.scorecard.Scorecard`, in Chinese
+    or, with ``english``, in English."""
+    if english:
+        return {f.name: REASONS_EN.get(f.name, {}) | {"default": f"{f.label_en} in an unfavourable range"}
+                for f in FEATURES}
     return {f.name: dict(f.reasons) | {"default": f"{f.label}处于不利区间"} for f in FEATURES}
+
+
+@cache
+def _reason_tables(english: bool) -> dict[str, dict[str, str]]:
+    return reason_texts(english)
+
+
+def reason_text(code: str, english: bool = False, default: str = "") -> str:
+    """A stored reason by its code (``leverage.high``: feature and bin direction) in either language;
+    ``default`` (the stored text) for a feature this catalogue does not know."""
+    name, _, direction = code.partition(".")
+    texts = _reason_tables(english).get(name)
+    if texts is None:
+        return default or code
+    return texts.get(direction) or texts["default"]
 
 
 def _date(value: Any) -> dt.date | None:

@@ -172,3 +172,20 @@ def test_the_library_never_imports_django():
 def test_committed_json_schema_is_valid_json():
     doc = json.loads((REPO / "docs" / "enterprise-facts.schema.json").read_text(encoding="utf-8"))
     assert doc["$id"] == "https://kechuang.example/schemas/enterprise-facts.schema.json"
+
+
+def test_every_choice_label_has_its_english():
+    missing = [(s.name, f.name, c) for s in schema.SECTIONS.values() for f in s.fields for c in f.choices
+               if f.choice_labels_zh[c] not in schema.CHOICE_LABELS_EN]
+    assert missing == []
+
+
+@pytest.mark.parametrize(("section", "name", "value", "zh", "en"), [
+    ("years", "tax_credit_grade", "A", "A级", "Grade A"),
+    ("loans", "status", "written_off", "已核销", "Written off"),
+    ("maker_china", "top", 50, "全国50强", "National top 50"),
+    ("years", "tax_credit_grade", "Z", "Z", "Z"),
+])
+def test_a_choice_reads_in_either_language(section, name, value, zh, en):
+    field = schema.SECTIONS[section].by_name[name]
+    assert (field.label_of(value), field.label_of(value, english=True)) == (zh, en)
