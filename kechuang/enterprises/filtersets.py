@@ -5,6 +5,7 @@ from django import forms
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.filters import OrderingFilter
 from kechuang.accounts.selectors import district_choices
 
 from .choices import CertificateKind
@@ -32,7 +33,7 @@ class EnterpriseFilterSet(django_filters.FilterSet):
     rd_ratio_min = django_filters.NumberFilter(field_name="rd_ratio", lookup_expr="gte", label=_("研发占比≥"))
     has_adverse = django_filters.BooleanFilter(method="adverse", label=_("有不良记录"), widget=YES_NO)
     is_synthetic = django_filters.BooleanFilter(field_name="is_synthetic", label=_("合成数据"), widget=YES_NO)
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("uscc", "uscc"), ("name", "name"), ("employees", "employees"),
                 ("operating_revenue", "operating_revenue"), ("rd_ratio", "rd_ratio"),
                 ("ip_class1_count", "ip_class1_count"), ("updated_at", "updated_at")),

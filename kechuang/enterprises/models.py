@@ -25,6 +25,11 @@ from kechuang.accounts.access import RestrictedQuerySet
 
 from . import choices as c
 
+#: The built-in sources' names as created (``ingest.services.default_source``), shown in the
+#: request's language while unchanged; a renamed source shows its own name.
+BUILTIN_SOURCE_NAMES = {"synthetic-demo": "合成演示数据（非真实企业）", "file-upload": "文件导入"}
+_BUILTIN_SOURCE_LABELS = {"synthetic-demo": _("合成演示数据（非真实企业）"), "file-upload": _("文件导入")}
+
 AMOUNT = {"max_digits": 20, "decimal_places": 2, "null": True, "blank": True}
 RATIO = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}
 
@@ -45,6 +50,12 @@ class DataSource(models.Model):
         verbose_name_plural = _("数据来源")
 
     def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        if BUILTIN_SOURCE_NAMES.get(self.code) == self.name:
+            return str(_BUILTIN_SOURCE_LABELS[self.code])
         return self.name
 
 

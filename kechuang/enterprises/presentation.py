@@ -74,7 +74,7 @@ def _describe_batch(facts: MergedFacts, origin) -> str:
     when = formatting.cn_date(origin.recorded_at)
     who = formatting.actor_name(batch.actor_label) if batch else ""
     return _("%(source)s · 批次#%(batch)s · %(when)s · %(who)s") % {
-        "source": source.name if source else "?", "batch": origin.batch_id, "when": when, "who": who}
+        "source": source.display_name if source else "?", "batch": origin.batch_id, "when": when, "who": who}
 
 
 def profile_context(enterprise: Enterprise, facts: MergedFacts) -> dict:

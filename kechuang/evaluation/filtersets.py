@@ -4,6 +4,8 @@ import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.filters import OrderingFilter
+
 from .choices import ResultStatus, RunScope, RunStatus, Standard, Tier
 from .models import EvaluationResult, EvaluationRun, TierPlacement
 
@@ -55,7 +57,7 @@ class TierPlacementFilterSet(django_filters.FilterSet):
     next_standard = django_filters.ChoiceFilter(choices=Standard.choices, label=_("下一目标"))
     failing_max = django_filters.NumberFilter(field_name="failing", lookup_expr="lte", label=_("不符合条款≤"))
     unknown_max = django_filters.NumberFilter(field_name="unknown", lookup_expr="lte", label=_("数据不足条款≤"))
-    ordering = django_filters.OrderingFilter(
+    ordering = OrderingFilter(
         fields=(("failing", "failing"), ("unknown", "unknown"), ("points_short", "points_short"),
                 ("tier_rank", "tier_rank")), label=_("排序"))
 

@@ -161,6 +161,19 @@ def parse(text: str, f: Field | None) -> Any:
     return text
 
 
+def error_message(err: dict, *, without_path: bool = False) -> str:
+    """A stored problem's message in the request's language: the engine keeps an English one
+    (``message_en``) beside the Chinese; ``without_path`` drops the path it starts with (shown apart)."""
+    message = str(err.get("message") or "")
+    english = str(err.get("message_en") or "") if formatting.english() else ""
+    if not english:
+        return message
+    path = str(err.get("path") or err.get("field") or "")
+    if without_path and path and english.startswith(path + " "):
+        return english[len(path) + 1:]
+    return english
+
+
 class QuarantineFixForm(forms.Form):
     """One input per field of ``row``'s record. The USCC is shown, not editable, when the
     quarantined one is valid (a fix corrects the record; it never re-points it)."""
@@ -217,7 +230,7 @@ class QuarantineFixForm(forms.Form):
         by_path = {e.path: e.name for e in self.entries}
         self.placed, self.unplaced = {}, []
         for err in errors:
-            path, message = str(err.get("path") or ""), str(err.get("message") or "")
+            path, message = str(err.get("path") or ""), error_message(err)
             name = by_path.get(path)
             if name is None and path:  # a list item's problem without a field: its first input
                 name = next((e.name for e in self.entries if e.path.startswith(path + ".")), None)

@@ -53,7 +53,7 @@ from kechuang.engine.facts.validate import explode, json_value as to_jsonable_va
 from kechuang.enterprises.choices import ImportMode, SourceKind
 from kechuang.engine.facts.uscc import is_valid_uscc
 from kechuang.enterprises.loading import FactLoader, existing_usccs
-from kechuang.enterprises.models import DataSource, Enterprise, SourceBatch
+from kechuang.enterprises.models import BUILTIN_SOURCE_NAMES, DataSource, Enterprise, SourceBatch
 from kechuang.enterprises.services import (data_source_ensure, enterprise_summaries_refresh,
                                            source_batch_create)
 from kechuang.enterprises.summary import summarize
@@ -678,6 +678,6 @@ def import_run_resume(*, run: ImportRun, actor) -> ImportRun:
 def default_source(kind: str = SourceKind.FILE) -> DataSource:
     """The catch-all source for files uploaded without naming a feed."""
     if kind == SourceKind.SYNTHETIC:
-        return data_source_ensure(code="synthetic-demo", name="合成演示数据（非真实企业）",
+        return data_source_ensure(code="synthetic-demo", name=BUILTIN_SOURCE_NAMES["synthetic-demo"],
                                   kind=SourceKind.SYNTHETIC, department="Kechuang demo generator")
-    return data_source_ensure(code="file-upload", name="文件导入", kind=SourceKind.FILE)
+    return data_source_ensure(code="file-upload", name=BUILTIN_SOURCE_NAMES["file-upload"], kind=SourceKind.FILE)

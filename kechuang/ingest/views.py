@@ -25,7 +25,7 @@ from kechuang.enterprises.filtersets import EnterpriseFilterSet
 from kechuang.enterprises.models import DataSource, Enterprise
 
 from .choices import FileFormat, ImportStatus, QuarantineStatus
-from .forms import QuarantineFixForm
+from .forms import QuarantineFixForm, error_message
 from .exports import CONTENT_TYPES, export_records, template_bytes
 from .models import ImportRun, QuarantinedRow
 from .services import (can_import, default_source, import_run_create, import_run_resume,
@@ -113,7 +113,8 @@ class QuarantinedRowView(ImporterRequired, TemplateView):
                                 pk=kwargs["pk"])
         text = kwargs.get("text") or (json.dumps(row.data, ensure_ascii=False, indent=2)
                                       if row.data is not None else row.raw_text)
-        ctx.update(row=row, text=text, errors=kwargs.get("errors") or row.errors)
+        errors = kwargs.get("errors") or row.errors
+        ctx.update(row=row, text=text, errors=[{**e, "message": error_message(e, without_path=True)} for e in errors])
         return ctx
 
     def post(self, request, pk):

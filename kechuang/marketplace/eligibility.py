@@ -268,5 +268,5 @@ def eligibility_words(raw: list[dict[str, Any]] | None, region_names: dict[str, 
     """The whole eligibility in one sentence: "须为高新技术企业，且评级不低于BBB，且无不良记录"."""
     phrases = [clause_words(c, region_names) for c in raw or [] if isinstance(c, dict)]
     if not phrases:
-        return "不限：所有企业均可申请。"
+        return _("不限：所有企业均可申请。")
     return "须" + "，且".join(phrases) + "。"
