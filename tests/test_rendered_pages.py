@@ -280,7 +280,7 @@ KNOWN_MIXED: set[str] = {
     "core:audit_list",
     "marketplace:demand_detail", "marketplace:first_loan_update", "marketplace:home",
     "marketplace:metrics", "marketplace:pools",
-    "marketplace:product_list", "marketplace:request_detail", "rating:ratingmodel_detail",
+    "marketplace:product_list", "marketplace:request_detail",
     "targets:cockpit", "targets:cockpit_print", "targets:plan_check", "targets:plan_detail",
     "targets:plan_list", "targets:task_detail", "targets:task_list", "targets:valueflag_list",
     "workbench:home",

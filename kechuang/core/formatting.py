@@ -144,6 +144,11 @@ _SCORECARD_TERMS = {"ascending": "递增", "descending": "递减", "peak": "先�
                     "constant": "无变化", "auto": "自动", "all_missing": "全部缺失", "low_iv": "信息值过低",
                     "wrong_sign": "系数符号与趋势相反", "max_features": "超出特征数上限", "kept": "入模",
                     "too_few_rows": "样本过少", "missing": "缺失值"}
+_SCORECARD_TERMS_EN = {"ascending": "Increasing", "descending": "Decreasing", "peak": "Rises then falls",
+                       "valley": "Falls then rises", "constant": "Flat", "auto": "Automatic",
+                       "all_missing": "All missing", "low_iv": "Information value too low",
+                       "wrong_sign": "Coefficient sign against the trend", "max_features": "Over the feature limit",
+                       "kept": "In the model", "too_few_rows": "Too few rows", "missing": "Missing"}
 
 
 def scorecard_term(value) -> str:
@@ -152,9 +157,11 @@ def scorecard_term(value) -> str:
     if value is None or value == "":
         return EMPTY
     text = str(value)
+    terms = _SCORECARD_TERMS_EN if english() else _SCORECARD_TERMS
     if text.startswith("correlated:"):
-        return f"与“{key_name(text.split(':', 1)[1])}”高度相关"
-    return _SCORECARD_TERMS.get(text, text)
+        other = key_name(text.split(':', 1)[1])
+        return f"Highly correlated with “{other}”" if english() else f"与“{other}”高度相关"
+    return terms.get(text, text)
 
 
 def interval(label) -> str:
@@ -163,7 +170,7 @@ def interval(label) -> str:
         return EMPTY
     text = str(label)
     if text in _SCORECARD_TERMS:
-        return _SCORECARD_TERMS[text]
+        return (_SCORECARD_TERMS_EN if english() else _SCORECARD_TERMS)[text]
     return re.sub(r"\binf\b", "∞", text)
 
 

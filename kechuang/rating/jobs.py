@@ -14,7 +14,7 @@ from kechuang.enterprises.models import Enterprise, SourceBatch
 from kechuang.synthetic import generate_outcomes
 
 from .choices import ModelStatus, RunStatus
-from .models import DefaultOutcome, RatingModel, RatingRun
+from .models import DEMO_MODEL_NOTE, DefaultOutcome, RatingModel, RatingRun
 from django.core.exceptions import ValidationError
 
 from .services import (default_outcomes_load, rating_model_promote, rating_model_train,
@@ -77,7 +77,7 @@ def demo_step(*, progress=None) -> dict:
         default_outcomes_load(rows=rows, as_of=as_of, horizon_months=12, actor=DEMO_ACTOR,
                               source="合成数据：演示生成器的潜在风险模型（非真实违约）", is_synthetic=True)
     model = rating_model_train(as_of=as_of, actor=DEMO_ACTOR, is_synthetic=True, progress=progress,
-                               note="演示模型：基于合成数据训练（非真实企业、非真实违约）")
+                               note=DEMO_MODEL_NOTE)
     model = rating_model_promote(model=model, status=ModelStatus.CHAMPION, actor=DEMO_ACTOR)
     run = rating_run_create(as_of=as_of, region_code=DEMO_REGION, actor=DEMO_ACTOR, model=model,
                             is_synthetic=True)

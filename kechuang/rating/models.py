@@ -22,6 +22,12 @@ PD = {"max_digits": 9, "decimal_places": 8}
 SCORE = {"max_digits": 8, "decimal_places": 2}
 
 
+#: The demo generator's note on the model it trains (``rating.jobs``), shown in the request's language
+#: while unchanged.
+DEMO_MODEL_NOTE = "演示模型：基于合成数据训练（非真实企业、非真实违约）"
+_DEMO_MODEL_NOTE_LABEL = _("演示模型：基于合成数据训练（非真实企业、非真实违约）")
+
+
 class RatingModel(models.Model):
     """One scorecard version in the registry: the engine's JSON, the report, who and when."""
 
@@ -68,6 +74,10 @@ class RatingModel(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} v{self.version}"
+
+    @property
+    def display_note(self) -> str:
+        return str(_DEMO_MODEL_NOTE_LABEL) if self.is_synthetic and self.note == DEMO_MODEL_NOTE else self.note
 
 
 class DefaultOutcome(models.Model):

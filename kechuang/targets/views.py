@@ -317,6 +317,9 @@ class CockpitView(ViewerRequired, TemplateView):
 class CockpitPrintView(CockpitView):
     template_name = "targets/cockpit_print.html"
 
+    def get_context_data(self, **kw):
+        return super().get_context_data(generated_at=timezone.now(), **kw)
+
 
 def _num(x):
     return None if x is None else float(x)
