@@ -142,3 +142,8 @@ class RoadshowStatus(models.TextChoices):
 class RegistrationRole(models.TextChoices):
     PRESENTER = "presenter", _("路演企业")
     INVESTOR = "investor", _("投资机构")
+
+
+#: Notes the platform itself writes on a request's history, stored in Chinese (the msgid) and shown
+#: in the request's language by ``present.note_of``.
+SYSTEM_NOTES = {"抢单": _("抢单"), "融资申请随附授权": _("融资申请随附授权"), "转派": _("转派")}

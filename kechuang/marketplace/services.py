@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kechuang.accounts.access import is_writer
 from kechuang.accounts.choices import OrganizationKind
@@ -317,7 +318,7 @@ def _consent(demand: Demand, product: Product, actor) -> Consent | None:
     if actor.is_superuser or _enterprise_actor(actor, demand.enterprise):
         return consent_grant(enterprise=demand.enterprise, organization=product.institution,
                              purpose=CONSENT_PURPOSE[product.kind], valid_until=now + timedelta(days=CONSENT_DAYS),
-                             actor=actor, note=_("融资申请随附授权"))
+                             actor=actor, note=gettext_noop("融资申请随附授权"))
     return None
 
 
@@ -375,7 +376,7 @@ def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
         _claim_returning(demand)
         _fit(demand, product)
         return _open_request(demand=demand, product=product, route=c.Route.GRAB, state=c.RequestState.PICKED_UP,
-                             actor=actor, handler=actor if hasattr(actor, "pk") else None, note=_("抢单"))
+                             actor=actor, handler=actor if hasattr(actor, "pk") else None, note=gettext_noop("抢单"))
 
 
 _CLAIM_RETURNING = (f"UPDATE {Demand._meta.db_table} SET status = %s WHERE id = %s AND status = %s "
@@ -509,7 +510,7 @@ def request_reroute(*, request: FinancingRequest, actor, to_product: Product | N
     if to_product is not None:
         _fit(request.demand, to_product)
     with transaction.atomic():
-        old = _transition(request, c.RequestState.REROUTED, actor, by="enterprise", note=reason or _("转派"),
+        old = _transition(request, c.RequestState.REROUTED, actor, by="enterprise", note=reason or gettext_noop("转派"),
                           closed_at=timezone.now(), due_at=None)
         if to_product is None:
             Demand.objects.filter(pk=old.demand_id).update(status=c.DemandStatus.OPEN)

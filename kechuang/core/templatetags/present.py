@@ -76,6 +76,14 @@ def label_of(value, choices_path):
 
 
 @register.filter
+def note_of(value, table_path):
+    """A note the platform wrote itself (a key of the table at ``table_path``) in the request's
+    language; any other note as written."""
+    table = import_string(table_path)
+    return str(table[value]) if isinstance(value, str) and value in table else value
+
+
+@register.filter
 def readable(value):
     return formatting.readable(value)
 
