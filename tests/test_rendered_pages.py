@@ -304,7 +304,10 @@ def test_english_pages_do_not_mix_in_chinese_ui(world):
         for name, runs in found.items():
             mixed.setdefault(name, sorted(set(mixed.get(name, [])) | set(runs))[:8])
     new = {name: runs for name, runs in mixed.items() if name not in KNOWN_MIXED}
-    fixed = sorted(KNOWN_MIXED - set(mixed))
+    # Most listed pages mix because demo or plan data equals a UI string, so whether one still mixes
+    # depends on which row a page shows first, which differs between databases: the list is kept
+    # (and may only shrink) against PostgreSQL, the CI's database; SQLite checks only for new pages.
+    fixed = sorted(KNOWN_MIXED - set(mixed)) if connection.vendor == "postgresql" else []
     assert (new, fixed) == ({}, []), pprint.pformat({"mixes (new)": new, "no longer mixes (remove)": fixed})
 
 
