@@ -15,6 +15,7 @@ from .querysets import (
     PlanQuerySet,
     TaskQuerySet,
     TaskReportQuerySet,
+    ValueFlagQuerySet,
 )
 
 VALUE = {"max_digits": 24, "decimal_places": 6, "null": True, "blank": True}
@@ -128,6 +129,8 @@ class ValueFlag(models.Model):
                                     on_delete=models.SET_NULL, related_name="+")
     resolved_at = models.DateTimeField(_("处理时间"), null=True, blank=True)
     created_at = models.DateTimeField(_("发现时间"), auto_now_add=True)
+
+    objects = ValueFlagQuerySet.as_manager()
 
     class Meta:
         ordering = ["status", "-created_at", "pk"]

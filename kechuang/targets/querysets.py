@@ -26,6 +26,16 @@ class IndicatorQuerySet(RestrictedQuerySet):
     access_regulator_only = True
 
 
+class ValueFlagQuerySet(RestrictedQuerySet):
+    """A problem in a plan's values: read by every regulator like the plan, resolved only within
+    the plan's region."""
+    access_region = "indicator__plan__region_code"
+    access_regulator_only = True
+
+    def extra_scope(self, user, org, action):
+        return _published(user, action)
+
+
 class IndicatorValueQuerySet(RestrictedQuerySet):
     access_region = "region_code"
     access_regulator_only = True

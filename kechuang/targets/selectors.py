@@ -207,8 +207,8 @@ def latest_actual_year(region_code: str) -> int | None:
     return None if year is None else min(year, timezone.localdate().year)
 
 
-def open_flags() -> QuerySet[ValueFlag]:
-    return (ValueFlag.objects.filter(status=c.FlagStatus.OPEN).select_related("indicator__plan")
+def open_flags(user) -> QuerySet[ValueFlag]:
+    return (ValueFlag.objects.restrict(user, VIEW).filter(status=c.FlagStatus.OPEN).select_related("indicator__plan")
             .prefetch_related("values"))
 
 

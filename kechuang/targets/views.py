@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import VIEW, region_scope
+from kechuang.accounts.access import CHANGE, VIEW, region_scope
 from kechuang.accounts.models import Region
 from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.services import audit_record
@@ -64,7 +64,7 @@ class PlanListView(ViewerRequired, RestrictedPageMixin, TemplateView):
 
     def get_context_data(self, **kw):
         plans = s.plans().filter(pk__in=self.restricted(VIEW).values("pk"))
-        return super().get_context_data(plans=plans, flags=s.open_flags().count(), form=ImportForm(),
+        return super().get_context_data(plans=plans, flags=s.open_flags(self.request.user).count(), form=ImportForm(),
                                         can_edit=s.can_edit(self.request.user), **kw)
 
 
@@ -109,7 +109,7 @@ class PlanDetailView(ViewerRequired, RestrictedPageMixin, TemplateView):
         years = sorted(set(IndicatorValue.objects.filter(indicator__plan=plan, kind="target", year__isnull=False)
                            .values_list("year", flat=True)))
         return super().get_context_data(plan=plan, as_of=as_of, rows=_status_rows(s.plan_progress(plan, as_of_year=as_of)),
-                                        target_years=years, flags=s.open_flags().filter(indicator__plan=plan),
+                                        target_years=years, flags=s.open_flags(self.request.user).filter(indicator__plan=plan),
                                         can_edit=s.can_edit(self.request.user), actual_form=ActualForm(),
                                         action_form=ActionForm(), **kw)
 
@@ -164,16 +164,17 @@ class FlagListView(ViewerRequired, TemplateView):
     template_name = "targets/flag_list.html"
 
     def get_context_data(self, **kw):
-        return super().get_context_data(flags=s.open_flags(), can_edit=s.can_edit(self.request.user),
-                                        resolved=ValueFlag.objects.filter(status="resolved")
+        user = self.request.user
+        return super().get_context_data(flags=s.open_flags(user), can_edit=s.can_edit(user),
+                                        resolved=ValueFlag.objects.restrict(user, VIEW).filter(status="resolved")
                                         .select_related("indicator__plan", "resolved_by")[:50], **kw)
 
 
 class FlagResolveView(ViewerRequired, View):
     def post(self, request, pk):
-        flag = get_object_or_404(ValueFlag, pk=pk)
         if not s.can_edit(request.user):
             raise PermissionDenied
+        flag = get_object_or_404(ValueFlag.objects.restrict(request.user, CHANGE), pk=pk)
         form = ResolveForm(request.POST)
         if not form.is_valid():
             messages.error(request, _("请填写处理意见。"))

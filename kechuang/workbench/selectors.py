@@ -115,7 +115,7 @@ def regulator(user, *, today: dt.date | None = None) -> dict[str, Any]:
     overdue_q, at_risk_q = task_flags(today)
     tasks = tasks_for(user, today=today).filter(in_region)
     task_counts = tasks.aggregate(overdue=Count("pk", filter=overdue_q), at_risk=Count("pk", filter=at_risk_q))
-    flags = open_flags().filter(within_region(region, "indicator__plan__region_code"))
+    flags = open_flags(user).filter(within_region(region, "indicator__plan__region_code"))
     requests = visible_requests(user).filter(state__in=mc.ACTIVE_STATES)
     late = (requests.filter(due_at__lt=now).select_related("institution", "demand__enterprise", "escalated_to")
             .order_by("due_at", "pk"))

@@ -209,3 +209,17 @@ def test_a_district_regulator_compares_its_district_with_its_peers(client):
     assert (values["历下区"], values["市中区"]) == (2.0, 1.0)
     html = resp.content.decode()
     assert 'id="no-status"' in html and 'id="no-trends"' in html and 'id="chart-districts"' in html
+
+
+def test_a_district_regulator_reads_the_citys_flags_but_cannot_resolve_them(client):
+    """Flags follow their plan: every regulator reads them, only the plan's region resolves them."""
+    reference()
+    flag = ValueFlag.objects.get(kind="contradiction")
+    assert flag.indicator.plan.region_code == "370100"
+    keep = flag.values.get(value_text="13.7")
+    client.force_login(regulator("lixia", region="370102", role="officer"))
+    assert flag.pk in [f.pk for f in client.get("/targets/flags/").context["flags"]]
+    resp = client.post(f"/targets/flags/{flag.pk}/resolve/", {"keep": keep.pk, "resolution": "越权处理"})
+    assert resp.status_code == 404
+    assert ValueFlag.objects.get(pk=flag.pk).status == "open"
+    assert set(flag.values.values_list("state", flat=True)) != {"accepted", "rejected"}
