@@ -11,7 +11,7 @@ import hashlib
 import time
 
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.backends import ModelBackend, UserModel
 from django.core.exceptions import PermissionDenied
 from django.core.cache import cache
 
@@ -90,6 +90,15 @@ class ThrottledModelBackend(ModelBackend):
         if request is not None and locked_until(username or "", client_address(request)) is not None:
             raise PermissionDenied("login throttled")
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """The session's user with its organisation in the same query: every permission check of
+        the request (``organization_of``) reads it, so a request costs one query less."""
+        try:
+            user = UserModel._default_manager.select_related("organization").get(pk=user_id)
+        except UserModel.DoesNotExist:
+            return None
+        return user if self.user_can_authenticate(user) else None
 
 
 def on_login_failed(sender, credentials, request=None, **kwargs):

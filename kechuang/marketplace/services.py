@@ -32,8 +32,8 @@ from kechuang.enterprises.services import consent_grant
 from . import choices as c
 from .error_codes import MarketplaceErrorCode as E
 from .models import (MAX_AMOUNT, MAX_TERM_MONTHS, AdvisorAssignment, AdvisorVisit, Demand, FinancingRequest,
-                     FirstLoanCandidate, Leg, LossBooking, Product, Roadshow, RoadshowRegistration,
-                     WhitelistEntry)
+                     FirstLoanCandidate, Leg, LossBooking, Product, RequestEvent, Roadshow,
+                     RoadshowRegistration, WhitelistEntry)
 from .selectors import advisor_candidates, advisor_of, demand_row, engine_products, enterprise_features, stale_requests
 
 CENT = Decimal("0.01")
@@ -303,9 +303,17 @@ def _due(start: datetime, days: int) -> datetime:
     return add_working_days(timezone.localtime(start), days)
 
 
-def _event(request: FinancingRequest, frm: str, to: str, actor, note: str = "") -> None:
-    request.events.create(from_state=frm, to_state=to, actor=actor if hasattr(actor, "pk") else None,
-                          actor_label=actor_label_for(actor), note=note[:500])
+def _event(request: FinancingRequest, frm: str, to: str, actor, note: str = "") -> RequestEvent:
+    return request.events.create(from_state=frm, to_state=to, actor=actor if hasattr(actor, "pk") else None,
+                                 actor_label=actor_label_for(actor), note=note[:500])
+
+
+def _known_events(request: FinancingRequest, events: list[RequestEvent]) -> None:
+    """Give a request just created its events as if prefetched (``request.events.all()`` then
+    reads no row): the events are the ones this transaction wrote, so the answer needs no re-read."""
+    qs = RequestEvent.objects.filter(request=request)
+    qs._result_cache, qs._prefetch_done = list(events), True
+    request._prefetched_objects_cache = {"events": qs}
 
 
 def _consent(demand: Demand, product: Product, actor) -> Consent | None:
@@ -332,10 +340,12 @@ def _claim(demand: Demand) -> None:
 def _open_request(*, demand, product, route, state, actor, handler=None, note="") -> FinancingRequest:
     now = timezone.now()
     consent = _consent(demand, product, actor) if route != c.Route.GRAB else Consent.objects.active().filter(
-        enterprise=demand.enterprise, organization=product.institution).first()
+        enterprise_id=demand.enterprise_id, organization_id=product.institution_id).first()
     due = _due(now, product.sla_pickup_days if state == c.RequestState.SUBMITTED else product.sla_decision_days)
     try:
-        with transaction.atomic():
+        # no savepoint of its own (two round trips): every caller holds a transaction it rolls
+        # back on the error raised here, so the failed INSERT needs no partial rollback
+        with transaction.atomic(savepoint=False):
             req = FinancingRequest.objects.create(
                 demand=demand, product=product, institution=product.institution, consent=consent, route=route,
                 state=state, handler=handler, submitted_at=now,
@@ -343,7 +353,7 @@ def _open_request(*, demand, product, route, state, actor, handler=None, note=""
                 is_synthetic=demand.is_synthetic)
     except IntegrityError:
         raise _err(None, _("该需求已由其他机构承办。"), E.ALREADY_HELD) from None
-    _event(req, "", state, actor, note)
+    _known_events(req, [_event(req, "", state, actor, note)])
     audit_record(actor=actor, action=AuditAction.CREATE, instance=req, after=model_snapshot(req),
                  context={"route": route})
     return req
@@ -360,7 +370,7 @@ def request_apply(*, demand: Demand, product: Product, actor) -> FinancingReques
                              state=c.RequestState.SUBMITTED, actor=actor)
 
 
-def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
+def demand_grab(*, demand: Demand, product: Product, actor, status_just_read: bool = False) -> FinancingRequest:
     """An institution grabs (抢单) an open demand one of its products fits; exactly one concurrent
     grab wins, the others get ``already_held`` and change nothing.
 
@@ -368,9 +378,16 @@ def demand_grab(*, demand: Demand, product: Product, actor) -> FinancingRequest:
     stands (under the row lock), the fit is checked on that row — not on the caller's copy, which
     may be stale — and a misfit rolls the claim back; then the request, its event and its audit
     entry. Most losers arrive after the demand is taken: they are answered by one indexed read,
-    without opening a transaction or waiting on the winner's row lock."""
+    without opening a transaction or waiting on the winner's row lock. A caller that has just read
+    the demand for this grab (the API) says so with ``status_just_read``: that read's status is the
+    early answer, and the UPDATE stays the only guard of who wins. Only ``demand.pk`` and
+    ``demand.status`` are read before the claim, so the caller may load just those."""
     _writer_of(actor, product.institution)
-    if not Demand.objects.filter(pk=demand.pk, status=c.DemandStatus.OPEN).exists():  # cheap early answer
+    if status_just_read:
+        still_open = demand.status == c.DemandStatus.OPEN
+    else:
+        still_open = Demand.objects.filter(pk=demand.pk, status=c.DemandStatus.OPEN).exists()
+    if not still_open:  # the cheap early answer
         raise _err(None, _("该需求已由其他机构承办或已关闭。"), E.ALREADY_HELD)
     with transaction.atomic():
         _claim_returning(demand)
