@@ -96,7 +96,7 @@ def run(args) -> None:
     for kind, k, expect in (("winning", 0, 201), ("losing", 1, 400)):
         sqls = []
 
-        def log(execute, sql, params, many, context):
+        def log(execute, sql, params, many, context, sqls=sqls):
             sqls.append(sql)
             return execute(sql, params, many, context)
 
