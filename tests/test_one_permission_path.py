@@ -142,9 +142,10 @@ def test_a_deactivated_institution_lists_no_consents_and_no_legs():
     # then their officers list nothing any more
     assert _ids(_api(bank_officer).get("/api/consents/")) == []
     assert _ids(_api(guarantor_officer).get("/api/marketplace/legs/")) == []
-    # while the enterprise still sees its consents (and the API lists legs to their parties only)
+    # while the enterprise still sees its consents (and the API lists legs to their parties and,
+    # list and detail alike, to the regulator of the region, who follows them on the requests)
     assert consent.pk in _ids(_api(ent_user).get("/api/consents/"))
-    assert _ids(_api(regulator("city")).get("/api/marketplace/legs/")) == []
+    assert _ids(_api(regulator("city")).get("/api/marketplace/legs/")) == [leg.pk]
 
 
 @pytest.mark.django_db

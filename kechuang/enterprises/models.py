@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.accounts.access import RestrictedQuerySet
+from kechuang.accounts.access import VIEW, RestrictedQuerySet, own_enterprise_id
 
 from . import choices as c
 
@@ -431,6 +431,15 @@ class ConsentQuerySet(RestrictedQuerySet):
     access_enterprise = "enterprise"
     access_orgs = ("organization",)
     access_consent = False
+
+    def restrict(self, user, action: str = VIEW):
+        """As the rule says for reading; changing (revoking) a consent is the enterprise's own act,
+        so the holder and the regulator, who read it, do not reach it for a change."""
+        qs = super().restrict(user, action)
+        if action == VIEW or getattr(user, "is_superuser", False):
+            return qs
+        own = own_enterprise_id(user)
+        return qs.filter(enterprise_id=own) if own else qs.none()
 
     def active(self, at=None):
         at = at or timezone.now()

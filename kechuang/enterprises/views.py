@@ -15,12 +15,12 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import VIEW, consent_holder_q, is_writer, own_enterprise_id
+from kechuang.accounts.access import CHANGE, VIEW, consent_holder_q, is_writer, own_enterprise_id
 from kechuang.accounts.models import Organization
 from kechuang.accounts.selectors import region_names
 from kechuang.core.models import AuditEntry
 from kechuang.core.pagination import CappedPaginator
-from kechuang.core.restricted import RestrictedPageMixin
+from kechuang.core.restricted import RestrictedPageMixin, restricted_for
 
 from .choices import ConsentPurpose
 from .filtersets import EnterpriseFilterSet
@@ -140,7 +140,8 @@ class ConsentGrantView(LoginRequiredMixin, View):
 
 class ConsentRevokeView(LoginRequiredMixin, View):
     def post(self, request, pk):
-        consent = get_object_or_404(Consent, pk=pk)
+        # only the consents the user may change (its own enterprise's): anyone else is told 404
+        consent = get_object_or_404(restricted_for(request, Consent, CHANGE), pk=pk)
         try:
             consent_revoke(consent=consent, actor=request.user)
         except ValidationError as exc:

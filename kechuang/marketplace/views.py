@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.access import VIEW, covers_region, is_writer, region_q
+from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, may, region_q
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.core import formatting
 from kechuang.core.formatting import percent_input
@@ -80,11 +80,14 @@ def home(request):
             "advisor": advisor_of(ent) if ent else None})
     if kind == "institution":
         org = request.user.organization
+        # a viewer reads the queue and the products but is offered no write (修改, 发布, 抢单)
+        editable = set(restricted_for(request, Product, CHANGE).filter(institution=org).values_list("pk", flat=True))
         return render(request, "marketplace/institution_home.html", {
             "queue": institution_queue(org, limit=50),
             "held": visible_requests(request.user).filter(institution=org, state__in=c.ACTIVE_STATES)
             .select_related("demand__enterprise", "product", "handler"),
-            "products": Product.objects.filter(institution=org)})
+            "products": Product.objects.filter(institution=org), "editable": editable,
+            "can_write": may(request.user, CHANGE)})
     return render(request, "marketplace/advisor_home.html", {
         "requests": visible_requests(request.user).select_related("institution", "product", "demand__enterprise")
         .order_by("-escalated_at", "-submitted_at")[:200],

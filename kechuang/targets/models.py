@@ -15,6 +15,7 @@ from .querysets import (
     PlanQuerySet,
     TaskQuerySet,
     TaskReportQuerySet,
+    UnitQuerySet,
     ValueFlagQuerySet,
 )
 
@@ -148,6 +149,8 @@ class Unit(models.Model):
     name = models.CharField(_("单位名称"), max_length=120, unique=True)
     organization = models.ForeignKey("accounts.Organization", verbose_name=_("平台机构"), null=True,
                                      blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    objects = UnitQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -212,7 +212,7 @@ class TaskListView(TaskAccess, RestrictedPageMixin, TemplateView):
         page = Paginator(qs, 50).get_page(g.get("page"))
         today = timezone.localdate()
         rows = [(t, s.task_flag_of(t, today)) for t in page]
-        return super().get_context_data(page=page, rows=rows, plans=Plan.objects.all(), units=Unit.objects.all(),
+        return super().get_context_data(page=page, rows=rows, plans=Plan.objects.all(), units=self.restricted(VIEW, Unit),
                                         f=g, status_colors=TASK_STATUS_COLORS, **kw)
 
 
@@ -258,9 +258,10 @@ class UnitLinkView(ViewerRequired, View):
     """Link a responsible unit to the organisation that reports for it (or unlink it)."""
 
     def post(self, request, pk):
-        unit = get_object_or_404(Unit, pk=pk)
         if not s.can_edit(request.user):
             raise PermissionDenied
+        # only a regulator of a region whose plan names the unit (Unit.objects.restrict)
+        unit = get_object_or_404(Unit.objects.restrict(request.user, CHANGE), pk=pk)
         org_id = request.POST.get("organization") or ""
         org = s.reporting_organizations().filter(pk=org_id).first() if org_id else None
         if org_id and org is None:

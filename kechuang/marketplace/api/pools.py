@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 
-from kechuang.accounts.access import VIEW
+from kechuang.accounts.access import VIEW, is_regulator
 from kechuang.accounts.models import Organization
 from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.enterprises.models import Enterprise
@@ -115,16 +115,19 @@ class WhitelistViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets
 
 
 class VisitViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
-    """金融辅导队: the calling advisor's visits (satisfaction 1–5), of the rows ``restrict`` allows."""
+    """金融辅导队: the calling advisor's visits (satisfaction 1–5), of the rows ``restrict`` allows;
+    a regulator reads those of its region's enterprises in the list and the detail alike (the
+    pools page shows it their counts and satisfaction)."""
 
     serializer_class = VisitSerializer
     queryset = AdvisorVisit.objects.all()
 
     def get_queryset(self):
         qs = super().get_queryset()
-        if getattr(self, "swagger_fake_view", False):
+        user = self.request.user
+        if getattr(self, "swagger_fake_view", False) or user.is_superuser or is_regulator(user):
             return qs
-        return qs.filter(assignment__advisor=self.request.user)
+        return qs.filter(assignment__advisor=user)
 
     def create(self, request, *args, **kwargs):
         s = VisitSerializer(data=request.data)

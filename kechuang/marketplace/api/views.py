@@ -17,7 +17,7 @@ from rest_framework.response import Response
 
 from django.db.models import Q
 
-from kechuang.accounts.access import VIEW, covers_region
+from kechuang.accounts.access import VIEW, covers_region, is_regulator
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
@@ -217,8 +217,10 @@ class RequestViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
 
 
 class LegViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
-    """Guarantee and insurance legs the caller provides or whose loan it holds (of the rows
-    ``Leg.objects.restrict`` allows; the regulator follows them on the requests)."""
+    """Guarantee and insurance legs the caller provides or whose loan it holds, of the rows
+    ``Leg.objects.restrict`` allows; a regulator reads those of its region in the list and the
+    detail alike (it follows them on the requests it reads), and its writes are refused by the
+    service (403), not hidden (404)."""
 
     serializer_class = LegSerializer
     queryset = Leg.objects.select_related("provider", "request__institution")
@@ -226,7 +228,7 @@ class LegViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         qs = super().get_queryset()
         user = self.request.user
-        if getattr(self, "swagger_fake_view", False) or user.is_superuser:
+        if getattr(self, "swagger_fake_view", False) or user.is_superuser or is_regulator(user):
             return qs
         return qs.filter(Q(provider_id=user.organization_id) | Q(request__institution_id=user.organization_id))
 
