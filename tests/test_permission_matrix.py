@@ -115,7 +115,8 @@ RULES: dict[str, Rule] = {
     "marketplace-firstloan-list": R(SIGNED_IN, post=True),
     "marketplace-leg-decide": R(None, post=True),
     "marketplace-leg-default": R(None, post=True),
-    "marketplace-leg-detail": R(ADMIN_ONLY | {"bank_officer", "bank_viewer", "guarantor"}),
+    "marketplace-leg-detail": R(ADMIN_ONLY | {"city_admin", "city_officer", "city_viewer", "bank_officer", "bank_viewer",
+                                              "guarantor"}),  # the region's regulator, as on the request
     "marketplace-leg-list": R(SIGNED_IN, post=True),
     "marketplace-metrics-breakdown": R(REG),
     "marketplace-metrics-list": R(REG, post=True),
@@ -139,7 +140,7 @@ RULES: dict[str, Rule] = {
     "marketplace-roadshow-held": R(None, post=True),
     "marketplace-roadshow-list": R(SIGNED_IN, post=True),
     "marketplace-roadshow-register": R(None, post=True),
-    "marketplace-visit-detail": R(frozenset({"agency"})),
+    "marketplace-visit-detail": R(ADMIN_ONLY | {"city_admin", "city_officer", "city_viewer", "agency"}),
     "marketplace-visit-list": R(SIGNED_IN, post=True),
     "marketplace-whitelist-detail": R(REG_WRITERS | {"city_viewer"}),
     "marketplace-whitelist-list": R(SIGNED_IN, post=True),
