@@ -140,7 +140,7 @@ class ActualCreateView(ViewerRequired, View):
             return redirect("targets:plan_detail", pk=ind.plan_id)
         v = actual_record(indicator=ind, actor=request.user, **form.cleaned_data)
         if v.state == "flagged":
-            messages.warning(request, _("实际值已记录，但需人工核定：") + "；".join(f.message for f in v.flags.all()))
+            messages.warning(request, _("实际值已记录，但需人工核定：") + _("；").join(f.message_text for f in v.flags.all()))
         else:
             messages.success(request, _("实际值已记录。"))
         return redirect("targets:plan_detail", pk=ind.plan_id)
