@@ -14,27 +14,48 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop as N_
+from django.utils.translation import gettext_noop
 
 from kechuang.core import formatting
 from kechuang.engine.matching import MATCH_FEATURES
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 
 #: The qualifications (titles) a product can ask for, by the engine's yes/no features.
-QUALIFICATIONS = {"tsme": N_("科技型中小企业"), "hnte": N_("高新技术企业"), "srdi_sme": N_("专精特新中小企业"),
-                  "little_giant": N_("专精特新“小巨人”企业"), "gazelle": N_("瞪羚企业")}
+QUALIFICATIONS = {"tsme": gettext_noop("科技型中小企业"),
+                  "hnte": gettext_noop("高新技术企业"),
+                  "srdi_sme": gettext_noop("专精特新中小企业"),
+                  "little_giant": gettext_noop("专精特新“小巨人”企业"),
+                  "gazelle": gettext_noop("瞪羚企业")}
 #: Rating grades best first; the engine reads ``grade_rank`` (1 = the best grade).
 GRADES = tuple(g for g, _pd in DEFAULT_MASTER_SCALE)
 GRADE_RANK = {g: i + 1 for i, g in enumerate(GRADES)}
-SIZES = {"micro": N_("微型"), "small": N_("小型"), "medium": N_("中型"), "large": N_("大型")}
+SIZES = {"micro": gettext_noop("微型"),
+         "small": gettext_noop("小型"),
+         "medium": gettext_noop("中型"),
+         "large": gettext_noop("大型")}
 #: GB/T 4754-2017 sections (门类); the engine reads ``industry_section``.
 INDUSTRY_SECTIONS = {
-    "A": N_("农、林、牧、渔业"), "B": N_("采矿业"), "C": N_("制造业"), "D": N_("电力、热力、燃气及水生产和供应业"),
-    "E": N_("建筑业"), "F": N_("批发和零售业"), "G": N_("交通运输、仓储和邮政业"), "H": N_("住宿和餐饮业"),
-    "I": N_("信息传输、软件和信息技术服务业"), "J": N_("金融业"), "K": N_("房地产业"), "L": N_("租赁和商务服务业"),
-    "M": N_("科学研究和技术服务业"), "N": N_("水利、环境和公共设施管理业"), "O": N_("居民服务、修理和其他服务业"),
-    "P": N_("教育"), "Q": N_("卫生和社会工作"), "R": N_("文化、体育和娱乐业"), "S": N_("公共管理、社会保障和社会组织"),
-    "T": N_("国际组织")}
+    "A": gettext_noop("农、林、牧、渔业"),
+    "B": gettext_noop("采矿业"),
+    "C": gettext_noop("制造业"),
+    "D": gettext_noop("电力、热力、燃气及水生产和供应业"),
+    "E": gettext_noop("建筑业"),
+    "F": gettext_noop("批发和零售业"),
+    "G": gettext_noop("交通运输、仓储和邮政业"),
+    "H": gettext_noop("住宿和餐饮业"),
+    "I": gettext_noop("信息传输、软件和信息技术服务业"),
+    "J": gettext_noop("金融业"),
+    "K": gettext_noop("房地产业"),
+    "L": gettext_noop("租赁和商务服务业"),
+    "M": gettext_noop("科学研究和技术服务业"),
+    "N": gettext_noop("水利、环境和公共设施管理业"),
+    "O": gettext_noop("居民服务、修理和其他服务业"),
+    "P": gettext_noop("教育"),
+    "Q": gettext_noop("卫生和社会工作"),
+    "R": gettext_noop("文化、体育和娱乐业"),
+    "S": gettext_noop("公共管理、社会保障和社会组织"),
+    "T": gettext_noop("国际组织"),
+}
 #: A region's level decides the feature: a district's code, a city's or a province's.
 REGION_FEATURES = ("region_code", "region_city", "region_province")
 REGION_LEVEL = {"region_code": "district", "region_city": "city", "region_province": "province"}
@@ -219,9 +240,14 @@ def _take(rule: Rule, c: dict[str, Any]) -> bool:
 
 
 #: comparison operators in words (``_(OP_WORDS[op])`` in the request's language)
-OP_WORDS = {">=": N_("不低于"), "<=": N_("不高于"), ">": N_("高于"),
-            "<": N_("低于"), "==": N_("为"), "!=": N_("不为"), "in": N_("为"),
-            "not_in": N_("不是")}
+OP_WORDS = {">=": gettext_noop("不低于"),
+            "<=": gettext_noop("不高于"),
+            ">": gettext_noop("高于"),
+            "<": gettext_noop("低于"),
+            "==": gettext_noop("为"),
+            "!=": gettext_noop("不为"),
+            "in": gettext_noop("为"),
+            "not_in": gettext_noop("不是")}
 
 
 def _or_words(names: list[str]) -> str:
