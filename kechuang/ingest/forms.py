@@ -198,7 +198,7 @@ class QuarantineFixForm(forms.Form):
         attrs = {"data-path": e.path}
         help_text = ""
         if f is not None:
-            help_text = f.help_zh
+            help_text = f.help_of(formatting.english())
         else:
             help_text = _("数据标准中没有该字段：清空即删除。") if e.path != e.label else ""
         if f is USCC or e.path == "uscc":
@@ -207,7 +207,7 @@ class QuarantineFixForm(forms.Form):
                                    else _("原代码无效，请更正。"), widget=forms.TextInput(attrs={**W, **attrs}))
         if f is not None and f.type == "bool":
             return forms.ChoiceField(label=e.label, required=False, help_text=help_text,
-                                     choices=[("", "—"), ("true", "是"), ("false", "否")],
+                                     choices=[("", "—"), ("true", _("是")), ("false", _("否"))],
                                      widget=forms.Select(attrs={**S, **attrs}))
         if f is not None and f.type == "enum":
             current = _get(self.data_in, e.path)

@@ -14,24 +14,48 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
+from kechuang.core import formatting
 from kechuang.engine.matching import MATCH_FEATURES
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
 
 #: The qualifications (titles) a product can ask for, by the engine's yes/no features.
-QUALIFICATIONS = {"tsme": "科技型中小企业", "hnte": "高新技术企业", "srdi_sme": "专精特新中小企业",
-                  "little_giant": "专精特新“小巨人”企业", "gazelle": "瞪羚企业"}
+QUALIFICATIONS = {"tsme": gettext_noop("科技型中小企业"),
+                  "hnte": gettext_noop("高新技术企业"),
+                  "srdi_sme": gettext_noop("专精特新中小企业"),
+                  "little_giant": gettext_noop("专精特新“小巨人”企业"),
+                  "gazelle": gettext_noop("瞪羚企业")}
 #: Rating grades best first; the engine reads ``grade_rank`` (1 = the best grade).
 GRADES = tuple(g for g, _pd in DEFAULT_MASTER_SCALE)
 GRADE_RANK = {g: i + 1 for i, g in enumerate(GRADES)}
-SIZES = {"micro": "微型", "small": "小型", "medium": "中型", "large": "大型"}
+SIZES = {"micro": gettext_noop("微型"),
+         "small": gettext_noop("小型"),
+         "medium": gettext_noop("中型"),
+         "large": gettext_noop("大型")}
 #: GB/T 4754-2017 sections (门类); the engine reads ``industry_section``.
 INDUSTRY_SECTIONS = {
-    "A": "农、林、牧、渔业", "B": "采矿业", "C": "制造业", "D": "电力、热力、燃气及水生产和供应业", "E": "建筑业",
-    "F": "批发和零售业", "G": "交通运输、仓储和邮政业", "H": "住宿和餐饮业", "I": "信息传输、软件和信息技术服务业",
-    "J": "金融业", "K": "房地产业", "L": "租赁和商务服务业", "M": "科学研究和技术服务业",
-    "N": "水利、环境和公共设施管理业", "O": "居民服务、修理和其他服务业", "P": "教育", "Q": "卫生和社会工作",
-    "R": "文化、体育和娱乐业", "S": "公共管理、社会保障和社会组织", "T": "国际组织"}
+    "A": gettext_noop("农、林、牧、渔业"),
+    "B": gettext_noop("采矿业"),
+    "C": gettext_noop("制造业"),
+    "D": gettext_noop("电力、热力、燃气及水生产和供应业"),
+    "E": gettext_noop("建筑业"),
+    "F": gettext_noop("批发和零售业"),
+    "G": gettext_noop("交通运输、仓储和邮政业"),
+    "H": gettext_noop("住宿和餐饮业"),
+    "I": gettext_noop("信息传输、软件和信息技术服务业"),
+    "J": gettext_noop("金融业"),
+    "K": gettext_noop("房地产业"),
+    "L": gettext_noop("租赁和商务服务业"),
+    "M": gettext_noop("科学研究和技术服务业"),
+    "N": gettext_noop("水利、环境和公共设施管理业"),
+    "O": gettext_noop("居民服务、修理和其他服务业"),
+    "P": gettext_noop("教育"),
+    "Q": gettext_noop("卫生和社会工作"),
+    "R": gettext_noop("文化、体育和娱乐业"),
+    "S": gettext_noop("公共管理、社会保障和社会组织"),
+    "T": gettext_noop("国际组织"),
+}
 #: A region's level decides the feature: a district's code, a city's or a province's.
 REGION_FEATURES = ("region_code", "region_city", "region_province")
 REGION_LEVEL = {"region_code": "district", "region_city": "city", "region_province": "province"}
@@ -215,58 +239,101 @@ def _take(rule: Rule, c: dict[str, Any]) -> bool:
 # --- in words --------------------------------------------------------------------------------
 
 
-OP_WORDS = {">=": "不低于", "<=": "不高于", ">": "高于", "<": "低于", "==": "为", "!=": "不为", "in": "为",
-            "not_in": "不是"}
+#: comparison operators in words (``_(OP_WORDS[op])`` in the request's language)
+OP_WORDS = {">=": gettext_noop("不低于"),
+            "<=": gettext_noop("不高于"),
+            ">": gettext_noop("高于"),
+            "<": gettext_noop("低于"),
+            "==": gettext_noop("为"),
+            "!=": gettext_noop("不为"),
+            "in": gettext_noop("为"),
+            "not_in": gettext_noop("不是")}
+
+
+def _or_words(names: list[str]) -> str:
+    """"A、B或C" ("A, B or C" in English)."""
+    return names[0] if len(names) == 1 else _("、").join(names[:-1]) + _("或") + names[-1]
+
+
+def _region_word(code, region_names: dict[str, str]) -> str:
+    """A region by its name in the request's language (the platform's districts have an English
+    name; any other by the name the caller gives)."""
+    shown = formatting.region_name(code)
+    return shown if shown != str(code) else region_names.get(code, str(code))
 
 
 def clause_words(c: dict[str, Any], region_names: dict[str, str]) -> str:
-    """One clause as a phrase ("为高新技术企业", "评级不低于BBB", "注册在历下区或历城区")."""
+    """One clause as a phrase in the request's language ("为高新技术企业", "评级不低于BBB",
+    "注册在历下区或历城区"; "is a High-tech enterprise (HNTE)", "rated BBB or better", …).
+
+    A clause the builder has no words for reads as its title in Chinese (the product's own words)
+    and by its feature's English name, operator and value in English."""
     kind, feature, op, value = c.get("kind"), c.get("feature"), c.get("op"), c.get("value")
-    if kind == "any_of":
-        kids = [clause_words(k, region_names) for k in c.get("clauses") or [] if isinstance(k, dict)]
-        if kids and all(k.startswith("为") for k in kids):
-            return "为" + _or([k[1:] for k in kids]) + ("之一" if len(kids) > 1 else "")
-        return "满足以下之一：" + "；".join(kids) if kids else str(c.get("title", ""))
-    if kind == "all_of":
-        kids = [clause_words(k, region_names) for k in c.get("clauses") or [] if isinstance(k, dict)]
-        return "同时" + "、".join(kids) if kids else str(c.get("title", ""))
+    if kind in ("any_of", "all_of"):
+        kids = [k for k in c.get("clauses") or [] if isinstance(k, dict)]
+        if not kids:
+            return str(c.get("title", ""))
+        if kind == "any_of" and all(k.get("feature") in QUALIFICATIONS and k.get("op") == "is_true" for k in kids):
+            titles = [_(QUALIFICATIONS[k["feature"]]) for k in kids]
+            if len(titles) == 1:
+                return _("为%(title)s") % {"title": titles[0]}
+            return _("为%(titles)s之一") % {"titles": _or_words(titles)}
+        words = [clause_words(k, region_names) for k in kids]
+        if kind == "any_of":
+            return _("满足以下之一：%(clauses)s") % {"clauses": _("；").join(words)}
+        return _("同时%(clauses)s") % {"clauses": _("、").join(words)}
     if feature in QUALIFICATIONS and op in ("is_true", "is_false"):
-        return ("为" if op == "is_true" else "不是") + QUALIFICATIONS[feature]
+        return (_("为%(title)s") if op == "is_true" else _("不是%(title)s")) % {"title": _(QUALIFICATIONS[feature])}
     if feature == "grade_rank" and op in ("<=", "<") and isinstance(value, int | float):
         rank = int(value) - (1 if op == "<" else 0)
         if 1 <= rank <= len(GRADES):
-            return f"评级不低于{GRADES[rank - 1]}"
+            return _("评级不低于%(grade)s") % {"grade": GRADES[rank - 1]}
     values = _values(c)
     if values is not None:
         neg = op in ("not_in", "!=")
         if feature in REGION_FEATURES:
-            names = [region_names.get(v, v) for v in values]
-            return ("注册地不在" + "、".join(names)) if neg else "注册在" + _or(names)
+            names = [_region_word(v, region_names) for v in values]
+            if neg:
+                return _("注册地不在%(regions)s") % {"regions": _("、").join(names)}
+            return _("注册在%(regions)s") % {"regions": _or_words(names)}
         if feature == "size":
-            return _words_list("企业规模", "not_in" if neg else "in", [SIZES.get(v, v) for v in values])
+            return _list_words(_("企业规模"), neg, [_(SIZES[v]) if v in SIZES else str(v) for v in values])
         if feature == "industry_section":
-            return _words_list("所属行业", "not_in" if neg else "in", [INDUSTRY_SECTIONS.get(v, v) for v in values])
+            return _list_words(_("所属行业"), neg,
+                               [_(INDUSTRY_SECTIONS[v]) if v in INDUSTRY_SECTIONS else str(v) for v in values])
     if feature == "adverse_count" and isinstance(value, int):
         if op == "==" and value == 0:
-            return "无不良记录"
+            return _("无不良记录")
         if op in ("<=", "<"):
-            return f"不良记录不超过{value - (op == '<')}条"
-    title = c.get("title")
-    if title:
-        return str(title)
+            return _("不良记录不超过%(n)s条") % {"n": value - (op == "<")}
     f = MATCH_FEATURES.get(feature)
-    label = f.zh if f else str(feature)
+    title = c.get("title")
+    if title and not (f and formatting.english()):
+        return str(title)
+    label = (f.en if formatting.english() else f.zh) if f else str(feature)
     if op == "is_true":
-        return f"为{label}"
+        return _("为%(title)s") % {"title": label}
     if op == "is_false":
-        return f"不是{label}"
-    shown = "、".join(map(str, value)) if isinstance(value, list) else value
-    return f"{label}{OP_WORDS.get(op, op)}{shown}"
+        return _("不是%(title)s") % {"title": label}
+    shown = _("、").join(map(str, value)) if isinstance(value, list) else value
+    return _("%(feature)s%(op)s%(value)s") % {"feature": label, "op": _(OP_WORDS.get(op, op)) if op in OP_WORDS
+                                               else op, "value": shown}
+
+
+def _list_words(what: str, neg: bool, names: list[str]) -> str:
+    if neg:
+        return _("%(what)s不是%(names)s") % {"what": what, "names": _("、").join(names)}
+    return _("%(what)s为%(names)s") % {"what": what, "names": _or_words(names)}
+
+
+def eligibility_phrases(raw: list[dict[str, Any]] | None, region_names: dict[str, str]) -> list[str]:
+    """Each clause of an eligibility as a phrase in the request's language."""
+    return [clause_words(c, region_names) for c in raw or [] if isinstance(c, dict)]
 
 
 def eligibility_words(raw: list[dict[str, Any]] | None, region_names: dict[str, str]) -> str:
     """The whole eligibility in one sentence: "须为高新技术企业，且评级不低于BBB，且无不良记录"."""
-    phrases = [clause_words(c, region_names) for c in raw or [] if isinstance(c, dict)]
+    phrases = eligibility_phrases(raw, region_names)
     if not phrases:
         return _("不限：所有企业均可申请。")
-    return "须" + "，且".join(phrases) + "。"
+    return _("须%(clauses)s。") % {"clauses": _("，且").join(phrases)}

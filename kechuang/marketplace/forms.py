@@ -228,7 +228,7 @@ class EligibilityForm(forms.Form):
                                     choices=[("", _("不限")), ("in", _("属于")), ("not_in", _("不属于"))])
     industries = forms.MultipleChoiceField(label=_("行业"), required=False,
                                            widget=forms.SelectMultiple(attrs={**SEARCH_SELECT, "size": 6}),
-                                           choices=[(k, f"{k} {v}") for k, v in el.INDUSTRY_SECTIONS.items()])
+                                           choices=[(k, f"{k} {_(v)}") for k, v in el.INDUSTRY_SECTIONS.items()])
     adverse_op = forms.ChoiceField(label=_("不良记录"), required=False, widget=forms.Select(attrs=S),
                                    choices=[("", _("不限")), ("none", _("无不良记录")), ("at_most", _("不超过"))])
     adverse_max = forms.IntegerField(label=_("允许条数"), required=False, min_value=0, max_value=1000,

@@ -3,6 +3,7 @@ matching), institutions' records, catalogues, queues and the rows a user may see
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
@@ -18,7 +19,7 @@ from kechuang.accounts.access import VIEW, WRITER_ROLES, organization_of, region
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.core.formatting import english
 from kechuang.engine.matching import Product as EngineProduct
-from kechuang.engine.matching import BOOL_FEATURES, load_eligibility, match_demand, rank_batch
+from kechuang.engine.matching import BOOL_FEATURES, MATCH_FEATURES, load_eligibility, match_demand, rank_batch
 from kechuang.engine.matching.calendar import working_days_between
 from kechuang.engine.matching.rules import reason_en
 from kechuang.engine.scorecard import DEFAULT_MASTER_SCALE
@@ -164,9 +165,37 @@ def demand_matches(demand: Demand) -> dict[str, Any]:
     for r in res["ranked"] + res["rejected"]:
         r["product"] = products[r["product_id"]]
         if en:
-            r["reasons"] = [reason_en(t) for t in r["reasons"]]
-            r["fails"] = [reason_en(t) for t in r["fails"]]
+            labels = _clause_labels_en(r["product"].eligibility)
+            r["reasons"] = [reason_en(_relabel(t, labels)) for t in r["reasons"]]
+            r["fails"] = [reason_en(_relabel(t, labels)) for t in r["fails"]]
     return res
+
+
+def _clause_labels_en(eligibility) -> dict[str, str]:
+    """A product's clause titles (the institution's Chinese words) → the English name of the
+    feature each clause asks about ("拥有Ⅰ类知识产权" → "Class I IP items"), for English reasons."""
+    out: dict[str, str] = {}
+    stack = list(eligibility or [])
+    while stack:
+        node = stack.pop()
+        if not isinstance(node, dict):
+            continue
+        f = MATCH_FEATURES.get(node.get("feature"))
+        if node.get("title") and f:
+            out[str(node["title"])] = re.sub(r"\s*\([^)]*\)$", "", f.en)
+        stack.extend(node.get("clauses") or [])
+    return out
+
+
+def _relabel(text: str, labels: dict[str, str]) -> str:
+    """A reason with the clause title it starts with ("符合：<title>（…") replaced by ``labels``."""
+    head, sep, rest = text.partition("：")
+    if not sep:
+        return text
+    for title, label in labels.items():
+        if rest.startswith(title + "（") or rest.startswith(title + "——"):
+            return f"{head}：{label}{rest[len(title):]}"
+    return text
 
 
 def _demand_frame(demands: list[Demand]) -> pl.DataFrame:

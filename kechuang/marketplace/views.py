@@ -18,11 +18,13 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_writer, may, region_q
 from kechuang.accounts.choices import OrganizationKind
+from kechuang.accounts.selectors import region_names
 from kechuang.core import formatting
 from kechuang.core.formatting import percent_input
 from kechuang.core.restricted import restricted_for
 
 from . import choices as c
+from . import eligibility as el
 from . import metrics, services
 from .exports import metrics_workbook
 from .forms import RatingForm, apply_error, region_choices
@@ -100,7 +102,11 @@ def product_list(request):
     kind = request.GET.get("kind")
     if kind in c.ProductKind.values:
         qs = qs.filter(kind=kind)
-    return render(request, "marketplace/product_list.html", {"products": qs, "kinds": c.ProductKind.choices,
+    names = region_names()
+    products = list(qs)
+    for p in products:  # the eligibility in words in the request's language (the stored titles are Chinese)
+        p.eligibility_phrases = el.eligibility_phrases(p.eligibility, names)
+    return render(request, "marketplace/product_list.html", {"products": products, "kinds": c.ProductKind.choices,
                                                              "kind": kind})
 
 

@@ -9,6 +9,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from . import choices as c
+from .flag_messages import flag_message, flag_message_text
 from .querysets import (
     IndicatorQuerySet,
     IndicatorValueQuerySet,
@@ -123,6 +124,8 @@ class ValueFlag(models.Model):
     values = models.ManyToManyField("targets.IndicatorValue", verbose_name=_("涉及数值"), related_name="flags")
     kind = models.CharField(_("问题类型"), max_length=15, choices=c.FlagKind.choices)
     message = models.TextField(_("说明"))
+    message_code = models.CharField(_("说明代码"), max_length=20, blank=True)
+    message_params = models.JSONField(_("说明参数"), default=dict, blank=True)
     status = models.CharField(_("状态"), max_length=10, choices=c.FlagStatus.choices,
                               default=c.FlagStatus.OPEN, db_index=True)
     resolution = models.TextField(_("处理意见"), blank=True)
@@ -140,6 +143,16 @@ class ValueFlag(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()}：{self.indicator.name}"
+
+    @property
+    def message_shown(self):
+        """The message in the request's language, the plan's own wording marked as Chinese."""
+        return flag_message(self.message_code, self.message_params, self.message)
+
+    @property
+    def message_text(self) -> str:
+        """The message in the request's language as plain text."""
+        return flag_message_text(self.message_code, self.message_params, self.message)
 
 
 class Unit(models.Model):

@@ -19,6 +19,7 @@ from kechuang.engine.targets.units import conversion_factor, magnitude_suspect
 
 from . import choices as c
 from .error_codes import TargetsError
+from .flag_messages import flag_message_zh
 from .loading import (ImportFileError, Row, RowError, parse_deadline, parse_int, parse_kind, parse_rows,
                       parse_value, parse_year, split_units)
 from .models import Indicator, IndicatorValue, Plan, Task, TaskReport, Unit, ValueFlag
@@ -148,20 +149,20 @@ def _check_values(new_values: list[IndicatorValue], plan_ids: set[int]) -> int:
     for v in new_values:
         ind, plan = v.indicator, v.indicator.plan
         if not _plan_year_ok(v, plan):
-            flags += _flag(ind, [v], c.FlagKind.PERIOD,
-                           f"{v.get_kind_display()}的年份 {v.year} 超出规划期 {plan.period_start}—{plan.period_end}")
+            flags += _flag(ind, [v], c.FlagKind.PERIOD, "period",
+                           {"kind": v.kind, "year": v.year, "start": plan.period_start, "end": plan.period_end})
         if v.kind == c.ValueKind.ACTUAL and v.value is not None:
             if v.unit and ind.unit and v.unit != ind.unit:
                 factor = conversion_factor(v.unit, ind.unit)
-                hint = f"，折合 {(v.value * factor).normalize():f} {ind.unit}" if factor else ""
-                flags += _flag(ind, [v], c.FlagKind.UNIT,
-                               f"实际值单位“{v.unit}”与指标单位“{ind.unit}”不一致{hint}；请核定后再计入")
+                params = {"unit": v.unit, "indicator_unit": ind.unit}
+                if factor:
+                    params["converted"] = f"{(v.value * factor).normalize():f}"
+                flags += _flag(ind, [v], c.FlagKind.UNIT, "unit_converted" if factor else "unit", params)
             else:
                 refs = [x.value for x in ind.values.exclude(pk=v.pk).filter(value__isnull=False)
                         .filter(state=c.ValueState.ACCEPTED)]
                 if refs and all(magnitude_suspect(float(v.value), float(x)) for x in refs):
-                    flags += _flag(ind, [v], c.FlagKind.UNIT,
-                                   f"实际值 {v.value} {ind.unit} 与该指标其他数值相差千倍以上，疑似单位错误（如万元填作亿元）")
+                    flags += _flag(ind, [v], c.FlagKind.UNIT, "magnitude", {"value": f"{v.value}", "unit": ind.unit})
     groups: dict[tuple, list[IndicatorValue]] = defaultdict(list)
     for v in (IndicatorValue.objects.filter(indicator__plan_id__in=plan_ids, kind=c.ValueKind.TARGET,
                                             year__isnull=False, value__isnull=False)
@@ -175,16 +176,18 @@ def _check_values(new_values: list[IndicatorValue], plan_ids: set[int]) -> int:
             normalised.add((v.value * f).normalize() if f is not None else (v.value, v.indicator.unit))
         if len(normalised) > 1 and not ValueFlag.objects.filter(kind=c.FlagKind.CONTRADICTION,
                                                                 values__in=vals).exists():
-            listing = "；".join(f"“{v.indicator.name}”{v.value_text}{v.indicator.unit}{v.qualifier}（第 {v.row_number} 行）"
-                               for v in vals)
-            flags += _flag(vals[0].indicator, vals, c.FlagKind.CONTRADICTION,
-                           f"同一规划对 {vals[0].year} 年“{vals[0].indicator.concept}”给出不同目标：{listing}；"
-                           "请核定采用哪一个（系统不取平均）")
+            items = [{"name": v.indicator.name, "value": v.value_text, "unit": v.indicator.unit,
+                      "qualifier": v.qualifier, "row": v.row_number} for v in vals]
+            flags += _flag(vals[0].indicator, vals, c.FlagKind.CONTRADICTION, "contradiction",
+                           {"year": vals[0].year, "concept": vals[0].indicator.concept, "items": items})
     return flags
 
 
-def _flag(indicator: Indicator, values: list[IndicatorValue], kind: str, message: str) -> int:
-    flag = ValueFlag.objects.create(indicator=indicator, kind=kind, message=message)
+def _flag(indicator: Indicator, values: list[IndicatorValue], kind: str, code: str, params: dict) -> int:
+    """One flag on ``values``: its message stored as a code and parameters (read in the reader's
+    language) and as the Chinese sentence (API, audit)."""
+    flag = ValueFlag.objects.create(indicator=indicator, kind=kind, message=flag_message_zh(code, params),
+                                    message_code=code, message_params=params)
     flag.values.set(values)
     IndicatorValue.objects.filter(pk__in=[v.pk for v in values]).update(state=c.ValueState.FLAGGED)
     return 1

@@ -140,7 +140,7 @@ class ActualCreateView(ViewerRequired, View):
             return redirect("targets:plan_detail", pk=ind.plan_id)
         v = actual_record(indicator=ind, actor=request.user, **form.cleaned_data)
         if v.state == "flagged":
-            messages.warning(request, _("实际值已记录，但需人工核定：") + "；".join(f.message for f in v.flags.all()))
+            messages.warning(request, _("实际值已记录，但需人工核定：") + _("；").join(f.message_text for f in v.flags.all()))
         else:
             messages.success(request, _("实际值已记录。"))
         return redirect("targets:plan_detail", pk=ind.plan_id)
@@ -336,15 +336,17 @@ def cockpit_xlsx(request) -> HttpResponse:
                  r["a"].forecast.low if r["a"].forecast else None, r["a"].forecast.high if r["a"].forecast else None,
                  str(r["label"])] for r in d["rows"]]
     tasks = [[t.plan.name, t.code, t.title, "★" if t.is_key else "", t.deadline, t.get_status_display(), t.percent,
-              "、".join(u.name for u in t.lead_units.all())] for t in d["overdue"]]
+              _("、").join(u.name for u in t.lead_units.all())] for t in d["overdue"]]
     metrics = [[m["label"], m["code"], _num(m.get("numerator")), _num(m.get("denominator")), _num(m.get("ratio")),
-                "" if m["available"] else "暂无数据源", m["definition"]] for m in d["platform"] + d["marketplace"]]
-    body = workbook_bytes({
-        "目标与实际": (["规划", "指标", "单位", "目标年", "目标值", "限定词", "最新年份", "最新实际", "完成进度",
-                   "所需年均增速", "已实现年均增速", "目标年预测", "预测下限(80%)", "预测上限(80%)", "状态"], progress),
-        "逾期任务": (["规划", "编号", "任务", "重点", "完成时限", "状态", "进度%", "牵头单位"], tasks),
-        "平台指标": (["指标", "代码", "分子", "分母", "比值", "说明", "口径"], metrics),
-        "梯度": (["梯度", "企业数"], [[k, v] for k, v in d["tiers"].items()]),
+                "" if m["available"] else _("暂无数据源"), m["definition"]] for m in d["platform"] + d["marketplace"]]
+    body = workbook_bytes({  # headers and sheet names in the request's language
+        _("目标与实际"): ([_("规划"), _("指标"), _("单位"), _("目标年"), _("目标值"), _("限定词"), _("最新年份"),
+                       _("最新实际"), _("完成进度"), _("所需年均增速"), _("已实现年均增速"), _("目标年预测"),
+                       _("预测下限(80%)"), _("预测上限(80%)"), _("状态")], progress),
+        _("逾期任务"): ([_("规划"), _("编号"), _("任务"), _("重点"), _("完成时限"), _("状态"), _("进度%"), _("牵头单位")],
+                     tasks),
+        _("平台指标"): ([_("指标"), _("代码"), _("分子"), _("分母"), _("比值"), _("说明"), _("口径")], metrics),
+        _("梯度"): ([_("梯度"), _("企业数")], [[k, v] for k, v in d["tiers"].items()]),
     })
     audit_record(actor=request.user, action="export", object_type="targets.cockpit", object_id=d["region_code"],
                  object_repr=f"驾驶舱导出 {d['region_code']} {d['as_of_year']}")

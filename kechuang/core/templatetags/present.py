@@ -1,8 +1,14 @@
 """Template filters for every page: ``{% load present %}`` then ``{{ x|yuan }}``, ``|pct``,
-``|cn_date``, ``|yes_no``, ``|region``, ``|key_name``, ``|names_in_text``. Formatting rules live in :mod:`kechuang.core.formatting`."""
+``|cn_date``, ``|yes_no``, ``|region``, ``|key_name``, ``|names_in_text``, ``|as_entered``. Formatting rules live
+in :mod:`kechuang.core.formatting`."""
+
+import re
 
 from django import template
 from django.apps import apps
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
+from django.utils.translation import get_language
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
@@ -117,3 +123,40 @@ _SIZE_LABELS = {"micro": _("微型"), "small": _("小型"), "medium": _("中型"
 def size_label(value):
     """Enterprise size class (engine code micro/small/medium/large) by its Chinese label."""
     return _SIZE_LABELS.get(value, formatting.EMPTY if value in (None, "") else value)
+
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+@register.filter
+def as_entered(value):
+    """User data shown as it was entered (an enterprise's, plan's, indicator's or product's name, a
+    quoted text): on a page in another language, Chinese text is marked as content in its own
+    language (``<span lang="zh-Hans">…</span>``), so screen readers, fonts and the English page check
+    (which skips such elements) treat it as Chinese; on a Chinese page it is shown unchanged."""
+    if value is None:
+        return ""
+    text = str(value)
+    if (get_language() or "zh-hans").lower().startswith("zh") or not _CJK.search(text):
+        return text
+    return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+@register.filter
+def entered_lang(value):
+    """The ``lang`` attribute for an element holding user data that cannot hold markup (an
+    ``<option>``, a ``<title>``): ``<option {{ p.name|entered_lang }} value="…">{{ p.name }}</option>``."""
+    if value is None or (get_language() or "zh-hans").lower().startswith("zh") or not _CJK.search(str(value)):
+        return ""
+    return mark_safe('lang="zh-Hans"')  # noqa: S308 -- a constant
+
+
+@register.filter
+def place_name(region):
+    """A region (``accounts.Region``) by its name in the page's language: its English name on an
+    English page when it has one, else its Chinese name marked as such."""
+    if region is None:
+        return formatting.EMPTY
+    if formatting.english() and getattr(region, "name_en", ""):
+        return region.name_en
+    return as_entered(region.name)

@@ -46,6 +46,97 @@ TYPE_LABELS_EN = {
 }
 
 
+#: The English of every field and section help of the standard, by its Chinese help (like
+#: CHOICE_LABELS_EN: the second language travels with the data). A test keeps it complete.
+HELP_EN: dict[str, str] = {
+    "18位，第18位为 GB 32100-2015 校验码。":
+        "18 characters; the 18th is the GB 32100-2015 check character.",
+    "6位数字，GB/T 2260，如 370112。":
+        "6 digits, GB/T 2260, e.g. 370112.",
+    "GB/T 4754-2017 门类字母加代码，如 I6513。":
+        "GB/T 4754-2017 section letter and code, e.g. I6513.",
+    "专利号、登记号或证书号；填写后作为该项知识产权的唯一标识。":
+        "Patent, registration or certificate number; once filled in, it identifies the IP item.",
+    "主导产品在细分市场的占有率，填 0.12 或 12%。":
+        "Market share of the main product in its niche market: 0.12 or 12%.",
+    "主导产品属于《战略性新兴产业分类》。":
+        "The main product is in the Strategic Emerging Industries Classification.",
+    "事件发生或列入名录的日期。":
+        "Date of the event or of the listing.",
+    "亏损填负数。":
+        "A loss is a negative number.",
+    "产品（服务）属于国家规定的禁止、限制和淘汰类。":
+        "Products (services) in the state's prohibited, restricted or phase-out categories.",
+    "借款合同编号，同一企业内唯一。":
+        "Loan contract number, unique within the enterprise.",
+    "受让、受赠或并购取得的日期。":
+        "Date acquired by transfer, gift or merger.",
+    "可多选，用顿号（、）或逗号分隔。":
+        "Several allowed, separated by 、 or commas.",
+    "国家平台当年计算的专精特新发展评价得分。":
+        "SRDI development score computed by the national platform for the year.",
+    "在中国境内发生的研发费用。":
+        "R&D expenses incurred in mainland China.",
+    "在中国境内（不含港、澳、台地区）注册的居民企业。":
+        "Resident enterprise registered in mainland China (not Hong Kong, Macao or Taiwan).",
+    "在职、兼职、临时聘用人员；兼职、临时聘用人员全年须在企业累计工作183天以上。":
+        "Full-time, part-time and temporary staff; part-time and temporary staff must work 183 days or more in the year.",
+    "实际到账的新增股权融资。":
+        "New equity financing actually received.",
+    "年末数。":
+        "Year-end figure.",
+    "年末缴纳社会保险的职工人数。":
+        "Employees covered by social insurance at year end.",
+    "总收入 = 收入总额 − 不征税收入。":
+        "Total income = gross income − non-taxable income.",
+    "截至上年度末从事特定细分市场的年限。":
+        "Years in the niche market up to the end of last year.",
+    "数字化水平一级至四级，填 1–4。":
+        "Digitalisation level 1 to 4: enter 1–4.",
+    "有海外同族专利、维持年限超过10年、实现较高质押融资金额或获得国家级科技奖励。":
+        "Has foreign family patents, has been maintained over 10 years, raised a high pledge financing amount or won a national science award.",
+    "核心技术属于《国家重点支持的高新技术领域》。":
+        "The core technology is in the State-Supported High-Tech Fields.",
+    "格式 2015-06-30。新建企业时必填。":
+        "Format 2015-06-30. Required for a new enterprise.",
+    "每个企业每个年度一行。":
+        "One row per enterprise and year.",
+    "每份处罚决定书一行。":
+        "One row per penalty decision.",
+    "每份裁判文书一行。":
+        "One row per court judgement.",
+    "每项知识产权一行。":
+        "One row per IP item.",
+    "科创属性评价口径。":
+        "As defined for the sci-tech attribute evaluation.",
+    "移出名录（解除列入）的日期；仍在名录中则留空。":
+        "Date removed from the list; empty while still listed.",
+    "经认定的各级高层次人才人数。":
+        "Recognised high-level talents at every level.",
+    "营业执照上的全称。新建企业时必填；只补充年度等数据时可留空。":
+        "Full name on the business licence. Required for a new enterprise; may be empty when only adding yearly data.",
+    "银行的信贷视图和评级模型使用；每笔贷款一行。":
+        "Used by banks' credit view and rating models; one row per loan.",
+    "销售收入 = 主营业务收入 + 其他业务收入。":
+        "Sales revenue = main business revenue + other business revenue.",
+    "专家对数据无法判定的条款的评分，JSON 对象，键为评价条款编号，如 {\"hnte.tech_advance\": 20}。":
+        "Experts' scores for clauses the data cannot decide: a JSON object keyed by clause id, e.g. {\"hnte.tech_advance\": 20}.",
+    "单位：元（不是万元），保留两位小数。":
+        "In yuan (not 10k yuan), two decimal places.",
+}
+
+def help_en(zh: str) -> str:
+    """A help text in English: from :data:`HELP_EN`, also when it is one help followed by the
+    amount unit's (``亏损填负数。`` + ``单位：元…``); a text it does not know is returned as given."""
+    if zh in HELP_EN:
+        return HELP_EN[zh]
+    for tail, tail_en in HELP_EN.items():
+        head = zh[:-len(tail)]
+        if head and zh.endswith(tail) and head in HELP_EN:
+            return f"{HELP_EN[head]} {tail_en}"
+    return zh
+
+
 #: The English of every choice label of the standard, by its Chinese label (a label means the same
 #: in every field that uses it: 国家级 is "National" for an R&D institution and for an award). The
 #: engine cannot use Django's catalogue, so the second language travels with the data.
@@ -126,6 +217,10 @@ class Field:
         if zh is None:
             return str(value)
         return CHOICE_LABELS_EN.get(zh, zh) if english else zh
+
+    def help_of(self, english: bool = False) -> str:
+        """The field's help in Chinese, or in English (:data:`HELP_EN`) when ``english``."""
+        return help_en(self.help_zh) if english else self.help_zh
 
 
 @dataclass(frozen=True, slots=True)

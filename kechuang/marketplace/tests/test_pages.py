@@ -89,6 +89,26 @@ def test_metrics_workbook_is_real_xlsx_with_the_values(w):
     assert login(w["bu"]).get("/marketplace/metrics.xlsx").status_code == 403
 
 
+def test_metrics_workbook_in_english_has_english_sheets_and_headers(w):
+    """Given a request in English, the workbook's sheet names and headers are English; the
+    institutions' names stay as entered."""
+    import io
+
+    from openpyxl import load_workbook
+
+    d = s.demand_post(enterprise=w["ent"], kind="debt", amount="1000000", term_months=12, purpose="rd", actor=w["eu"])
+    s.demand_grab(demand=d, product=w["p1"], actor=w["bu"])
+    resp = login(w["reg"]).get("/marketplace/metrics.xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    wb = load_workbook(io.BytesIO(resp.content))
+    assert wb.sheetnames == ["Summary", "By institution", "By product", "By district"]
+    assert next(wb["Summary"].iter_rows(min_row=2, max_row=2, values_only=True)) == (
+        "Metric code", "Indicator", "Numerator", "Denominator", "Value")
+    assert next(wb["By institution"].iter_rows(max_row=1, values_only=True)) == (
+        "Dimension", "Applications", "Take-up rate", "Approval rate", "Amount disbursed (yuan)",
+        "Average take-up (working days)", "Average review (working days)")
+    assert [r[0] for r in wb["By institution"].iter_rows(min_row=2, values_only=True)] == ["银行甲"]
+
+
 def test_pools_page_lists_the_region_and_refuses_enterprises(w):
     s.first_loan_add(enterprise=w["ent"], plan="知识产权质押首贷", actor=w["reg"])
     page = login(w["reg"]).get("/marketplace/pools/").content.decode()

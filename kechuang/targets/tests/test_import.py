@@ -5,6 +5,7 @@ import io
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 from openpyxl import Workbook, load_workbook
 
 from kechuang.core.models import AuditEntry
@@ -157,3 +158,40 @@ def test_formula_cells_in_an_uploaded_workbook_are_reported_not_read():
     [error] = exc.value.errors
     assert (error.row, error.field, error.code) == (2, "F列", TargetsError.FORMULA_CELL)
     assert "=400+100" in error.message
+
+
+def test_flags_are_stored_as_codes_and_read_in_the_request_language():
+    """Given an import with an actual in the wrong unit and a target outside the plan period, the
+    flags keep a code and parameters; read in English they are English (the plan's own unit marked
+    as Chinese), read in Chinese they are the stored Chinese sentence."""
+    small_plan(indicators=IND_HEADER + "济南市,测试规划,贷款余额,亿元,2025,3000,目标,,\n"
+               "济南市,测试规划,贷款余额,亿元,2020,2000,基期,,\n"
+               "济南市,测试规划,贷款余额,万元,2022,25000000,实际,,\n"
+               "济南市,测试规划,贷款余额,亿元,2030,5000,目标,,\n")
+    unit_flag = ValueFlag.objects.get(kind=FlagKind.UNIT)
+    period_flag = ValueFlag.objects.get(kind=FlagKind.PERIOD)
+    assert (unit_flag.message_code, unit_flag.message_params) == (
+        "unit_converted", {"unit": "万元", "indicator_unit": "亿元", "converted": "2500"})
+    assert (period_flag.message_code, period_flag.message_params) == (
+        "period", {"kind": "target", "year": 2030, "start": 2021, "end": 2025})
+    with translation.override("en"):
+        assert unit_flag.message_shown == ('Actual value unit “<span lang="zh-Hans">万元</span>” differs from the '
+                                           'indicator unit “<span lang="zh-Hans">亿元</span>”, i.e. 2500 '
+                                           '<span lang="zh-Hans">亿元</span>; check it before it counts')
+        assert period_flag.message_text == "Target value for 2030 lies outside the plan period 2021–2025"
+    with translation.override("zh-hans"):
+        assert unit_flag.message_shown == unit_flag.message == (
+            "实际值单位“万元”与指标单位“亿元”不一致，折合 2500 亿元；请核定后再计入")
+        assert period_flag.message_text == period_flag.message == "目标值的年份 2030 超出规划期 2021—2025"
+
+
+def test_a_contradiction_lists_each_value_in_the_request_language():
+    reference()
+    flag = ValueFlag.objects.get(kind=FlagKind.CONTRADICTION)
+    assert flag.message_code == "contradiction"
+    with translation.override("en"):
+        text = flag.message_text
+    assert text.startswith("Targets for “金融业税收占比” in 2022 differ within one plan: “")
+    assert text.endswith("; decide which one applies (the platform never averages)")
+    assert "(row 40)" in text and "(row 5)" in text
+

@@ -71,6 +71,15 @@ def test_cockpit_xlsx_export_is_audited(reg_client):
     assert AuditEntry.objects.filter(action="export").count() == before + 1
 
 
+def test_cockpit_xlsx_in_english_has_english_sheets_and_headers(reg_client):
+    reference()
+    resp = reg_client.get("/targets/cockpit/?as_of=2020&format=xlsx", HTTP_ACCEPT_LANGUAGE="en")
+    wb = load_workbook(io.BytesIO(resp.content))
+    assert wb.sheetnames == ["Targets and actuals", "Overdue tasks", "Platform metrics", "Tier"]
+    assert next(wb["Overdue tasks"].iter_rows(max_row=1, values_only=True)) == (
+        "Plan", "No.", "Task", "Key", "Deadline", "Status", "Progress %", "Lead unit")
+
+
 def test_page_import_refuses_a_bad_file_naming_row_and_field(reg_client):
     reference()
     n = IndicatorValue.objects.count()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import ast
 import json
 import pathlib
+import re
 
 import pytest
 
@@ -178,6 +179,20 @@ def test_every_choice_label_has_its_english():
     missing = [(s.name, f.name, c) for s in schema.SECTIONS.values() for f in s.fields for c in f.choices
                if f.choice_labels_zh[c] not in schema.CHOICE_LABELS_EN]
     assert missing == []
+
+
+def test_every_help_has_its_english():
+    """The quarantine fix form shows each field's help in the page's language: every help of the
+    standard (fields and sections) has an English text, and no English text is Chinese."""
+    helps = {f.help_zh for s in schema.SECTIONS.values() for f in s.fields if f.help_zh}
+    helps |= {s.help_zh for s in schema.SECTIONS.values() if s.help_zh}
+    assert [h for h in sorted(helps) if re.search(r"[\u3400-\u9fff]", schema.help_en(h))] == []
+    assert schema.help_en("年末数。单位：元（不是万元），保留两位小数。") == (
+        "Year-end figure. In yuan (not 10k yuan), two decimal places.")
+    name = schema.SECTIONS["profile"].by_name["name"]
+    assert name.help_of(english=True) == ("Full name on the business licence. Required for a new enterprise; may "
+                                          "be empty when only adding yearly data.")
+    assert name.help_of() == "营业执照上的全称。新建企业时必填；只补充年度等数据时可留空。"
 
 
 @pytest.mark.parametrize(("section", "name", "value", "zh", "en"), [
