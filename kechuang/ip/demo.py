@@ -54,8 +54,11 @@ def _import_facts(enterprises, today: dt.date) -> int:
     records = []
     for e in enterprises:
         items = [i for i in facts[e.pk].record.get("ip") or [] if i.get("number")][:6]
-        if items:
-            records.append({"uscc": e.uscc, "ip": [_facts_for(i, today) for i in items]})
+        if not items:  # an enterprise without numbered IP gets two synthetic patents, so every page has items
+            items = [{"number": f"ZL20{19 + k}1{e.pk:07d}.{k}", "title": f"一种演示用技术方案{k + 1}（合成数据）",
+                      "type": "invention_patent", "granted_on": dt.date(today.year - 3 + k, 6, 1),
+                      "acquisition": "self_developed", "industrializable": True} for k in range(2)]
+        records.append({"uscc": e.uscc, "ip": [_facts_for(i, today) for i in items]})
     if not records:
         return 0
     data_dir = Path(settings.VAR_DIR) / "demo"

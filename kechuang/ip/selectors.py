@@ -102,8 +102,8 @@ def pledges_by_district(pledges) -> list[dict]:
     """Active and all pledges of a (restricted) queryset grouped by district."""
     active = Q(status=c.PledgeStatus.ACTIVE)
     return list(pledges.order_by().values("region_code").annotate(
-        count=Count("pk"), amount=Sum("amount"), active_count=Count("pk", filter=active),
-        active_amount=Sum("amount", filter=active)).order_by("region_code"))
+        count=Count("pk"), total=Sum("amount"), active_count=Count("pk", filter=active),
+        active_total=Sum("amount", filter=active)).order_by("region_code"))
 
 
 def enterprise_overview(enterprise) -> list[dict]:

@@ -36,11 +36,11 @@ def _enterprise(request, pk: int, action: str = VIEW) -> Enterprise:
 
 @login_required
 def home(request):
-    """An enterprise lands on its own IP; everyone else on the pledge registry."""
+    """An enterprise sees its own IP; everyone else the pledge registry."""
     own = own_enterprise_id(request.user)
     if own is not None:
-        return redirect("ip:enterprise_ip", pk=own)
-    return redirect("ip:pledge_list")
+        return enterprise_ip(request, own)
+    return pledge_list(request)
 
 
 @login_required

@@ -228,7 +228,10 @@ def reasons(v: Valuation, model: ValuationModel) -> list[dict[str, str]]:
                     "en": f"{dim.title_en} scores {_p(lo)}–{_p(hi)} (scenario weight {dim.weight:.0%}, {_src_en(dim.source)})"})
         for s in (s for s in v.indicators if s.dimension == d):
             ind = titles[s.id]
-            if s.basis == "fact":
+            if s.basis == "fact" and s.fact == "attributable_revenue":
+                zh = f"{ind.title_zh}：{_wan(s.value)} → {s.low:g} 分"
+                en = f"{ind.title_en}: {s.value / 10_000:,.1f} ten-thousand yuan → {s.low:g} points"
+            elif s.basis == "fact":
                 zh = f"{ind.title_zh}：{_fmt(s.value)} → {s.low:g} 分"
                 en = f"{ind.title_en}: {_fmt(s.value)} → {s.low:g} points"
             elif s.basis == "unknown":

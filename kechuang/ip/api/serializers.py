@@ -25,7 +25,6 @@ class ValuationSerializer(serializers.ModelSerializer):
 
 
 class ValuationRunSerializer(serializers.Serializer):
-    enterprise_id = serializers.IntegerField(min_value=1, max_value=2**31 - 1)
     as_of = serializers.DateField(required=False)
     expert = serializers.DictField(
         child=serializers.DictField(child=serializers.ListField(child=serializers.FloatField(), min_length=2,

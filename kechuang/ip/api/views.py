@@ -47,28 +47,34 @@ class ValuationViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = ValuationFilterSet
     queryset = IPValuation.objects.all()
     audit_enterprise = "enterprise"
-    restrict_actions = {"run": VIEW, "loan_limit": VIEW}
+
+
+class EnterpriseIPViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
+    """Verbs on one enterprise's IP (the enterprise as the caller sees it: itself, its regulators,
+    an institution under its consent): value its items, read an IP-pledge product's loan limit."""
+
+    queryset = Enterprise.objects.all()
+    serializer_class = ValuationRunSerializer
+    restrict_actions = {"value": VIEW, "loan_limit": VIEW}
 
     @extend_schema(request=ValuationRunSerializer, responses={201: ValuationSerializer(many=True)})
-    @action(detail=False, methods=["post"])
-    def run(self, request):
+    @action(detail=True, methods=["post"])
+    def value(self, request, pk=None):
+        ent = self.get_object()
         data = ValuationRunSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         v = data.validated_data
-        ent = _enterprise(request.user, v["enterprise_id"])
         rows = services.valuation_run(enterprise=ent, actor=request.user, as_of=v.get("as_of"), expert=v.get("expert"))
         return Response(ValuationSerializer(rows, many=True).data, status=status.HTTP_201_CREATED)
 
-    @extend_schema(parameters=[OpenApiParameter("enterprise_id", OpenApiTypes.INT, required=True),
-                               OpenApiParameter("product_id", OpenApiTypes.INT, required=True)],
+    @extend_schema(parameters=[OpenApiParameter("product_id", OpenApiTypes.INT, required=True)],
                    responses={200: LoanLimitSerializer})
-    @action(detail=False, methods=["get"], url_path="loan-limit")
-    def loan_limit(self, request):
-        ent_id = int_param(request.query_params.get("enterprise_id"), field="enterprise_id", minimum=1)
+    @action(detail=True, methods=["get"], url_path="loan-limit")
+    def loan_limit(self, request, pk=None):
+        ent = self.get_object()
         product_id = int_param(request.query_params.get("product_id"), field="product_id", minimum=1)
-        if ent_id is None or product_id is None:
-            raise DRFValidationError({"enterprise_id" if ent_id is None else "product_id": ["required"]})
-        ent = _enterprise(request.user, ent_id)
+        if product_id is None:
+            raise DRFValidationError({"product_id": ["required"]})
         product = _product(request.user, product_id)
         limit = selectors.loan_limit(ent, product)
         if limit is None:

@@ -2,7 +2,7 @@
 pledge rates, loan limits and the live metric."""
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -150,10 +150,10 @@ def test_loan_limit_is_value_times_rate_minus_pledges(world):
     s.pledge_rate_set(product=product, rate="0.5", basis="low", actor=world["bank_user"])
     low = IPValuation.objects.get(ip_key=P1).value_low
     limit = selectors.loan_limit(world["ent"], product)
-    assert [(line.ip_key, line.limit) for line in limit.lines] == [(P1, (low * Decimal("0.5")).quantize(Decimal("0.01")))]
+    assert [(line.ip_key, line.limit) for line in limit.lines] == [(P1, (low * Decimal("0.5")).quantize(Decimal("0.01"), rounding=ROUND_DOWN))]
     _register(world, "100000", product=product)
     limit = selectors.loan_limit(world["ent"], product)
-    assert limit.total == (low * Decimal("0.5")).quantize(Decimal("0.01")) - Decimal("100000")
+    assert limit.total == (low * Decimal("0.5")).quantize(Decimal("0.01"), rounding=ROUND_DOWN) - Decimal("100000")
 
 
 def test_pledge_rate_only_by_the_products_institution_and_in_range(world):
