@@ -159,6 +159,7 @@ RULES: dict[str, Rule] = {
     "ip:pledge_release": R(None, post=True),
     "ip-valuation-list": R(SIGNED_IN),
     "ip-valuation-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "ip-enterprise-list": R(SIGNED_IN),
     "ip-enterprise-value": R(None, post=True),
     "ip-enterprise-loan-limit": R(None),  # needs ?product_id=; reads only (kechuang/ip/tests/test_api.py)
     "ip-pledge-list": R(SIGNED_IN, post=True),

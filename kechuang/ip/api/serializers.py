@@ -24,6 +24,15 @@ class ValuationSerializer(serializers.ModelSerializer):
         return list(obj.detail.get("unknown_facts", []))
 
 
+class EnterpriseIPSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    uscc = serializers.CharField()
+    name = serializers.CharField()
+    region_code = serializers.CharField()
+    valued_items = serializers.IntegerField(help_text="IP items with at least one valuation")
+    active_pledges = serializers.IntegerField()
+
+
 class ValuationRunSerializer(serializers.Serializer):
     as_of = serializers.DateField(required=False)
     expert = serializers.DictField(

@@ -3,6 +3,7 @@ pledge rates; writes call one service each."""
 
 from __future__ import annotations
 
+from django.db.models import Count, Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status, viewsets
@@ -16,12 +17,14 @@ from kechuang.accounts.models import Organization
 from kechuang.core.api import int_param
 from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.services import enterprise_list_read
+from kechuang.ip.choices import PledgeStatus
 from kechuang.ip import selectors, services
 from kechuang.ip.filtersets import PledgeFilterSet, ValuationFilterSet
 from kechuang.ip.models import IPValuation, Pledge, PledgeRate
 from kechuang.marketplace.models import Product
 
-from .serializers import (LoanLimitSerializer, PledgeCreateSerializer, PledgeRateSerializer, PledgeRateSetSerializer,
+from .serializers import (EnterpriseIPSerializer, LoanLimitSerializer, PledgeCreateSerializer, PledgeRateSerializer, PledgeRateSetSerializer,
                           PledgeReleaseSerializer, PledgeSerializer, ValuationRunSerializer, ValuationSerializer)
 
 
@@ -54,8 +57,27 @@ class EnterpriseIPViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
     an institution under its consent): value its items, read an IP-pledge product's loan limit."""
 
     queryset = Enterprise.objects.all()
-    serializer_class = ValuationRunSerializer
+    serializer_class = EnterpriseIPSerializer
     restrict_actions = {"value": VIEW, "loan_limit": VIEW}
+
+    def get_queryset(self):
+        qs = super().get_queryset()
+        if self.action != "list":
+            return qs
+        return (qs.filter(ip_valuations__isnull=False).distinct()
+                .annotate(valued_items=Count("ip_valuations__ip_key", distinct=True),
+                          active_pledges=Count("ip_pledges", filter=Q(ip_pledges__status=PledgeStatus.ACTIVE),
+                                               distinct=True))
+                .order_by("pk"))
+
+    @extend_schema(summary="Enterprises the caller sees that have IP valuations")
+    def list(self, request, *args, **kwargs):
+        qs = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(qs)
+        rows = list(page) if page is not None else list(qs)
+        enterprise_list_read(enterprises=rows, user=request.user, what="api ip-enterprise list")
+        data = self.get_serializer(rows, many=True).data
+        return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(request=ValuationRunSerializer, responses={201: ValuationSerializer(many=True)})
     @action(detail=True, methods=["post"])

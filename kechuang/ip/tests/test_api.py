@@ -100,3 +100,10 @@ def test_value_through_the_api_needs_consent(world):
     assert r.status_code == 201
     assert {row["ip_key"]: row["expert"] for row in r.json()} == {P1: {"advancement": [70.0, 70.0]}, P2: {}, "ZL202010000003.3": {}}
     assert IPValuation.objects.count() == before + 3
+
+
+def test_enterprise_list_shows_only_what_the_caller_sees(world):
+    r = _client(world["bank_user"]).get("/api/ip/enterprises/")
+    assert [(row["id"], row["valued_items"], row["active_pledges"]) for row in r.json()["results"]] == [
+        (world["ent"].pk, 3, 0)]
+    assert _client(bank("stranger")).get("/api/ip/enterprises/").json()["count"] == 0
