@@ -3,8 +3,8 @@ demo enterprises (run after the marketplace's step; idempotent — a second run 
 
 The valuation facts (filing date, claims, citations, family, litigation, licences, revenue from the
 item) are generated here — deterministically, from each item's number — and imported through the
-ordinary import pipeline under their own source, 知识产权估值要素（演示，合成数据）, so they keep their
-provenance like any feed. Pledge registration numbers start with 演示."""
+ordinary import pipeline under their own source, so they keep their
+provenance like any feed (source 知识产权估值要素合成样本). Pledge registration numbers start with 演示."""
 
 from __future__ import annotations
 
@@ -55,7 +55,7 @@ def _import_facts(enterprises, today: dt.date) -> int:
     for e in enterprises:
         items = [i for i in facts[e.pk].record.get("ip") or [] if i.get("number")][:6]
         if not items:  # an enterprise without numbered IP gets two synthetic patents, so every page has items
-            items = [{"number": f"ZL20{19 + k}1{e.pk:07d}.{k}", "title": f"一种演示用技术方案{k + 1}（合成数据）",
+            items = [{"number": f"ZL20{19 + k}1{e.pk:07d}.{k}", "title": f"一种演示用技术方案{k + 1}（合成样本）",
                       "type": "invention_patent", "granted_on": dt.date(today.year - 3 + k, 6, 1),
                       "acquisition": "self_developed", "industrializable": True} for k in range(2)]
         records.append({"uscc": e.uscc, "ip": [_facts_for(i, today) for i in items]})
@@ -65,7 +65,7 @@ def _import_facts(enterprises, today: dt.date) -> int:
     data_dir.mkdir(parents=True, exist_ok=True)
     path = data_dir / f"ip-valuation-facts-{today.isoformat()}-synthetic.jsonl"
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
-    source = data_source_ensure(code=SOURCE_CODE, name="知识产权估值要素（演示，合成数据）", kind=SourceKind.SYNTHETIC,
+    source = data_source_ensure(code=SOURCE_CODE, name="知识产权估值要素合成样本", kind=SourceKind.SYNTHETIC,
                                 department="Kechuang demo generator")
     run = import_run_create(path=path, file_name=path.name, source=source, actor="command:demo", store_copy=False)
     import_run_execute(run=run, actor="command:demo")
