@@ -48,7 +48,8 @@ def _sees(actor, enterprise) -> bool:
 def valuation_run(*, enterprise, actor, as_of: dt.date | None = None, expert: dict | None = None,
                   model_id: str = DEFAULT_MODEL) -> list[IPValuation]:
     """Value each identified IP item of ``enterprise`` as of ``as_of`` (today) and store the ranges
-    with their reasons. ``expert`` maps an item's number to ``{indicator: [low, high]}``. Anyone who
+    with their reasons. ``expert`` maps an item's number to ``{indicator: [low, high]}`` (items not
+    named keep their latest expert ranges). Anyone who
     may see the enterprise and write (the enterprise, its regulators, a bank under consent) may run it."""
     if not (may(actor, RUN) and _sees(actor, enterprise)):
         raise PermissionDenied(_("无权为该企业估值。"))
@@ -58,7 +59,11 @@ def valuation_run(*, enterprise, actor, as_of: dt.date | None = None, expert: di
     with transaction.atomic():
         Enterprise.objects.select_for_update().only("pk").get(pk=enterprise.pk)
         items = {i["number"]: i for i in ip_items(enterprise)}
-        if unknown := sorted(set(expert) - set(items)):
+        # An expert's ranges stand until an expert changes them: items without new input keep the
+        # ranges of their latest valuation.
+        prior = {k: v.expert for k, v in latest_valuations(enterprise).items() if v.expert}
+        expert = {**prior, **expert}
+        if unknown := sorted(set(expert) - set(items) - set(prior)):
             raise _err("expert", _("专家输入所指的知识产权 %(keys)s 不属于该企业。") % {"keys": "、".join(unknown)},
                        E.BAD_EXPERT)
         rows = []

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts.access import CHANGE, RUN, VIEW, is_financial, is_regulator, may, organization_of, own_enterprise_id
 from kechuang.core.restricted import restricted_for
+from kechuang.engine.ipvalue import get_model
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 
@@ -21,6 +22,9 @@ from . import selectors, services
 from .filtersets import PledgeFilterSet
 from .forms import PledgeForm, ReleaseForm
 from .models import Pledge, PledgeItem
+
+#: The indicators an expert scores (ranges 0–100), from the model the services value with.
+EXPERT_INDICATORS = tuple(i for i in get_model(services.DEFAULT_MODEL).indicators if i.kind == "expert")
 
 
 def _messages(exc: ValidationError) -> list[str]:
@@ -54,6 +58,7 @@ def enterprise_ip(request, pk: int):
     pledges = restricted_for(request, Pledge, VIEW).filter(enterprise=ent).select_related("pledgee", "product")
     return render(request, "ip/enterprise_ip.html", {
         "enterprise": ent, "rows": selectors.enterprise_overview(ent), "pledges": pledges,
+        "expert_indicators": EXPERT_INDICATORS,
         "limits": limits, "can_value": may(user, RUN),
         "can_pledge": may(user, CHANGE) and is_financial(org)})
 
@@ -62,8 +67,21 @@ def enterprise_ip(request, pk: int):
 @require_POST
 def valuation_run(request, pk: int):
     ent = _enterprise(request, pk, VIEW)
+    expert = {}
+    item = (request.POST.get("item") or "").strip()
+    if item:
+        ranges = {}
+        for ind in EXPERT_INDICATORS:
+            low, high = request.POST.get(f"{ind.id}_low", "").strip(), request.POST.get(f"{ind.id}_high", "").strip()
+            if low or high:
+                try:
+                    ranges[ind.id] = [float(low or high), float(high or low)]
+                except ValueError:
+                    messages.error(request, _("专家评分须为 0–100 的数字：%(name)s") % {"name": ind.title_zh})
+                    return redirect("ip:enterprise_ip", pk=ent.pk)
+        expert = {item: ranges}
     try:
-        rows = services.valuation_run(enterprise=ent, actor=request.user)
+        rows = services.valuation_run(enterprise=ent, actor=request.user, expert=expert)
     except ValidationError as exc:
         for m in _messages(exc):
             messages.error(request, m)

@@ -69,3 +69,17 @@ def test_bank_releases_from_the_page(world):
     assert r.status_code == 302
     world["pledge"].refresh_from_db()
     assert world["pledge"].status == "released"
+
+
+def test_expert_ranges_from_the_page_narrow_the_range_and_persist(world):
+    c = Client()
+    c.force_login(world["reg"])
+    before = IPValuation.objects.filter(ip_key=P1).order_by("-pk").first()
+    r = c.post(f"/ip/enterprises/{world['ent'].pk}/value/", {"item": P1, "advancement_low": "70", "advancement_high": "70",
+                                                             "market_outlook_low": "60", "market_outlook_high": "70"})
+    assert r.status_code == 302
+    after = IPValuation.objects.filter(ip_key=P1).order_by("-pk").first()
+    assert after.expert == {"advancement": [70.0, 70.0], "market_outlook": [60.0, 70.0]}
+    assert after.value_high - after.value_low < before.value_high - before.value_low
+    c.post(f"/ip/enterprises/{world['ent'].pk}/value/")  # a plain re-run keeps the expert's ranges
+    assert IPValuation.objects.filter(ip_key=P1).order_by("-pk").first().expert == after.expert
