@@ -4,14 +4,14 @@ from kechuang.ip import choices as c
 from kechuang.ip.models import IPValuation, Pledge, PledgeItem, PledgeRate
 
 
-class ReasonSerializer(serializers.Serializer):
+class ValuationReasonSerializer(serializers.Serializer):
     code = serializers.CharField()
     zh = serializers.CharField()
     en = serializers.CharField()
 
 
 class ValuationSerializer(serializers.ModelSerializer):
-    reasons = ReasonSerializer(many=True, read_only=True)
+    reasons = ValuationReasonSerializer(many=True, read_only=True)
     unknown_facts = serializers.SerializerMethodField()
 
     class Meta:
