@@ -7,6 +7,7 @@ from kechuang.enterprises.api.views import ConsentViewSet, EnterpriseViewSet
 from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, EvaluationResultViewSet,
                                            EvaluationRunViewSet, TierPlacementViewSet)
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
+from kechuang.ip.api.routes import register as ip_routes
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.rating.api.routes import register as rating_routes
 from kechuang.targets.api.routes import register as targets_routes
@@ -25,5 +26,6 @@ router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementView
 rating_routes(router)
 marketplace_routes(router)
 targets_routes(router)
+ip_routes(router)
 
 urlpatterns = router.urls

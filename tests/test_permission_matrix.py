@@ -151,6 +151,23 @@ RULES: dict[str, Rule] = {
     "marketplace:demand_grab": R(None, post=True),
     "marketplace:first_loan_create": R(REG_WRITERS | {"agency"}, post=True),
     "marketplace:first_loan_update": R(REG_WRITERS, post=True),
+    "ip:home": R(SIGNED_IN),  # the enterprise its IP, others the registry
+    "ip:enterprise_ip": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),  # the bank under the demo consent
+    "ip:valuation_run": R(None, post=True),
+    "ip:pledge_create": R(frozenset({"bank_officer"}), post=True),  # a writer of a financial institution with consent
+    "ip:pledge_list": R(SIGNED_IN),  # each sees the pledges in its scope
+    "ip:pledge_detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),  # the pledgee is the demo bank
+    "ip:pledge_release": R(None, post=True),
+    "ip-valuation-list": R(SIGNED_IN),
+    "ip-valuation-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "ip-enterprise-list": R(SIGNED_IN),
+    "ip-enterprise-value": R(None, post=True),
+    "ip-enterprise-loan-limit": R(None),  # needs ?product_id=; reads only (kechuang/ip/tests/test_api.py)
+    "ip-pledge-list": R(SIGNED_IN, post=True),
+    "ip-pledge-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "ip-pledge-release": R(None, post=True),
+    "ip-pledgerate-list": R(SIGNED_IN, post=True),
+    "ip-pledgerate-detail": R(SIGNED_IN),  # public like the catalogue
     "marketplace:home": R(frozenset({
         "bank_officer", "bank_viewer", "guarantor", "insurer", "investor", "agency", "enterprise"})),
     "marketplace:leg_create": R(NOBODY, post=True),
@@ -326,11 +343,16 @@ def _params(people) -> dict[str, dict[str, object]]:
         "task": {"pk": _first("targets.Task")},
         "unit": {"pk": _first("targets.Unit")},
         "template": {"kind": "plan"},
+        "ipvaluation": {"pk": _first("ip.IPValuation", enterprise=own)},
+        "pledge": {"pk": _first("ip.Pledge", enterprise=own)},
+        "pledgerate": {"pk": _first("ip.PledgeRate")},
     }
 
 
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
 PARAM_SOURCES = [
+    (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
+    (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
     (r"enterprise-(evaluation|rating)|evaluationresult_report|ratingresult_card|enterprise", "enterprise"),
     (r"consent", "consent"), (r"importrun", "importrun"), (r"quarantinedrow", "quarantinedrow"),
     (r"evaluationrun|evaluationresult|tierplacement", "evaluationrun"), (r"ratingrun", "ratingrun"),
@@ -370,7 +392,7 @@ def _counts() -> dict[str, int]:
     """Row counts of every table a write could touch."""
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
-                                     "marketplace", "targets", "core"}}
+                                     "marketplace", "targets", "core", "ip"}}
 
 
 def _denied(status: int, role: str, api: bool) -> bool:

@@ -305,6 +305,14 @@ class IPFact(FactVersion):
     used_in_hnte = models.BooleanField(_("已用于高企认定"), null=True, blank=True)
     pledged = models.BooleanField(_("已质押"), null=True, blank=True)
     pledged_on = models.DateField(_("质押日期"), null=True, blank=True)
+    filed_on = models.DateField(_("申请日"), null=True, blank=True)
+    expires_on = models.DateField(_("届满日期"), null=True, blank=True)
+    claims = models.PositiveIntegerField(_("权利要求数"), null=True, blank=True)
+    citations = models.PositiveIntegerField(_("被引用次数"), null=True, blank=True)
+    family_size = models.PositiveIntegerField(_("同族专利数"), null=True, blank=True)
+    litigations = models.PositiveIntegerField(_("涉诉及无效案件数"), null=True, blank=True)
+    licences = models.PositiveIntegerField(_("许可次数"), null=True, blank=True)
+    attributable_revenue = models.DecimalField(_("专利产品年收入"), **AMOUNT)
 
     Meta = _fact_meta("ipfact", _("知识产权"), ["enterprise", "-granted_on"])
 

@@ -402,6 +402,8 @@ MARKETPLACE_METRICS = [
      _("本年企业给出的满意度评分（金融辅导走访与结束的融资申请）之和 ÷ 评分次数（平均分，满分 5）。")),
     ("request_rating_rate", _("结束申请的企业评价率"), "rate", _("本年结束（已放款、已拒绝、已撤回）的申请中企业已评价的笔数 ÷ 本年结束的申请笔数。")),
     ("enterprises_on_platform", _("对接平台企业数"), "count", _("截至期末发布过融资需求的企业数（去重）。")),
+    ("ip_pledge_financing_amount", _("知识产权质押融资额（元）"), "amount", _("本年登记的知识产权质押的登记金额合计（含已解除），按出质企业所属区划。")),
+    ("ip_pledges_registered", _("知识产权质押登记笔数"), "count", _("本年登记的知识产权质押笔数。")),
 ]
 PLATFORM_METRICS = [
     ("enterprises.on_platform", _("平台企业数"), "count", _("截至期末在平台登记的企业数。")),

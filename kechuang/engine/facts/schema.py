@@ -403,6 +403,20 @@ IP = Section("ip", "知识产权", "Intellectual property", (
        example=False),
     _f("pledged", "bool", "是否已质押", "Pledged", extension=True, example=False),
     _f("pledged_on", "date", "质押日期", "Date pledged", extension=True, past_only=True),
+    # Facts of the IP valuation for pledge (issue 12, GB/T 42748-2023 indicators).
+    _f("filed_on", "date", "申请日", "Filing date", extension=True, past_only=True,
+       help_zh="专利保护期自申请日起算。", example="2021-06-01"),
+    _f("expires_on", "date", "届满日期", "Expiry date", extension=True,
+       help_zh="保护期届满或权利终止的日期；不填时按申请日与法定期限推算。"),
+    _f("claims", "integer", "权利要求数", "Number of claims", extension=True, minimum=0, example=10),
+    _f("citations", "integer", "被引用次数", "Forward citations", extension=True, minimum=0, example=3),
+    _f("family_size", "integer", "同族专利数", "Patent family size", extension=True, minimum=0,
+       help_zh="含本专利在内的同族专利件数（含境外）。", example=2),
+    _f("litigations", "integer", "涉诉及无效案件数", "Litigation and invalidation cases", extension=True,
+       minimum=0, help_zh="该项知识产权涉及的侵权诉讼和无效宣告请求件数。", example=0),
+    _f("licences", "integer", "许可次数", "Licences granted", extension=True, minimum=0, example=1),
+    _f("attributable_revenue", "amount", "专利产品年收入", "Annual revenue from the item", extension=True,
+       minimum=0, help_zh="最近一年实施该项知识产权的产品（服务）收入。" + _AMOUNT_HELP, example=3_000_000),
 ), key_fields=("number",), help_zh="每项知识产权一行。")
 
 EQUITY_FINANCING = Section("equity_financing", "股权融资", "Equity financing", (

@@ -40,7 +40,8 @@ STANDARD = {
 }
 EXTENSIONS = {
     "profile": ["registered_capital"], "years": ["tax_paid", "high_level_talent"],
-    "ip": ["number", "title", "pledged", "pledged_on"], "incidents": ["removed_on"],
+    "ip": ["number", "title", "pledged", "pledged_on", "filed_on", "expires_on", "claims", "citations",
+           "family_size", "litigations", "licences", "attributable_revenue"], "incidents": ["removed_on"],
     "loans": ["contract_number", "lender", "kind", "amount", "start_on", "due_on", "status",
               "max_overdue_days", "overdue_amount"],
     "judgments": ["case_number", "decided_on", "role", "kind", "amount"],
