@@ -10,6 +10,7 @@ from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.rating.api.routes import register as rating_routes
 from kechuang.targets.api.routes import register as targets_routes
+from kechuang.listing.api.routes import register as listing_routes
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -25,5 +26,6 @@ router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementView
 rating_routes(router)
 marketplace_routes(router)
 targets_routes(router)
+listing_routes(router)
 
 urlpatterns = router.urls

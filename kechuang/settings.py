@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kechuang.rating",
     "kechuang.marketplace",
     "kechuang.targets",
+    "kechuang.listing",
     "kechuang.workbench",
     "kechuang.demo",
 ]
@@ -230,6 +231,7 @@ SPECTACULAR_SETTINGS = {
         "DemandPurposeEnum": "kechuang.marketplace.choices.Purpose",
         "TaskStatusEnum": "kechuang.targets.choices.TaskStatus",
         "ModelStatusEnum": "kechuang.rating.choices.ModelStatus",
+        "MilestoneKindEnum": "kechuang.listing.choices.MilestoneKind",
     },
 }
 
