@@ -72,7 +72,8 @@ def readiness_rows(results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         std = listing_registry().get(r["version"])
         rows.append({"family": r["standard"], "version": r["version"], "status": r["status"],
                      "title": std.title_en if en else std.title_zh, "document": std.document,
-                     "conditions": conds, "gaps": [_bilingual(g["needed"]) for g in r.get("gaps", [])]})
+                     "conditions": conds,
+                     "gaps": [formatting.names_in_text(_bilingual(g["needed"])) for g in r.get("gaps", [])]})
     return rows
 
 
