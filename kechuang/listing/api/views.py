@@ -7,11 +7,11 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.utils import timezone
 from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, status, viewsets
+from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from kechuang.accounts.access import VIEW
+from kechuang.accounts.access import VIEW, region_scope
 from kechuang.core.openapi import SingleObjectListSchema
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.enterprises.models import Enterprise
@@ -25,12 +25,19 @@ from .serializers import (AwardSerializer, BoardReadinessSerializer, MilestoneCr
                           PoolPlacementSerializer, PoolRunCreateSerializer, PoolRunSerializer)
 
 
+class IsRegulator(permissions.BasePermission):
+    message = "only the regulator (or a superuser) sees pool runs"
+
+    def has_permission(self, request, view):
+        return region_scope(request.user) is not None
+
+
 class PoolRunViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Pool runs of the user's region; POST places every enterprise of a region now (synchronous)."""
 
     serializer_class = PoolRunSerializer
-    permission_classes = [WritersOnly]
+    permission_classes = [IsRegulator, WritersOnly]
     queryset = PoolRun.objects.order_by("-created_at", "-pk")
 
     @extend_schema(request=PoolRunCreateSerializer, responses={201: PoolRunSerializer})
