@@ -3,10 +3,10 @@
 Each is ``fn(*, region_code, start, end) -> (numerator, denominator | None)``; ``region_code`` is a
 GB/T 2260 code read as a prefix.
 
-- listing_reserve_enterprises (上市后备企业数): enterprises of the region in the 储备, 培育 or
+- listing.reserve_enterprises (上市后备企业数): enterprises of the region in the 储备, 培育 or
   辅导/申报 tier of the listing ladder in the latest pool run (of the region or one covering it)
   made on or before ``end``.
-- new_listed_companies (新增上市公司): enterprises of the region whose 上市 milestone falls in the
+- listing.new_listed_companies (新增上市公司): enterprises of the region whose 上市 milestone falls in the
   period.
 """
 
@@ -21,9 +21,6 @@ from kechuang.accounts.models import within_region
 from . import choices as c
 from .adapter import end_of_day
 from .models import Milestone, PoolPlacement, PoolRun
-
-LABELS = {"listing_reserve_enterprises": "上市后备企业数", "new_listed_companies": "新增上市公司"}
-
 
 def _covering_run(region_code: str, end: dt.date) -> PoolRun | None:
     prefixes = [region_code[:k].ljust(6, "0") for k in (2, 4, 6)]

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.formatting import region_name
+
 from . import choices as c
 from .querysets import MilestoneQuerySet, PoolPlacementQuerySet, PoolRunQuerySet
 
@@ -36,7 +38,8 @@ class PoolRun(models.Model):
         indexes = [models.Index(fields=["region_code", "-created_at"], name="listing_run_region_idx")]
 
     def __str__(self) -> str:
-        return f"pool run {self.pk} of {self.region_code} on {self.as_of}"
+        return _("入库分层 #%(pk)s %(region)s %(as_of)s") % {"pk": self.pk, "region": region_name(self.region_code),
+                                                          "as_of": self.as_of}
 
 
 class PoolPlacement(models.Model):
@@ -68,7 +71,7 @@ class PoolPlacement(models.Model):
         indexes = [models.Index(fields=["enterprise", "run"], name="listing_placement_ent_idx")]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.track}:{self.tier or '-'} ({self.movement})"
+        return f"{self.enterprise_id} {self.get_track_display()} {self.get_tier_display()} {self.get_movement_display()}"
 
 
 class Milestone(models.Model):
@@ -97,4 +100,4 @@ class Milestone(models.Model):
                                                violation_error_message=_("每个里程碑只能登记一次。"))]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} {self.kind} {self.occurred_on}"
+        return f"{self.enterprise.name} {self.get_kind_display()} {self.occurred_on}"
