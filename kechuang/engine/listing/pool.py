@@ -34,6 +34,11 @@ from kechuang.engine.qualification.schema import SCHEMA, Context, conform, sanit
 
 SCHEMA_VERSION = 1
 
+#: Input columns the board standards read (a reader may project on them: the batch path adds the
+#: others as nulls), and those the pool features read besides.
+READINESS_COLUMNS = ("uscc", "registered_on", "expected_market_value", "market_value_date", "years", "expert_scores")
+POOL_COLUMNS = READINESS_COLUMNS + ("restricted_industry", "certificates", "incidents", "equity_financing")
+
 
 @dataclass(frozen=True)
 class PoolFeature:
