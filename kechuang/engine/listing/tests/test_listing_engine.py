@@ -152,3 +152,15 @@ def test_award_schedule_errors():
     text = str(exc.value)
     for part in ("region must be", "unknown milestone 'ipo'", "amount_max must be", "missing document"):
         assert part in text
+
+
+def test_a_future_or_negative_market_value_is_reported_and_read_as_missing():
+    from kechuang.engine.qualification import check_record
+
+    issues = check_record(_firm(mv=-5.0, mv_date="2026-12-31"), AS_OF)
+    assert [(i["fact"], i["code"]) for i in issues] == [("market_value_date", "future_date"),
+                                                        ("expected_market_value", "negative")]
+    assert _status(_firm(mv_date="2026-12-31"))["star-listing"] == "unknown"
+    batch = evaluate_batch(records_to_frame([_firm(mv_date="2026-12-31")]), AS_OF, ["star-listing"],
+                           registry=listing_registry(), details="none")
+    assert batch["status"].to_list() == ["unknown"]
