@@ -232,6 +232,7 @@ SPECTACULAR_SETTINGS = {
         "TaskStatusEnum": "kechuang.targets.choices.TaskStatus",
         "ModelStatusEnum": "kechuang.rating.choices.ModelStatus",
         "MilestoneKindEnum": "kechuang.listing.choices.MilestoneKind",
+        "PoolTierEnum": "kechuang.listing.choices.PoolTier",
     },
 }
 

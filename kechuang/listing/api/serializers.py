@@ -53,7 +53,7 @@ class MilestoneCreateSerializer(serializers.Serializer):
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
-class ClauseSerializer(serializers.Serializer):
+class BoardClauseSerializer(serializers.Serializer):
     id = serializers.CharField()
     title = serializers.CharField()
     status = serializers.CharField()
@@ -62,7 +62,7 @@ class ClauseSerializer(serializers.Serializer):
     source = serializers.CharField()
 
 
-class GapSerializer(serializers.Serializer):
+class BoardGapSerializer(serializers.Serializer):
     clause = serializers.CharField()
     needed = serializers.CharField()
 
@@ -72,8 +72,8 @@ class BoardReadinessSerializer(serializers.Serializer):
     version = serializers.CharField()
     as_of = serializers.CharField()
     status = serializers.CharField()
-    clauses = ClauseSerializer(many=True)
-    gaps = GapSerializer(many=True)
+    clauses = BoardClauseSerializer(many=True)
+    gaps = BoardGapSerializer(many=True)
 
 
 class AwardSerializer(serializers.Serializer):
