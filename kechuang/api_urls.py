@@ -11,6 +11,7 @@ from kechuang.ip.api.routes import register as ip_routes
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.rating.api.routes import register as rating_routes
 from kechuang.targets.api.routes import register as targets_routes
+from kechuang.listing.api.routes import register as listing_routes
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -27,5 +28,6 @@ rating_routes(router)
 marketplace_routes(router)
 targets_routes(router)
 ip_routes(router)
+listing_routes(router)
 
 urlpatterns = router.urls

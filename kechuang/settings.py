@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "kechuang.marketplace",
     "kechuang.targets",
     "kechuang.ip",
+    "kechuang.listing",
     "kechuang.workbench",
     "kechuang.demo",
 ]
@@ -231,6 +232,8 @@ SPECTACULAR_SETTINGS = {
         "DemandPurposeEnum": "kechuang.marketplace.choices.Purpose",
         "TaskStatusEnum": "kechuang.targets.choices.TaskStatus",
         "ModelStatusEnum": "kechuang.rating.choices.ModelStatus",
+        "MilestoneKindEnum": "kechuang.listing.choices.MilestoneKind",
+        "PoolTierEnum": "kechuang.listing.choices.PoolTier",
     },
 }
 

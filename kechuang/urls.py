@@ -12,6 +12,7 @@ urlpatterns = [
     path("marketplace/", include("kechuang.marketplace.urls")),
     path("targets/", include("kechuang.targets.urls")),
     path("ip/", include("kechuang.ip.urls")),
+    path("listing/", include("kechuang.listing.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

@@ -220,6 +220,18 @@ RULES: dict[str, Rule] = {
     "targets-task-detail": R(REG),
     "targets-task-list": R(SIGNED_IN, post=True),
     "targets-task-report": R(None, post=True),
+    "listing:pool_overview": R(REG),
+    "listing:pool_run_create": W,
+    "listing:enterprise_listing": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "listing:milestone_create": W,
+    "listing-run-list": R(REG, post=True),
+    "listing-run-detail": R(REG_WRITERS | {"city_viewer"}),
+    "listing-placement-list": R(SIGNED_IN),
+    "listing-placement-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "listing-milestone-list": R(SIGNED_IN, post=True),
+    "listing-milestone-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "listing-award-list": R(SIGNED_IN),
+    "enterprise-listing-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "targets:cockpit": R(REG),
     "targets:cockpit_print": R(REG),
     "targets:index_report": R(REG),
@@ -346,6 +358,9 @@ def _params(people) -> dict[str, dict[str, object]]:
         "ipvaluation": {"pk": _first("ip.IPValuation", enterprise=own)},
         "pledge": {"pk": _first("ip.Pledge", enterprise=own)},
         "pledgerate": {"pk": _first("ip.PledgeRate")},
+        "poolrun": {"pk": _first("listing.PoolRun")},
+        "poolplacement": {"pk": _first("listing.PoolPlacement", enterprise=own)},
+        "milestone": {"pk": _first("listing.Milestone", enterprise=own)},
     }
 
 
@@ -353,6 +368,7 @@ def _params(people) -> dict[str, dict[str, object]]:
 PARAM_SOURCES = [
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
+    (r"listing-run", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
     (r"enterprise-(evaluation|rating)|evaluationresult_report|ratingresult_card|enterprise", "enterprise"),
     (r"consent", "consent"), (r"importrun", "importrun"), (r"quarantinedrow", "quarantinedrow"),
     (r"evaluationrun|evaluationresult|tierplacement", "evaluationrun"), (r"ratingrun", "ratingrun"),
@@ -392,7 +408,8 @@ def _counts() -> dict[str, int]:
     """Row counts of every table a write could touch."""
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
-                                     "marketplace", "targets", "core", "ip"}}
+                                     "marketplace", "targets", "core", "ip", "listing", "funds",
+                                     "risk", "points"}}
 
 
 def _denied(status: int, role: str, api: bool) -> bool:

@@ -31,6 +31,13 @@ class RdInstitutionLevel(models.TextChoices):
     NONE = "none", _("无")
 
 
+class MarketValueBasis(models.TextChoices):
+    RECENT_FINANCING = "recent_financing", _("最近一次外部股权融资估值")
+    COMPARABLE_COMPANIES = "comparable_companies", _("可比公司估值")
+    SPONSOR_ESTIMATE = "sponsor_estimate", _("保荐机构预估")
+    LISTED_PRICE = "listed_price", _("上市后市值")
+
+
 class TaxCreditGrade(models.TextChoices):
     A = "A", "A"
     B = "B", "B"

@@ -251,6 +251,10 @@ class ProfileFact(FactVersion):
     srdi_platform_score = models.DecimalField(_("专精特新发展评价得分"), max_digits=7, decimal_places=2, null=True, blank=True)
     expert_scores = models.JSONField(_("专家评分"), null=True, blank=True)
     registered_capital = models.DecimalField(_("注册资本（元）"), **AMOUNT)
+    expected_market_value = models.DecimalField(_("预计市值（元）"), **AMOUNT)
+    market_value_basis = models.CharField(_("市值估算依据"), max_length=30, null=True, blank=True,
+                                          choices=c.MarketValueBasis.choices)
+    market_value_date = models.DateField(_("市值估算日期"), null=True, blank=True)
     reported_sections = models.CharField(
         _("报送的列表"), max_length=300, default="", blank=True,
         help_text=_("该来源本次报送了哪些列表（如 “,incidents,ip,”）：报送为空列表表示“确认没有”，"
@@ -285,6 +289,9 @@ class AnnualFact(FactVersion):
     social_insurance_headcount = models.PositiveIntegerField(_("社保缴纳人数"), null=True, blank=True)
     tax_paid = models.DecimalField(_("纳税总额"), **AMOUNT)
     high_level_talent = models.PositiveIntegerField(_("高层次人才数"), null=True, blank=True)
+    net_profit_deducted = models.DecimalField(_("扣除非经常性损益后的净利润"), **AMOUNT)
+    operating_cash_flow = models.DecimalField(_("经营活动产生的现金流量净额"), **AMOUNT)
+    weighted_roe = models.DecimalField(_("加权平均净资产收益率"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     Meta = _fact_meta("annualfact", _("年度数据"), ["enterprise", "year", "-recorded_at"])
 

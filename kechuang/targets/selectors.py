@@ -415,10 +415,13 @@ PLATFORM_METRICS = [
        "上一项只计已认定（符合）的企业，这两项标准须经人工认定，故仅凭引擎结论为 0。")),
     ("tiers.little_giant_share", _("“小巨人”占比"), "rate", _("最近一次梯度评价中达到专精特新“小巨人”梯度的企业数 ÷ 参评企业数。")),
     ("consents.active_share", _("数据授权有效率"), "rate", _("本年授予的数据授权中期末仍有效的件数 ÷ 本年授予的件数。")),
+    ("listing.reserve_enterprises", _("上市后备企业数"), "count",
+     _("最近一次入库分层中处于储备、培育、辅导/申报层的企业数（上市后备企业库）。")),
+    ("listing.new_listed_companies", _("新增上市公司"), "count", _("本年登记了“上市”里程碑的企业数。")),
     ("imports.applied_share", _("数据归集成功率"), "rate", _("本年导入批次中已入库的批次数 ÷ 本年导入批次数（全平台）。")),
 ]
 #: Where the cockpit's figures come from (shown in the printed report).
-METRIC_SOURCES = {"enterprises": _("平台企业库"), "tiers": _("平台梯度评价（资质评价引擎）"), "consents": _("平台数据授权记录"),
+METRIC_SOURCES = {"listing": _("平台上市后备企业库"), "enterprises": _("平台企业库"), "tiers": _("平台梯度评价（资质评价引擎）"), "consents": _("平台数据授权记录"),
                   "imports": _("平台数据导入记录")}
 
 

@@ -163,6 +163,8 @@ CHOICE_LABELS_EN: dict[str, str] = {
     "未结清": "Outstanding", "已结清": "Repaid", "逾期": "Overdue", "已核销": "Written off",
     "原告": "Plaintiff", "被告": "Defendant", "第三人": "Third party",
     "民事": "Civil", "商事": "Commercial", "行政": "Administrative", "刑事": "Criminal", "执行": "Enforcement",
+    "最近一次外部股权融资估值": "Latest external equity financing", "可比公司估值": "Comparable companies",
+    "保荐机构预估": "Sponsor's estimate", "上市后市值": "Market capitalisation after listing",
     "警告": "Warning", "罚款": "Fine", "没收违法所得、没收非法财物": "Confiscation of illegal gains or property",
     "责令停产停业": "Ordered to suspend production or business",
     "暂扣或者吊销许可证、执照": "Licence suspended or revoked",
@@ -319,6 +321,15 @@ PROFILE = Section("profile", "企业基本信息", "Enterprise profile", (
        help_zh="国家平台当年计算的专精特新发展评价得分。", example=72.5),
     _f("registered_capital", "amount", "注册资本", "Registered capital", extension=True,
        help_zh=_AMOUNT_HELP, example=10_000_000),
+    # listing standards (科创板/创业板/北交所): the expected market value with its basis and date
+    _f("expected_market_value", "amount", "预计市值", "Expected market value", extension=True,
+       help_zh="按发行上市的预计市值估算。" + _AMOUNT_HELP, example=1_500_000_000),
+    _enum("market_value_basis", "市值估算依据", "Basis of the market value",
+          {"recent_financing": "最近一次外部股权融资估值", "comparable_companies": "可比公司估值",
+           "sponsor_estimate": "保荐机构预估", "listed_price": "上市后市值"},
+          extension=True, example="recent_financing"),
+    _f("market_value_date", "date", "市值估算日期", "Date of the market value", extension=True,
+       past_only=True, help_zh="估算所依据的日期；上市标准只采用一年内的估算。", example="2026-06-30"),
     _f("expert_scores", "object", "专家评分", "Expert scores",
        help_zh='专家对数据无法判定的条款的评分，JSON 对象，键为评价条款编号，如 {"hnte.tech_advance": 20}。',
        example={"hnte.tech_advance": 20}),
@@ -366,6 +377,12 @@ YEARS = Section("years", "年度数据", "Annual facts", (
        example=2_100_000),
     _f("high_level_talent", "integer", "高层次人才数", "High-level talent", minimum=0,
        extension=True, help_zh="经认定的各级高层次人才人数。", example=3),
+    _f("net_profit_deducted", "amount", "扣除非经常性损益后的净利润", "Net profit after non-recurring items",
+       extension=True, allow_negative=True, help_zh="经审计；亏损填负数。" + _AMOUNT_HELP, example=3_800_000),
+    _f("operating_cash_flow", "amount", "经营活动产生的现金流量净额", "Net cash flow from operating activities",
+       extension=True, allow_negative=True, help_zh="经审计；净流出填负数。" + _AMOUNT_HELP, example=5_100_000),
+    _f("weighted_roe", "number", "加权平均净资产收益率", "Weighted average return on equity", extension=True,
+       allow_negative=True, minimum=-10, maximum=10, help_zh="填小数，如 8% 填 0.08。", example=0.11),
 ), key_fields=("year",), help_zh="每个企业每个年度一行。")
 
 IP_TYPES = {

@@ -9,12 +9,12 @@ from .batch import batch_to_results, clause_catalog, evaluate_batch, evaluate_pa
 from .errors import RuleError, UnknownStandardError
 from .evaluate import apply_changes, check_record, default_registry, evaluate_record, what_if
 from .ladder import closeness, ladder
-from .rules import Registry, Standard, builtin_registry, load_standard
+from .rules import LISTING_FAMILIES, Registry, Standard, builtin_registry, listing_registry, load_standard
 from .schema import SCHEMA, frame_to_records, records_to_frame
 
 __all__ = [
-    "SCHEMA", "Registry", "RuleError", "Standard", "UnknownStandardError", "apply_changes",
+    "LISTING_FAMILIES", "SCHEMA", "Registry", "RuleError", "Standard", "UnknownStandardError", "apply_changes",
     "batch_to_results", "builtin_registry", "clause_catalog", "check_record", "closeness", "default_registry",
     "evaluate_batch", "evaluate_parquet", "evaluate_record", "frame_to_records", "ladder",
-    "load_standard", "records_to_frame", "what_if",
+    "listing_registry", "load_standard", "records_to_frame", "what_if",
 ]

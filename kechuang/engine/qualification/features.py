@@ -259,6 +259,40 @@ class DaysRegistered(Node):
 _FY = FiscalYears(full=False)
 
 
+class MarketValue(Node):
+    """预计市值 as the listing standards read it: the expected market value when its date is known
+    and no older than one year before ``as_of`` (a stale or undated estimate is unknown)."""
+
+    facts = ("expected_market_value", "market_value_date")
+
+    def py(self, r, c):
+        v, d = r.get("expected_market_value"), r.get("market_value_date")
+        if v is None or d is None or d <= c.years_before(1):
+            return None
+        return v
+
+    def pl(self, c):
+        return pl.when(pl.col("market_value_date") > c.years_before(1)).then(pl.col("expected_market_value"))
+
+
+class Lowest(_Compound):
+    """The lower of two values (扣除非经常性损益前后孰低); unknown when either is."""
+
+    def __init__(self, *parts: Node):
+        self.parts = parts
+
+    def py(self, r, c):
+        vals = [p.py(r, c) for p in self.parts]
+        return None if any(v is None for v in vals) else min(vals)
+
+    def pl(self, c):
+        exprs = [p.pl(c) for p in self.parts]
+        nulls = exprs[0].is_null()
+        for e in exprs[1:]:
+            nulls = nulls | e.is_null()
+        return pl.when(~nulls).then(pl.min_horizontal(*exprs))
+
+
 class WindowSum(_Compound):
     """Sum of an annual fact over the last ``n`` fiscal years, or over the years the enterprise
     existed when fewer (``actual=True``, the 高企 "实际经营期" rule); unknown if a needed year is."""
@@ -787,6 +821,31 @@ def _catalogue() -> dict[str, Feature]:
     add("hnte_sales_growth", HnteGrowth(tuple(Y("sales_revenue", k) for k in (2, 1, 0))), "number",
         "销售收入增长率（高企）", "sales growth (HNTE)", "ratio", domain_min=None,
         lever=Lever("growth", "years[{y0}].sales_revenue"))
+
+    # -- listing standards (科创板 2.1.2, 创业板 2.1.2, 北交所 2.1.3): net profit is the lower of before
+    #    and after non-recurring items; market value is the dated estimate (docs/listing.md)
+    add("expected_market_value", MarketValue(), "number", "预计市值（一年内估算）", "expected market value (estimated within a year)",
+        "yuan", lever=Lever("amount", "expected_market_value"))
+    lnp = [Lowest(Y("net_profit", k), Y("net_profit_deducted", k)) for k in (0, 1)]
+    add("listing_net_profit_y0", lnp[0], "number", "最近一年净利润（扣非前后孰低）", "net profit, last year (lower of before/after non-recurring items)",
+        "yuan", domain_min=None)
+    add("listing_net_profit_min_2y", Lowest(*lnp), "number", "最近两年净利润较低者（扣非前后孰低）",
+        "lower net profit of the last 2 years (before/after non-recurring items)", "yuan", domain_min=None)
+    add("listing_net_profit_sum_2y", Sum(*lnp), "number", "最近两年累计净利润（扣非前后孰低）",
+        "cumulative net profit, last 2 years (lower of before/after non-recurring items)", "yuan", domain_min=None)
+    add("oprev_avg_2y", WindowSum("operating_revenue", 2, mean=True), "number", "最近两年营业收入平均数",
+        "average operating revenue, last 2 years", "yuan", lever=Lever("amount", "years[{y0}].operating_revenue"))
+    add("oprev_growth_y0", Growth(Y("operating_revenue"), Y("operating_revenue", 1)), "number", "最近一年营业收入增长率",
+        "operating revenue growth, last year", "ratio", domain_min=None, lever=Lever("growth", "years[{y0}].operating_revenue"))
+    add("operating_cash_flow_y0", Y("operating_cash_flow"), "number", "最近一年经营活动产生的现金流量净额",
+        "net operating cash flow, last year", "yuan", domain_min=None, lever=Lever("amount", "years[{y0}].operating_cash_flow"))
+    add("operating_cash_flow_3y", WindowSum("operating_cash_flow", 3), "number", "最近三年经营活动产生的现金流量净额累计",
+        "cumulative net operating cash flow, last 3 years", "yuan", domain_min=None,
+        lever=Lever("amount", "years[{y0}].operating_cash_flow"))
+    add("weighted_roe_y0", Y("weighted_roe"), "number", "最近一年加权平均净资产收益率", "weighted average ROE, last year", "ratio",
+        domain_min=None)
+    add("weighted_roe_avg_2y", WindowSum("weighted_roe", 2, mean=True), "number", "最近两年加权平均净资产收益率平均",
+        "average weighted ROE, last 2 years", "ratio", domain_min=None)
 
     # -- IP counts (valid = granted on or before as_of; related to the main products)
     def ip(name, pred, zh, en):

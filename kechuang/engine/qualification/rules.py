@@ -532,3 +532,25 @@ def _builtin() -> tuple[Standard, ...]:
 def builtin_registry() -> Registry:
     """A fresh registry holding the built-in standards (add local ones to it)."""
     return Registry(list(_builtin()))
+
+
+#: Families of the exchanges' listing standards (``rules/listing/``).
+LISTING_FAMILIES = ("star-listing", "chinext-listing", "bse-listing")
+
+
+@lru_cache(maxsize=1)
+def _listing() -> tuple[Standard, ...]:
+    folder = resources.files(__package__) / "rules" / "listing"
+    out = []
+    for entry in sorted(folder.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            with resources.as_file(entry) as p:
+                out.append(load_standard(p))
+    return tuple(out)
+
+
+def listing_registry() -> Registry:
+    """A fresh registry holding the exchanges' listing standards (科创板 2.1.2, 创业板 2.1.2, 北交所
+    2.1.3). Kept apart from :func:`builtin_registry` so that "every standard in force" keeps meaning
+    the qualification titles the ladder and region runs use; pass it as ``registry=``."""
+    return Registry(list(_listing()))

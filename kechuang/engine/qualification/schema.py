@@ -27,11 +27,15 @@ YEAR_FLOAT_FIELDS = (
     "operating_revenue", "main_business_revenue", "sales_revenue", "total_income",
     "non_taxable_income", "high_tech_revenue", "rd_expense", "rd_expense_domestic",
     "cost_expense_total", "total_assets", "total_liabilities", "net_profit",
+    # listing standards (docs/data-standard-extensions.md, schema 1.2): may be negative
+    "net_profit_deducted", "operating_cash_flow", "weighted_roe",
 )
 YEAR_STR_FIELDS = ("tax_credit_grade",)
 YEAR_FIELDS = YEAR_INT_FIELDS + YEAR_FLOAT_FIELDS + YEAR_STR_FIELDS
-#: Annual facts that can never be negative (net profit can).
-NON_NEGATIVE_YEAR_FIELDS = tuple(f for f in YEAR_INT_FIELDS + YEAR_FLOAT_FIELDS if f != "net_profit")
+#: Annual facts that may be negative (losses, cash outflows, a negative return on equity).
+SIGNED_YEAR_FIELDS = ("net_profit", "net_profit_deducted", "operating_cash_flow", "weighted_roe")
+#: Annual facts that can never be negative.
+NON_NEGATIVE_YEAR_FIELDS = tuple(f for f in YEAR_INT_FIELDS + YEAR_FLOAT_FIELDS if f not in SIGNED_YEAR_FIELDS)
 #: Staff counts that are part of 职工总数 and so cannot exceed it.
 STAFF_SUBSETS = ("tech_staff", "rd_staff")
 
@@ -68,6 +72,7 @@ SCHEMA: dict[str, Any] = {
     "niche_years": pl.Float64, "market_share": pl.Float64, "market_rank_cn": pl.Int64,
     "rd_institution_level": pl.String, "digital_level": pl.Int64,
     "quality_items": pl.List(pl.String), "srdi_platform_score": pl.Float64,
+    "expected_market_value": pl.Float64, "market_value_basis": pl.String, "market_value_date": pl.Date,
     "years": pl.List(_YEAR_STRUCT),
 } | {name: pl.List(pl.Struct(fields)) for name, fields in _LISTS.items()} | {
     "expert_scores": pl.String,
@@ -128,6 +133,7 @@ def records_to_frame(records: list[dict[str, Any]]) -> pl.DataFrame:
         row: dict[str, Any] = {k: rec.get(k) for k in SCHEMA if k not in ("expert_scores",)}
         try:
             row["registered_on"] = _to_date(rec.get("registered_on"))
+            row["market_value_date"] = _to_date(rec.get("market_value_date"))
             for name in LIST_FIELDS:
                 items = rec.get(name)
                 if items is not None:
@@ -212,6 +218,7 @@ def record_to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any],
                             f"成立日期 {row['registered_on']} 晚于评价日 {ctx.as_of}",
                             f"registered_on {row['registered_on']} is after the evaluation date {ctx.as_of}"))
         row["registered_on"] = None
+    _market_value(row, record, ctx, issues)
     by_year: dict[int, dict[str, Any]] = {}
     for y in record.get("years") or ():
         if isinstance(y, dict) and isinstance(y.get("year"), int) and y["year"] not in by_year:
@@ -273,6 +280,29 @@ def record_to_row(record: dict[str, Any], ctx: Context) -> tuple[dict[str, Any],
     return row, issues
 
 
+def _market_value(row: dict[str, Any], record: dict[str, Any], ctx: Context, issues: list[Issue]) -> None:
+    """The expected market value and its date: a bad or future date and a negative value are
+    reported and removed (the listing standards then read the market value as unknown)."""
+    try:
+        row["market_value_date"] = _to_date(record.get("market_value_date"))
+    except ValueError:
+        issues.append(Issue("market_value_date", "bad_date",
+                            f"市值估算日期格式错误: {record.get('market_value_date')!r}",
+                            f"market_value_date is not an ISO date: {record.get('market_value_date')!r}"))
+        row["market_value_date"] = None
+    if row["market_value_date"] is not None and row["market_value_date"] > ctx.as_of:
+        issues.append(Issue("market_value_date", "future_date",
+                            f"市值估算日期 {row['market_value_date']} 晚于评价日 {ctx.as_of}",
+                            f"market_value_date {row['market_value_date']} is after the evaluation date {ctx.as_of}"))
+        row["market_value_date"] = None
+    mv = _num(row.get("expected_market_value"))
+    if mv is not None and mv < 0:
+        issues.append(Issue("expected_market_value", "negative", f"预计市值为负数 ({mv})",
+                            f"expected_market_value is negative ({mv})"))
+        mv = None
+    row["expected_market_value"] = mv
+
+
 def sanitise_frame(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     """The batch counterpart of :func:`record_to_row`: pick the reference-year columns and drop the
     same impossible values (vectorised)."""
@@ -285,7 +315,10 @@ def sanitise_frame(frame: pl.DataFrame, ctx: Context) -> pl.DataFrame:
     out = out.with_columns(
         pl.col(f"_year{k}").struct.field(*YEAR_FIELDS).name.suffix(f"_y{k}") for k in range(LOOKBACK)
     ).drop([f"_year{k}" for k in range(LOOKBACK)])
-    fixes = [pl.when(pl.col("registered_on") <= ctx.as_of).then(pl.col("registered_on")).alias("registered_on")]
+    fixes = [pl.when(pl.col("registered_on") <= ctx.as_of).then(pl.col("registered_on")).alias("registered_on"),
+             pl.when(pl.col("market_value_date") <= ctx.as_of).then(pl.col("market_value_date")).alias("market_value_date"),
+             pl.when(pl.col("expected_market_value") >= 0).then(pl.col("expected_market_value"))
+             .alias("expected_market_value")]
     for k in range(LOOKBACK):
         for f in NON_NEGATIVE_YEAR_FIELDS:
             c = year_col(f, k)

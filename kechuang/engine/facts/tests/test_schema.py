@@ -39,7 +39,8 @@ STANDARD = {
     "incidents": ["kind", "date"],
 }
 EXTENSIONS = {
-    "profile": ["registered_capital"], "years": ["tax_paid", "high_level_talent"],
+    "profile": ["registered_capital", "expected_market_value", "market_value_basis", "market_value_date"],
+    "years": ["tax_paid", "high_level_talent", "net_profit_deducted", "operating_cash_flow", "weighted_roe"],
     "ip": ["number", "title", "pledged", "pledged_on", "filed_on", "expires_on", "claims", "citations",
            "family_size", "litigations", "licences", "attributable_revenue"], "incidents": ["removed_on"],
     "loans": ["contract_number", "lender", "kind", "amount", "start_on", "due_on", "status",
