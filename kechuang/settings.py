@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kechuang.rating",
     "kechuang.marketplace",
     "kechuang.targets",
+    "kechuang.funds",
     "kechuang.workbench",
     "kechuang.demo",
 ]

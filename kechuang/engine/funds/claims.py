@@ -43,7 +43,7 @@ LOSSES_SCHEMA = {"leg_id": pl.Int64, "loan_id": pl.Int64, "enterprise_id": pl.In
 CERTS_SCHEMA = {"enterprise_id": pl.Int64, "kind": pl.String, "valid_from": pl.Date}
 CLAIMS_SCHEMA = {"programme": pl.String, "exclusive_group": pl.String, "year": pl.Int32, "subject": pl.String,
                  "enterprise_id": pl.Int64, "claimant_id": pl.Int64, "loan_id": pl.Int64, "leg_id": pl.Int64,
-                 "principal": pl.Float64, "interest_paid": pl.Float64, "principal_loss": pl.Float64,
+                 "principal": pl.Float64, "loan_rate": pl.Float64, "interest_paid": pl.Float64, "principal_loss": pl.Float64,
                  "days_in_period": pl.Int32, "formula_amount": pl.Float64, "amount": pl.Float64}
 _CLAIMANT_COL = {"enterprise": "enterprise_id", "lender": "lender_id", "guarantor": "guarantor_id"}
 
@@ -157,7 +157,7 @@ def claims_batch(programmes: list[Programme], year: int, as_of: dt.date, *, loan
         parts.append(lf.select(
             pl.lit(p.key).alias("programme"), pl.lit(p.exclusive_group).alias("exclusive_group"),
             pl.lit(year, pl.Int32).alias("year"), "subject", "enterprise_id", "claimant_id", "loan_id", "leg_id",
-            "principal", "interest_paid", "principal_loss", "days_in_period",
+            "principal", "loan_rate", "interest_paid", "principal_loss", "days_in_period",
             p.formula.expr().alias("formula_amount"), _cents_expr(amount.clip(lower_bound=0.0)).alias("amount"))
             .filter(pl.col("amount") > 0))
     if not parts:
