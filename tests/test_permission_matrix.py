@@ -202,6 +202,16 @@ RULES: dict[str, Rule] = {
     "targets-task-detail": R(REG),
     "targets-task-list": R(SIGNED_IN, post=True),
     "targets-task-report": R(None, post=True),
+    "funds:claim_action": R(None, post=True),
+    "funds:claim_detail": R(REG),  # a claim of a 历下区 enterprise (see ``_params``)
+    "funds:claim_list": R(SIGNED_IN),  # each sees the claims restrict() gives it
+    "funds:claims_xlsx": R(REG),
+    "funds:dashboard": R(REG),
+    "funds:entitlements": R(frozenset({"enterprise"})),  # others name an enterprise (?enterprise=)
+    "funds:home": R(NOBODY),  # redirects each role to its page
+    "funds:programme_detail": R(SIGNED_IN),
+    "funds:programme_list": R(SIGNED_IN),
+    "funds:programme_propose": R(None, post=True),
     "targets:cockpit": R(REG),
     "targets:cockpit_print": R(REG),
     "targets:index_report": R(REG),
@@ -325,6 +335,8 @@ def _params(people) -> dict[str, dict[str, object]]:
         "task": {"pk": _first("targets.Task")},
         "unit": {"pk": _first("targets.Unit")},
         "template": {"kind": "plan"},
+        "claim": {"pk": _first("funds.Claim", region_code__startswith="370102"), "verb": "review"},
+        "programme": {"pk": _first("funds.Programme")},
     }
 
 
@@ -338,7 +350,7 @@ PARAM_SOURCES = [
     (r"first_?loan", "firstloan"), (r"whitelist", "whitelist"), (r"visit_create", "assignment"),
     (r"visit", "visit"), (r"roadshow", "roadshow"), (r"plan_template", "template"), (r"plan", "plan"),
     (r"indicatorvalue|task_add_action", "indicator"), (r"valueflag", "valueflag"), (r"task", "task"),
-    (r"unit", "unit"),
+    (r"unit", "unit"), (r"funds:claim", "claim"), (r"funds:programme", "programme"),
 ]
 
 
@@ -369,7 +381,7 @@ def _counts() -> dict[str, int]:
     """Row counts of every table a write could touch."""
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
-                                     "marketplace", "targets", "core"}}
+                                     "marketplace", "targets", "core", "funds"}}
 
 
 def _denied(status: int, role: str, api: bool) -> bool:

@@ -116,7 +116,7 @@ SOURCE_MODELS = {
     "whitelist": "marketplace.WhitelistEntry", "visit": "marketplace.AdvisorVisit",
     "assignment": "marketplace.AdvisorAssignment", "roadshow": "marketplace.Roadshow", "plan": "targets.Plan",
     "indicator": "targets.Indicator", "valueflag": "targets.ValueFlag", "task": "targets.Task",
-    "unit": "targets.Unit",
+    "unit": "targets.Unit", "claim": "funds.Claim", "programme": "funds.Programme",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}

@@ -51,3 +51,10 @@ STATE_COLORS = {ClaimState.SUBMITTED: "secondary", ClaimState.REVIEWED: "info", 
 class PaymentKind(models.TextChoices):
     PAYMENT = "payment", _("拨付")
     CLAWBACK = "clawback", _("追回")
+
+
+#: The engine's facts as a page names them.
+FACT_LABELS = {"principal": _("贷款本金（元）"), "loan_rate": _("贷款利率"), "interest_paid": _("年度内应付利息（元）"),
+               "days_in_period": _("计息天数"), "principal_loss": _("本方分担的本金损失（元）"),
+               "loss_total": _("该笔贷款损失合计（元）")}
+MONEY_FACTS = ("principal", "interest_paid", "principal_loss", "loss_total")

@@ -7,6 +7,8 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.enterprises.choices import CertificateKind
+
 from . import choices as c
 from .querysets import BudgetQuerySet, ClaimEventQuerySet, ClaimQuerySet, PaymentQuerySet, ProgrammeQuerySet
 
@@ -150,6 +152,19 @@ class Claim(models.Model):
 
     def __str__(self) -> str:
         return _("申领#%(pk)s %(state)s") % {"pk": self.pk, "state": self.get_state_display()}
+
+    def subject_display(self) -> str:
+        """The subject in words (``loan:12`` → 贷款（融资申请#12）)."""
+        kind, _sep, rest = self.subject.partition(":")
+        if kind == "loan":
+            return _("贷款（融资申请#%(n)s）") % {"n": rest}
+        if kind == "first_loan":
+            return _("首笔贷款（融资申请#%(n)s）") % {"n": rest}
+        if kind == "loss":
+            return _("担保代偿损失（担保环节#%(n)s）") % {"n": rest}
+        _ent, _sep2, tail = rest.partition(":")
+        cert, _sep3, since = tail.partition(":")
+        return _("资质证书（%(k)s，%(d)s起）") % {"k": dict(CertificateKind.choices).get(cert, cert), "d": since}
 
 
 class ClaimEvent(models.Model):

@@ -393,3 +393,9 @@ def _subject_args(claim: Claim) -> dict[str, Any]:
         return {"loan_id": claim.loan_id}
     _cert, ent, kind, valid_from = claim.subject.split(":", 3)
     return {"enterprise_id": int(ent), "kind": kind, "valid_from": valid_from}
+
+
+def claims_export_record(*, actor, count: int, filters: dict[str, Any]) -> None:
+    """Audit an export of claims (enterprise data leaving the platform)."""
+    audit_record(actor=actor, action=AuditAction.EXPORT, object_type="funds.claim", object_repr=_("资金申领导出"),
+                 context={"rows": count, "filters": filters})

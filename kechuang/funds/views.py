@@ -1,0 +1,188 @@
+"""Pages of the policy funds (Chinese first): programmes, the claim queue and a claim with its
+evidence and workflow, an enterprise's 可享政策, the fund dashboard, and the claims workbook."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Sum
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_regulator, organization_of, own_enterprise_id
+from kechuang.core import formatting
+from kechuang.core.restricted import restricted_for
+from kechuang.enterprises.models import Enterprise
+
+from . import choices as c
+from . import services
+from .exports import claims_workbook
+from .models import Budget, Claim, Programme
+from .selectors import budget_rows, dashboard as dashboard_data, engine_programme, enterprise_entitlements
+
+VERBS = ("review", "approve", "decline", "pay", "clawback")
+
+
+def _errors(exc: Exception) -> list[str]:
+    if isinstance(exc, ValidationError):
+        return list(exc.messages)
+    return [str(exc) or _("无权办理。")]
+
+
+def _year(request) -> int:
+    try:
+        return int(request.GET.get("year") or timezone.localdate().year)
+    except ValueError:
+        return timezone.localdate().year
+
+
+@login_required
+def home(request):
+    if is_regulator(request.user):
+        return redirect("funds:dashboard")
+    if own_enterprise_id(request.user):
+        return redirect("funds:entitlements")
+    return redirect("funds:claim_list")
+
+
+@login_required
+def programme_list(request):
+    year = _year(request)
+    programmes = restricted_for(request, Programme, VIEW).filter(is_active=True).annotate(
+        n_claims=Count("claims"))
+    budgets = {b.programme_id: b for b in Budget.objects.restrict(request.user, VIEW).filter(year=year)}
+    rows = [{"programme": p, "budget": budgets.get(p.pk), "rule": engine_programme(p)} for p in programmes]
+    return render(request, "funds/programme_list.html", {"rows": rows, "year": year})
+
+
+@login_required
+def programme_detail(request, pk: int):
+    prog = get_object_or_404(restricted_for(request, Programme, VIEW), pk=pk)
+    rule = engine_programme(prog)
+    budgets = Budget.objects.restrict(request.user, VIEW).filter(programme=prog)
+    claims = (Claim.objects.restrict(request.user, VIEW).filter(programme=prog).values("state")
+              .annotate(n=Count("id"), s=Sum("amount")).order_by("state"))
+    others = Programme.objects.filter(is_active=True, exclusive_group=prog.exclusive_group).exclude(pk=prog.pk)
+    may_run = is_regulator(request.user, CHANGE) and covers_region(request.user, prog.region_code)
+    return render(request, "funds/programme_detail.html", {
+        "programme": prog, "rule": rule, "budgets": budgets, "claims": claims, "others": others,
+        "may_run": may_run, "eligibility": rule.raw.get("eligibility", []), "year": _year(request)})
+
+
+@login_required
+@require_POST
+def programme_propose(request, pk: int):
+    prog = get_object_or_404(restricted_for(request, Programme, CHANGE), pk=pk)
+    try:
+        made = services.claims_propose(programme=prog, year=_year(request), actor=request.user)
+        messages.success(request, _("已依平台数据生成 %(n)s 笔申领。") % {"n": len(made)})
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect("funds:programme_detail", pk=prog.pk)
+
+
+@login_required
+def claim_list(request):
+    qs = (restricted_for(request, Claim, VIEW).select_related("programme", "enterprise", "claimant_org"))
+    state = request.GET.get("state") or ""
+    if state in c.ClaimState.values:
+        qs = qs.filter(state=state)
+    mine = request.GET.get("queue") == "1"
+    if mine:
+        qs = qs.filter(state__in=c.OPEN_STATES).exclude(submitted_by=request.user).order_by("submitted_at", "id")
+    return render(request, "funds/claim_list.html", {
+        "claims": qs[:300], "state": state, "states": c.ClaimState.choices, "queue": mine,
+        "is_regulator": is_regulator(request.user), "colors": c.STATE_COLORS})
+
+
+@login_required
+def claim_detail(request, pk: int):
+    claim = get_object_or_404(restricted_for(request, Claim, VIEW).select_related(
+        "programme", "enterprise", "claimant_org", "submitted_by", "reviewed_by", "decided_by"), pk=pk)
+    officer = is_regulator(request.user, CHANGE) and covers_region(request.user, claim.programme.region_code)
+    verbs = []
+    if officer:
+        verbs = {c.ClaimState.SUBMITTED: ["review"], c.ClaimState.REVIEWED: ["approve", "decline"],
+                 c.ClaimState.APPROVED: ["pay"], c.ClaimState.PAID: ["clawback"]}.get(claim.state, [])
+    facts = []
+    for k, v in (claim.evidence.get("facts") or {}).items():
+        shown = (formatting.money(v) if k in c.MONEY_FACTS else formatting.percent(v) if k == "loan_rate"
+                 else str(v))
+        facts.append((c.FACT_LABELS.get(k, k), shown))
+    return render(request, "funds/claim_detail.html", {
+        "claim": claim, "facts": facts, "events": claim.events.select_related("actor"), "payments": claim.payments.all(),
+        "verbs": verbs, "colors": c.STATE_COLORS})
+
+
+@login_required
+@require_POST
+def claim_action(request, pk: int, verb: str):
+    if verb not in VERBS:
+        raise Http404
+    claim = get_object_or_404(restricted_for(request, Claim, CHANGE), pk=pk)
+    note = request.POST.get("note", "")
+    try:
+        if verb == "review":
+            services.claim_review(claim=claim, actor=request.user, note=note)
+        elif verb in ("approve", "decline"):
+            services.claim_decide(claim=claim, approve=verb == "approve", actor=request.user, reason=note)
+        elif verb == "pay":
+            services.claim_pay(claim=claim, actor=request.user, reference=note)
+        else:
+            services.claim_clawback(claim=claim, actor=request.user, reason=note)
+        messages.success(request, _("已办理。"))
+    except (ValidationError, PermissionDenied) as exc:
+        for m in _errors(exc):
+            messages.error(request, m)
+    return redirect("funds:claim_detail", pk=claim.pk)
+
+
+@login_required
+def entitlements(request):
+    """可享政策: the enterprise's own list; a regulator or the enterprise's bank with consent may
+    open another enterprise's with ``?enterprise=<id>``."""
+    ent_id = request.GET.get("enterprise") or own_enterprise_id(request.user)
+    if not ent_id or not str(ent_id).isdigit():
+        raise Http404
+    ent = get_object_or_404(Enterprise.objects.restrict(request.user, VIEW), pk=int(ent_id))
+    year = _year(request)
+    rows = enterprise_entitlements(ent, year)
+    claims = Claim.objects.restrict(request.user, VIEW).filter(enterprise=ent).select_related("programme")[:50]
+    return render(request, "funds/entitlements.html", {"enterprise": ent, "rows": rows, "year": year,
+                                                       "claims": claims, "colors": c.STATE_COLORS})
+
+
+@login_required
+def dashboard(request):
+    if not is_regulator(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    data = dashboard_data(request.user, year)
+    chart = {"names": [b.programme.title for b in data["budgets"]],
+             "budget": [float(b.amount) / 10000 for b in data["budgets"]],
+             "committed": [float(b.committed) / 10000 for b in data["budgets"]],
+             "paid": [float(b.paid) / 10000 for b in data["budgets"]]}
+    states = [(s, label, *data["by_state"].get(s, (0, None))) for s, label in c.ClaimState.choices]
+    return render(request, "funds/dashboard.html", {**data, "year": year, "chart": chart, "states": states})
+
+
+@login_required
+def claims_xlsx(request):
+    if not is_regulator(request.user):
+        raise PermissionDenied
+    year = _year(request)
+    claims = list(restricted_for(request, Claim, VIEW).filter(year=year)
+                  .select_related("programme", "enterprise", "claimant_org").order_by("programme_id", "id"))
+    budgets = list(budget_rows(request.user, year))
+    services.claims_export_record(actor=request.user, count=len(claims), filters={"year": year})
+    org = organization_of(request.user)
+    title = _("政策资金申领 %(y)s年度（%(o)s 导出）") % {"y": year, "o": org.name if org else _("平台管理员")}
+    resp = HttpResponse(claims_workbook(claims, budgets, title=title),
+                        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    resp["Content-Disposition"] = f'attachment; filename="funds-claims-{year}.xlsx"'
+    return resp
