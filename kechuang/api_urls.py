@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from kechuang.enterprises.api.views import ConsentViewSet, EnterpriseViewSet
 from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, EvaluationResultViewSet,
                                            EvaluationRunViewSet, TierPlacementViewSet)
+from kechuang.funds.api.routes import register as funds_routes
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.rating.api.routes import register as rating_routes
@@ -25,5 +26,6 @@ router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementView
 rating_routes(router)
 marketplace_routes(router)
 targets_routes(router)
+funds_routes(router)
 
 urlpatterns = router.urls

@@ -202,8 +202,18 @@ RULES: dict[str, Rule] = {
     "targets-task-detail": R(REG),
     "targets-task-list": R(SIGNED_IN, post=True),
     "targets-task-report": R(None, post=True),
+    "funds-claim-approve": R(None, post=True),
+    "funds-claim-clawback": R(None, post=True),
+    "funds-claim-decline": R(None, post=True),
+    "funds-claim-detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer"}),  # the bank's loss claim
+    "funds-claim-list": R(SIGNED_IN, post=True),  # a create: an application
+    "funds-claim-pay": R(None, post=True),
+    "funds-claim-review": R(None, post=True),
+    "funds-programme-detail": R(SIGNED_IN),
+    "funds-programme-list": R(SIGNED_IN),
+    "funds-programme-propose": R(None, post=True),
     "funds:claim_action": R(None, post=True),
-    "funds:claim_detail": R(REG),  # a claim of a 历下区 enterprise (see ``_params``)
+    "funds:claim_detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer"}),  # the bank's loss claim
     "funds:claim_list": R(SIGNED_IN),  # each sees the claims restrict() gives it
     "funds:claims_xlsx": R(REG),
     "funds:dashboard": R(REG),
@@ -212,6 +222,7 @@ RULES: dict[str, Rule] = {
     "funds:programme_detail": R(SIGNED_IN),
     "funds:programme_list": R(SIGNED_IN),
     "funds:programme_propose": R(None, post=True),
+    "funds:programme_apply": R(frozenset({"bank_officer"}), post=True),  # the first programme pays banks
     "targets:cockpit": R(REG),
     "targets:cockpit_print": R(REG),
     "targets:index_report": R(REG),
@@ -335,7 +346,7 @@ def _params(people) -> dict[str, dict[str, object]]:
         "task": {"pk": _first("targets.Task")},
         "unit": {"pk": _first("targets.Unit")},
         "template": {"kind": "plan"},
-        "claim": {"pk": _first("funds.Claim", region_code__startswith="370102"), "verb": "review"},
+        "claim": {"pk": _first("funds.Claim", claimant_org__kind=K.BANK), "verb": "review"},
         "programme": {"pk": _first("funds.Programme")},
     }
 
@@ -350,7 +361,7 @@ PARAM_SOURCES = [
     (r"first_?loan", "firstloan"), (r"whitelist", "whitelist"), (r"visit_create", "assignment"),
     (r"visit", "visit"), (r"roadshow", "roadshow"), (r"plan_template", "template"), (r"plan", "plan"),
     (r"indicatorvalue|task_add_action", "indicator"), (r"valueflag", "valueflag"), (r"task", "task"),
-    (r"unit", "unit"), (r"funds:claim", "claim"), (r"funds:programme", "programme"),
+    (r"unit", "unit"), (r"funds[:-]claim", "claim"), (r"funds[:-]programme", "programme"),
 ]
 
 

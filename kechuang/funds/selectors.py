@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from kechuang.engine.funds import (CERTS_SCHEMA, LOANS_SCHEMA, LOSSES_SCHEMA, Programme as EngineProgramme, claim_for,
                                    claims_batch, load_programme)
-from kechuang.engine.matching.rules import describe, evaluate
+from kechuang.core.formatting import english
+from kechuang.engine.matching.rules import describe, evaluate, reason_en
 from kechuang.engine.qualification.nodes import MET, UNKNOWN
 from kechuang.enterprises.models import CertificateFact, Enterprise
 from kechuang.marketplace import choices as mc
@@ -47,7 +48,7 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 # Platform facts in the engine's schemas
 
 
-def loan_rows(*, loan_ids=None, enterprise_ids=None) -> list[dict[str, Any]]:
+def loan_rows(*, loan_ids=None, enterprise_ids=None, lender_id=None) -> list[dict[str, Any]]:
     """Disbursed loans on the platform (``LOANS_SCHEMA`` rows). A loan's guarantor is its
     guarantee leg's provider; it defaulted when a loss was booked on that leg; it is a first loan
     when it is the enterprise's earliest disbursed loan and the disbursement graduated the
@@ -58,6 +59,8 @@ def loan_rows(*, loan_ids=None, enterprise_ids=None) -> list[dict[str, Any]]:
         qs = qs.filter(pk__in=list(loan_ids))
     if enterprise_ids is not None:
         qs = qs.filter(demand__enterprise_id__in=list(enterprise_ids))
+    if lender_id is not None:
+        qs = qs.filter(institution_id=lender_id)
     loans = list(qs)
     ids = [r.pk for r in loans]
     guarantors = dict(Leg.objects.filter(request_id__in=ids, kind=mc.LegKind.GUARANTEE,
@@ -86,9 +89,12 @@ def loan_rows(*, loan_ids=None, enterprise_ids=None) -> list[dict[str, Any]]:
     return out
 
 
-def loss_rows(*, leg_ids=None, enterprise_ids=None) -> list[dict[str, Any]]:
-    """Booked loss shares of defaulted guaranteed loans (``LOSSES_SCHEMA`` rows)."""
+def loss_rows(*, leg_ids=None, enterprise_ids=None, org_id=None) -> list[dict[str, Any]]:
+    """Booked loss shares of defaulted guaranteed loans (``LOSSES_SCHEMA`` rows); ``org_id``: of
+    loans that organisation lent or guaranteed."""
     qs = LossBooking.objects.select_related("leg__request__demand")
+    if org_id is not None:
+        qs = qs.filter(Q(leg__request__institution_id=org_id) | Q(leg__provider_id=org_id))
     if leg_ids is not None:
         qs = qs.filter(leg_id__in=list(leg_ids))
     if enterprise_ids is not None:
@@ -207,10 +213,11 @@ def enterprise_entitlements(enterprise: Enterprise, year: int, as_of: dt.date | 
                     amount += one["amount"]
         if p.cap_per_claimant_year is not None and p.claimant == "enterprise":
             amount = min(amount, p.cap_per_claimant_year)
+        words = reason_en if english() else str
         out.append({"programme": prog, "status": status, "eligible": status == MET, "to_verify": status == UNKNOWN,
                     "subjects": subjects, "amount": Decimal(str(round(amount, 2))),
-                    "met": [describe(cl, st, v) for cl, st, v in conds if st == MET],
-                    "lacks": [describe(cl, st, v) for cl, st, v in conds if st != MET]})
+                    "met": [words(describe(cl, st, v)) for cl, st, v in conds if st == MET],
+                    "lacks": [words(describe(cl, st, v)) for cl, st, v in conds if st != MET]})
     out.sort(key=lambda r: (not r["eligible"], -r["amount"], r["programme"].code))
     return out
 
@@ -242,3 +249,38 @@ def dashboard(user, year: int) -> dict[str, Any]:
             "total_budget": sum((b.amount for b in budgets), Decimal(0)),
             "total_committed": sum((b.committed for b in budgets), Decimal(0)),
             "total_paid": sum((b.paid for b in budgets), Decimal(0))}
+
+
+def claimable_subjects(programme: Programme, user, year: int, as_of: dt.date) -> list[dict[str, Any]]:
+    """The platform subjects ``user``'s organisation could claim under ``programme`` (its own
+    loans, or the loans it lent, the losses it booked), each pre-filled by the per-claim path:
+    the facts, whether the enterprise is eligible, the amount before the yearly cap."""
+    p = engine_programme(programme)
+    org = getattr(user, "organization", None)
+    if org is None:
+        return []
+    if p.claimant == "enterprise":
+        if not org.enterprise_id:
+            return []
+        ents = [org.enterprise_id]
+        rows = ([("loan", r) for r in loan_rows(enterprise_ids=ents)] if p.basis in ("loan_interest", "first_loan")
+                else [("cert", r) for r in cert_rows(enterprise_ids=ents)] if p.basis == "certificate" else [])
+    elif p.basis == "principal_loss":
+        rows = [("loss", r) for r in loss_rows(org_id=org.pk)]
+    elif p.basis in ("loan_interest", "first_loan") and p.claimant == "lender":
+        rows = [("loan", r) for r in loan_rows(lender_id=org.pk)]
+    else:
+        rows = []
+    feats = features_of({r["enterprise_id"] for _k, r in rows})
+    names = dict(Enterprise.objects.filter(pk__in={r["enterprise_id"] for _k, r in rows}).values_list("pk", "name"))
+    out = []
+    for kind, row in rows:
+        one = claim_for(p, year, min(as_of, dt.date(year, 12, 31)), kind, row, feats.get(row["enterprise_id"], {}))
+        if one is None:
+            continue
+        taken = live_claims_on(one["subject"], p.exclusive_group, year, p.one_time).exists()
+        words = reason_en if english() else str
+        out.append({"kind": kind, "row": row, "enterprise": names.get(row["enterprise_id"], ""),
+                    "amount": Decimal(str(one["amount"])), "eligible": one["eligible"], "taken": taken,
+                    "reasons": [words(x) for x in one["reasons"]], "facts": one})
+    return out

@@ -8,6 +8,7 @@ urlpatterns = [
     path("programmes/", views.programme_list, name="programme_list"),
     path("programmes/<int:pk>/", views.programme_detail, name="programme_detail"),
     path("programmes/<int:pk>/propose/", views.programme_propose, name="programme_propose"),
+    path("programmes/<int:pk>/apply/", views.programme_apply, name="programme_apply"),
     path("claims/", views.claim_list, name="claim_list"),
     path("claims/<int:pk>/", views.claim_detail, name="claim_detail"),
     path("claims/<int:pk>/<str:verb>/", views.claim_action, name="claim_action"),

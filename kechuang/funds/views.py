@@ -13,7 +13,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.access import CHANGE, VIEW, covers_region, is_regulator, organization_of, own_enterprise_id
+from kechuang.accounts.access import (CHANGE, VIEW, covers_region, is_regulator, is_writer, organization_of,
+                                     own_enterprise_id)
+from kechuang.accounts.choices import OrganizationKind
 from kechuang.core import formatting
 from kechuang.core.restricted import restricted_for
 from kechuang.enterprises.models import Enterprise
@@ -22,7 +24,8 @@ from . import choices as c
 from . import services
 from .exports import claims_workbook
 from .models import Budget, Claim, Programme
-from .selectors import budget_rows, dashboard as dashboard_data, engine_programme, enterprise_entitlements
+from .selectors import (budget_rows, claimable_subjects, dashboard as dashboard_data, engine_programme,
+                        enterprise_entitlements)
 
 VERBS = ("review", "approve", "decline", "pay", "clawback")
 
@@ -70,7 +73,7 @@ def programme_detail(request, pk: int):
     may_run = is_regulator(request.user, CHANGE) and covers_region(request.user, prog.region_code)
     return render(request, "funds/programme_detail.html", {
         "programme": prog, "rule": rule, "budgets": budgets, "claims": claims, "others": others,
-        "may_run": may_run, "eligibility": rule.raw.get("eligibility", []), "year": _year(request)})
+        "may_run": may_run, "may_apply": _may_apply(request.user, rule), "eligibility": rule.raw.get("eligibility", []), "year": _year(request)})
 
 
 @login_required
@@ -84,6 +87,43 @@ def programme_propose(request, pk: int):
         for m in _errors(exc):
             messages.error(request, m)
     return redirect("funds:programme_detail", pk=prog.pk)
+
+
+def _may_apply(user, rule) -> bool:
+    """A writer of the kind of organisation the programme pays (the enterprise, a bank, a guarantor)."""
+    org = organization_of(user)
+    kind_ok = org is not None and ((rule.claimant == "enterprise" and bool(org.enterprise_id))
+                                   or (rule.claimant == "lender" and org.kind == OrganizationKind.BANK)
+                                   or (rule.claimant == "guarantor" and org.kind == OrganizationKind.GUARANTOR))
+    return kind_ok and is_writer(user)
+
+
+@login_required
+def programme_apply(request, pk: int):
+    """An enterprise's or institution's application: the subjects it could claim, pre-filled;
+    POST one (with an optional lower amount) to submit it through ``claim_apply``."""
+    prog = get_object_or_404(restricted_for(request, Programme, VIEW), pk=pk)
+    rule = engine_programme(prog)
+    user = request.user
+    if not _may_apply(user, rule):
+        raise PermissionDenied
+    year = _year(request)
+    if request.method == "POST":
+        field = "leg_id" if rule.basis == "principal_loss" else "loan_id"
+        value = request.POST.get("subject", "")
+        try:
+            if not value.isdigit():
+                raise ValidationError(_("请选择要申领的事项。"), code="bad_value")
+            claim = services.claim_apply(programme=prog, year=year, actor=user, amount=request.POST.get("amount") or None,
+                                         **{field: int(value)})
+            messages.success(request, _("申领已提交。"))
+            return redirect("funds:claim_detail", pk=claim.pk)
+        except (ValidationError, PermissionDenied) as exc:
+            for m in _errors(exc):
+                messages.error(request, m)
+    subjects = claimable_subjects(prog, user, year, timezone.localdate())
+    return render(request, "funds/programme_apply.html", {"programme": prog, "rule": rule, "subjects": subjects,
+                                                          "year": year})
 
 
 @login_required

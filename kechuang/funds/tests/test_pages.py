@@ -90,3 +90,20 @@ def test_dashboard_and_the_finance_workbook(w):
                                                     ("科技金融风险补偿（银行本金损失补偿）", 100000.0)]
     assert AuditEntry.objects.filter(action="export").count() == before + 1
     assert _client(w["bank_u"]).get("/funds/claims.xlsx").status_code == 403
+
+
+def test_the_apply_page_prefills_and_submits_through_the_service(w):
+    prog = w["programmes"]["jn-tech-loan-interest"]
+    loan = disbursed_loan(w, product=w["credit"], amount="500000", rate="0.0365")
+    c = _client(w["ent_u"])
+    html = c.get(f"/funds/programmes/{prog.pk}/apply/?year=2026").content.decode()
+    assert f"贷款（融资申请#{loan.pk}）" in html and "已申领" in html  # the IP-pledge loan is taken
+    before = Claim.objects.count()
+    resp = c.post(f"/funds/programmes/{prog.pk}/apply/?year=2026", {"subject": str(loan.pk), "amount": "999999"},
+                  follow=True)
+    assert "超过按公式与上限可享的" in resp.content.decode()
+    assert Claim.objects.count() == before
+    resp = c.post(f"/funds/programmes/{prog.pk}/apply/?year=2026", {"subject": str(loan.pk)})
+    claim = Claim.objects.get(subject=f"loan:{loan.pk}")
+    assert (resp.status_code, claim.origin, claim.submitted_by_id) == (302, "application", w["ent_u"].pk)
+    assert _client(w["bank_u"]).get(f"/funds/programmes/{prog.pk}/apply/").status_code == 403
