@@ -222,6 +222,7 @@ RULES: dict[str, Rule] = {
     "funds:programme_detail": R(SIGNED_IN),
     "funds:programme_list": R(SIGNED_IN),
     "funds:programme_propose": R(None, post=True),
+    "funds:programme_simulate": R(REG),  # computes, stores nothing
     "funds:programme_apply": R(frozenset({"bank_officer"}), post=True),  # the first programme pays banks
     "targets:cockpit": R(REG),
     "targets:cockpit_print": R(REG),

@@ -13,7 +13,7 @@ from django.db.models import Count, Min, Q, Sum
 from django.utils import timezone
 
 from kechuang.engine.funds import (CERTS_SCHEMA, LOANS_SCHEMA, LOSSES_SCHEMA, Programme as EngineProgramme, claim_for,
-                                   claims_batch, load_programme)
+                                   claims_batch, load_programme, propose, simulate)
 from kechuang.core.formatting import english
 from kechuang.engine.matching.rules import describe, evaluate, reason_en
 from kechuang.engine.qualification.nodes import MET, UNKNOWN
@@ -132,11 +132,11 @@ def _frame(rows: list[dict[str, Any]], schema) -> pl.DataFrame:
 
 
 def _features_frame(feats: dict[int, dict[str, Any]]) -> pl.DataFrame:
-    cols = ("enterprise_id", *FEATURE_COLUMNS)
+    cols = ("enterprise_id", *FEATURE_COLUMNS, "tier")
     schema = {k: (pl.Int64 if k == "enterprise_id" else pl.Boolean if k in (
         "hnte", "srdi_sme", "little_giant", "tsme", "gazelle", "first_loan")
         else pl.String if k in ("region_code", "region_city", "region_province", "industry_code", "industry_section",
-                                "size", "grade") else pl.Float64) for k in cols}
+                                "size", "grade", "tier") else pl.Float64) for k in cols}
     rows = [{k: f.get(k) for k in cols} for f in feats.values()]
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
@@ -284,3 +284,17 @@ def claimable_subjects(programme: Programme, user, year: int, as_of: dt.date) ->
                     "amount": Decimal(str(one["amount"])), "eligible": one["eligible"], "taken": taken,
                     "reasons": [words(x) for x in one["reasons"]], "facts": one})
     return out
+
+
+def simulate_change(programme: Programme, changes: dict[str, Any], year: int, as_of: dt.date) -> dict[str, Any]:
+    """Policy simulation on the platform's population: the programme with ``changes`` (formula,
+    caps) against the current one, cost and reach by district and tier (engine ``simulate``).
+    Raises ``RuleError`` when the changed rule does not check."""
+    current = engine_programme(programme)
+    proposed = propose(current, changes)
+    loans, losses, certs = loan_rows(), loss_rows(), cert_rows()
+    ents = {r["enterprise_id"] for r in loans} | {r["enterprise_id"] for r in losses} | {r["enterprise_id"] for r in certs}
+    others = [engine_programme(p) for p in active_programmes().exclude(pk=programme.pk)]
+    return simulate(current, proposed, others, year, as_of, loans=_frame(loans, LOANS_SCHEMA),
+                    losses=_frame(losses, LOSSES_SCHEMA), certs=_frame(certs, CERTS_SCHEMA),
+                    enterprises=_features_frame(features_of(ents)))

@@ -18,6 +18,7 @@ from kechuang.accounts.access import (CHANGE, VIEW, covers_region, is_regulator,
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.core import formatting
 from kechuang.core.restricted import restricted_for
+from kechuang.engine.qualification.errors import RuleError
 from kechuang.enterprises.models import Enterprise
 
 from . import choices as c
@@ -25,7 +26,7 @@ from . import services
 from .exports import claims_workbook
 from .models import Budget, Claim, Programme
 from .selectors import (budget_rows, claimable_subjects, dashboard as dashboard_data, engine_programme,
-                        enterprise_entitlements)
+                        enterprise_entitlements, simulate_change)
 
 VERBS = ("review", "approve", "decline", "pay", "clawback")
 
@@ -87,6 +88,44 @@ def programme_propose(request, pk: int):
         for m in _errors(exc):
             messages.error(request, m)
     return redirect("funds:programme_detail", pk=prog.pk)
+
+
+def _cap(text: str):
+    text = (text or "").strip().replace(",", "")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        raise ValidationError(_("上限“%(v)s”不是数字。") % {"v": text[:20]}, code="bad_value") from None
+
+
+@login_required
+def programme_simulate(request, pk: int):
+    """Policy simulation (regulators): the programme with another formula or caps, computed on the
+    platform's loans, losses and certificates; nothing is stored."""
+    if not is_regulator(request.user):
+        raise PermissionDenied
+    prog = get_object_or_404(restricted_for(request, Programme, VIEW), pk=pk)
+    rule = engine_programme(prog)
+    year = _year(request)
+    form = {"formula": request.GET.get("formula", rule.formula.text),
+            "cap_per_claim": request.GET.get("cap_per_claim", "" if rule.cap_per_claim is None else f"{rule.cap_per_claim:.0f}"),
+            "cap_per_claimant_year": request.GET.get("cap_per_claimant_year", "" if rule.cap_per_claimant_year is None
+                                                     else f"{rule.cap_per_claimant_year:.0f}")}
+    result, errors = None, []
+    if "formula" in request.GET:
+        try:
+            changes = {"formula": form["formula"], "cap_per_claim": _cap(form["cap_per_claim"]),
+                       "cap_per_claimant_year": _cap(form["cap_per_claimant_year"])}
+            result = simulate_change(prog, changes, year, timezone.localdate())
+            result["rows"] = result["by_group"].to_dicts()
+        except ValidationError as exc:
+            errors = list(exc.messages)
+        except RuleError as exc:
+            errors = [_("规则有误：%(p)s") % {"p": "；".join(exc.problems)}]
+    return render(request, "funds/programme_simulate.html", {"programme": prog, "rule": rule, "form": form,
+                                                             "result": result, "errors": errors, "year": year})
 
 
 def _may_apply(user, rule) -> bool:

@@ -8,10 +8,11 @@ See ``docs/funds.md``."""
 from .claims import (CERTS_SCHEMA, CLAIMS_SCHEMA, LOANS_SCHEMA, LOSSES_SCHEMA, add_months, cents, claim_for,
                      claims_batch, claims_loop, subject_facts, window)
 from .formula import Formula, FormulaError, parse_formula
+from .simulate import propose, simulate
 from .programme import (BASIS_FACTS, CLAIMANTS, ONE_TIME_BASES, SCHEMA_VERSION, Programme, builtin_programmes,
                         load_programme)
 
 __all__ = ["BASIS_FACTS", "CERTS_SCHEMA", "CLAIMANTS", "CLAIMS_SCHEMA", "LOANS_SCHEMA", "LOSSES_SCHEMA",
            "ONE_TIME_BASES", "SCHEMA_VERSION", "Formula", "FormulaError", "Programme", "add_months", "builtin_programmes",
-           "cents", "claim_for", "claims_batch", "claims_loop", "load_programme", "parse_formula", "subject_facts",
+           "cents", "claim_for", "propose", "simulate", "claims_batch", "claims_loop", "load_programme", "parse_formula", "subject_facts",
            "window"]

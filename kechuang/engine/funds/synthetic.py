@@ -31,6 +31,8 @@ def population(n_enterprises: int, n_loans: int, seed: int = 13, year: int = 202
         "adverse_count": (rng.random(n_enterprises) < 0.06).astype(np.float64),
         "hnte": rng.random(n_enterprises) < 0.25,
         "tsme": rng.random(n_enterprises) < 0.45,
+        "tier": np.array(["none", "tech-innovative-sme", "srdi-sme", "little-giant"])[
+            rng.choice(4, n_enterprises, p=[0.55, 0.33, 0.1, 0.02])],
     }).with_columns((pl.col("region_code").str.slice(0, 4) + "00").alias("region_city"))
     ent = rng.integers(1, n_enterprises + 1, n_loans).astype(np.int64)
     start = dt.date(year - 2, 1, 1)

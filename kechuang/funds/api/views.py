@@ -28,10 +28,10 @@ class ProgrammeViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     @action(detail=True, methods=["post"])
     def propose(self, request, pk=None):
         """免申即享: submit every claim the platform facts give for the year."""
+        programme = self.get_object()  # a programme the caller may not run is not found, whatever the body
         data = ProposeSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        made = services.claims_propose(programme=self.get_object(), year=data.validated_data["year"],
-                                       actor=request.user)
+        made = services.claims_propose(programme=programme, year=data.validated_data["year"], actor=request.user)
         return Response(ClaimSerializer(made, many=True).data, status=status.HTTP_201_CREATED)
 
 
@@ -56,9 +56,10 @@ class ClaimViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
         return Response(ClaimSerializer(claim).data, status=status.HTTP_201_CREATED)
 
     def _verb(self, request, fn, kw):
+        claim = self.get_object()
         data = NoteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        claim = fn(claim=self.get_object(), actor=request.user, **kw(data.validated_data["note"]))
+        claim = fn(claim=claim, actor=request.user, **kw(data.validated_data["note"]))
         return Response(ClaimSerializer(self.get_queryset().get(pk=claim.pk)).data)
 
     @extend_schema(request=NoteSerializer, responses=ClaimSerializer)

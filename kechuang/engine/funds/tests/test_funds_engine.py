@@ -7,7 +7,7 @@ import polars as pl
 import pytest
 
 from kechuang.engine.funds import (CERTS_SCHEMA, LOANS_SCHEMA, LOSSES_SCHEMA, builtin_programmes, claim_for,
-                                   claims_batch, claims_loop, load_programme, parse_formula)
+                                   claims_batch, claims_loop, load_programme, parse_formula, simulate)
 from kechuang.engine.funds.formula import FormulaError
 from kechuang.engine.funds.synthetic import as_rows, population
 from kechuang.engine.qualification.errors import RuleError
@@ -153,3 +153,22 @@ def test_batch_and_loop_agree_to_the_cent_on_a_synthetic_population():
         (c["programme"], c["subject"]): c["amount"] for c in loop}
     assert batch.height == len(loop)
     assert set(batch["programme"]) == {p.key for p in progs}
+
+
+def test_simulation_reports_cost_reach_and_who_gains_or_loses_by_district_and_tier():
+    cur = BY_ID["jn-tech-loan-interest"]
+    # 0.3 → 0.4 of the interest
+    new = load_programme({**cur.raw, "version": 2, "formula": "0.4 * interest_paid"})
+    feats = [{**FEATS, "enterprise_id": 1, "tier": "hnte", "ip_class1_count": 0.0},
+             {**FEATS, "enterprise_id": 2, "tier": "tsme", "region_code": "370112", "ip_class1_count": 2.0}]
+    loans = [_loan(1, enterprise_id=1, category="credit"), _loan(2, enterprise_id=2, category="ip_pledge")]
+    frames = dict(loans=pl.DataFrame(loans, schema=LOANS_SCHEMA), losses=pl.DataFrame(schema=LOSSES_SCHEMA),
+                  certs=pl.DataFrame(schema=CERTS_SCHEMA), enterprises=pl.DataFrame(feats))
+    r = simulate(cur, new, list(builtin_programmes()), 2026, AS_OF, **frames)
+    # enterprise 1: 30% → 40% of 20,164.38; enterprise 2's IP-pledge loan stays with the 50% subsidy
+    assert {k: r[k] for k in ("before", "after", "delta", "reached_before", "reached_after", "gainers", "losers")} == {
+        "before": 16131.50, "after": 18147.94, "delta": 2016.44, "reached_before": 2,
+        "reached_after": 2, "gainers": 1, "losers": 0}
+    assert r["by_group"].select("region_code", "tier", "delta", "gainers").to_dicts() == [
+        {"region_code": "370102", "tier": "hnte", "delta": 2016.44, "gainers": 1},
+        {"region_code": "370112", "tier": "tsme", "delta": 0.0, "gainers": 0}]
