@@ -242,8 +242,10 @@ def dashboard(user, year: int) -> dict[str, Any]:
         n=Count("id"), s=Sum("amount"))}
     comp = claims.filter(programme__basis=c.Basis.PRINCIPAL_LOSS, state=c.ClaimState.PAID).aggregate(
         s=Sum("amount"))["s"] or Decimal(0)
-    covered = (FinancingRequest.objects.filter(state=mc.RequestState.DISBURSED, legs__kind=mc.LegKind.GUARANTEE)
-               .filter(Q(disbursed_at__year=year)).aggregate(s=Sum("approved_amount"))["s"] or Decimal(0))
+    guaranteed = Leg.objects.filter(kind=mc.LegKind.GUARANTEE).values("request_id")
+    covered = (FinancingRequest.objects.filter(state=mc.RequestState.DISBURSED, pk__in=guaranteed,
+                                               disbursed_at__year=year)
+               .aggregate(s=Sum("approved_amount"))["s"] or Decimal(0))
     return {"budgets": budgets, "by_state": by_state, "compensation_paid": comp, "loans_covered": covered,
             "leverage": (covered / comp).quantize(Decimal("0.1")) if comp else None,
             "total_budget": sum((b.amount for b in budgets), Decimal(0)),

@@ -263,3 +263,23 @@ def test_claims_are_visible_to_their_enterprise_claimant_and_regulators_only(w):
             for k in ("ent_u", "bank_u", "bank2_u", "guar_u", "ent2_u", "reg_a", "district")}
     assert seen == {"ent_u": [claim.pk], "bank_u": [claim.pk], "bank2_u": [], "guar_u": [], "ent2_u": [],
                     "reg_a": [claim.pk], "district": []}
+
+
+def test_live_metrics_follow_payments_and_clawbacks(w):
+    from django.utils import timezone
+
+    from kechuang.funds import metrics
+    defaulted_loss(w)
+    claim = s.claims_propose(programme=w["programmes"]["jn-risk-compensation"], year=2026, as_of=YEAR_END,
+                             actor=w["reg_a"])[0]
+    s.claim_review(claim=claim, actor=w["reg_b"])
+    s.claim_decide(claim=claim, approve=True, actor=w["reg_c"])
+    today = timezone.localdate()
+    kw = {"region_code": "370100", "start": today, "end": today}
+    assert metrics.funds_budget_used(**kw) == (Decimal("100000.00"), Decimal("105000000.00"))
+    s.claim_pay(claim=claim, actor=w["reg_a"])
+    assert (metrics.funds_paid_amount(**kw), metrics.funds_claims_paid(**kw),
+            metrics.funds_enterprises_reached(**kw)) == ((Decimal("100000.00"), None), (1, None), (1, None))
+    s.claim_clawback(claim=claim, actor=w["reg_a"], reason="追回")
+    assert metrics.funds_paid_amount(**kw) == (Decimal("0.00"), None)
+    assert metrics.funds_paid_amount(region_code="370112", start=today, end=today) == (0, None)
