@@ -65,3 +65,12 @@ METRICS = {
     "funds_enterprises_reached": (funds_enterprises_reached, _("政策资金惠及企业（家）"), "count"),
     "funds_budget_used": (funds_budget_used, _("政策资金预算使用率"), "rate"),
 }
+
+
+#: What the cockpit shows for each metric (``FundsConfig.live_metric_meta``): code → (label, kind, definition).
+META = {
+    "funds_paid_amount": (_("政策资金拨付（元）"), "amount", _("本年拨付的政策资金减去本年追回的金额，按申领企业所属区划。")),
+    "funds_claims_paid": (_("政策资金拨付笔数"), "count", _("本年拨付的资金申领笔数。")),
+    "funds_enterprises_reached": (_("政策资金惠及企业"), "count", _("本年有申领获拨付的企业数（去重）。")),
+    "funds_budget_used": (_("政策资金预算使用率"), "rate", _("本区划项目本年已核准金额 ÷ 本年预算。")),
+}
