@@ -56,10 +56,11 @@ def home(request):
 @login_required
 def programme_list(request):
     year = _year(request)
-    programmes = restricted_for(request, Programme, VIEW).filter(is_active=True).annotate(
-        n_claims=Count("claims"))
+    programmes = restricted_for(request, Programme, VIEW).filter(is_active=True)
     budgets = {b.programme_id: b for b in Budget.objects.restrict(request.user, VIEW).filter(year=year)}
-    rows = [{"programme": p, "budget": budgets.get(p.pk), "rule": engine_programme(p)} for p in programmes]
+    counts = dict(Claim.objects.restrict(request.user, VIEW).values("programme_id").annotate(n=Count("id"))
+                  .values_list("programme_id", "n"))  # the claims this user may see
+    rows = [{"programme": p, "budget": budgets.get(p.pk), "n_claims": counts.get(p.pk, 0)} for p in programmes]
     return render(request, "funds/programme_list.html", {"rows": rows, "year": year})
 
 
