@@ -6,6 +6,7 @@ from rest_framework.routers import DefaultRouter
 from kechuang.enterprises.api.views import ConsentViewSet, EnterpriseViewSet
 from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, EvaluationResultViewSet,
                                            EvaluationRunViewSet, TierPlacementViewSet)
+from kechuang.funds.api.routes import register as funds_routes
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.ip.api.routes import register as ip_routes
 from kechuang.marketplace.api.routes import register as marketplace_routes
@@ -29,5 +30,6 @@ marketplace_routes(router)
 targets_routes(router)
 ip_routes(router)
 listing_routes(router)
+funds_routes(router)
 
 urlpatterns = router.urls

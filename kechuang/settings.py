@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "kechuang.targets",
     "kechuang.ip",
     "kechuang.listing",
+    "kechuang.funds",
     "kechuang.workbench",
     "kechuang.demo",
 ]

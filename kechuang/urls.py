@@ -13,6 +13,7 @@ urlpatterns = [
     path("targets/", include("kechuang.targets.urls")),
     path("ip/", include("kechuang.ip.urls")),
     path("listing/", include("kechuang.listing.urls")),
+    path("funds/", include("kechuang.funds.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

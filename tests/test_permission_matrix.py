@@ -232,6 +232,28 @@ RULES: dict[str, Rule] = {
     "listing-milestone-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "listing-award-list": R(SIGNED_IN),
     "enterprise-listing-list": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "funds-claim-approve": R(None, post=True),
+    "funds-claim-clawback": R(None, post=True),
+    "funds-claim-decline": R(None, post=True),
+    "funds-claim-detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer"}),  # the bank's loss claim
+    "funds-claim-list": R(SIGNED_IN, post=True),  # a create: an application
+    "funds-claim-pay": R(None, post=True),
+    "funds-claim-review": R(None, post=True),
+    "funds-programme-detail": R(SIGNED_IN),
+    "funds-programme-list": R(SIGNED_IN),
+    "funds-programme-propose": R(None, post=True),
+    "funds:claim_action": R(None, post=True),
+    "funds:claim_detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer"}),  # the bank's loss claim
+    "funds:claim_list": R(SIGNED_IN),  # each sees the claims restrict() gives it
+    "funds:claims_xlsx": R(REG),
+    "funds:dashboard": R(REG),
+    "funds:entitlements": R(frozenset({"enterprise"})),  # others name an enterprise (?enterprise=)
+    "funds:home": R(NOBODY),  # redirects each role to its page
+    "funds:programme_detail": R(SIGNED_IN),
+    "funds:programme_list": R(SIGNED_IN),
+    "funds:programme_propose": R(None, post=True),
+    "funds:programme_simulate": R(REG),  # computes, stores nothing
+    "funds:programme_apply": R(frozenset({"bank_officer"}), post=True),  # the first programme pays banks
     "targets:cockpit": R(REG),
     "targets:cockpit_print": R(REG),
     "targets:index_report": R(REG),
@@ -361,6 +383,8 @@ def _params(people) -> dict[str, dict[str, object]]:
         "poolrun": {"pk": _first("listing.PoolRun")},
         "poolplacement": {"pk": _first("listing.PoolPlacement", enterprise=own)},
         "milestone": {"pk": _first("listing.Milestone", enterprise=own)},
+        "claim": {"pk": _first("funds.Claim", claimant_org__kind=K.BANK), "verb": "review"},
+        "programme": {"pk": _first("funds.Programme")},
     }
 
 
@@ -377,7 +401,7 @@ PARAM_SOURCES = [
     (r"first_?loan", "firstloan"), (r"whitelist", "whitelist"), (r"visit_create", "assignment"),
     (r"visit", "visit"), (r"roadshow", "roadshow"), (r"plan_template", "template"), (r"plan", "plan"),
     (r"indicatorvalue|task_add_action", "indicator"), (r"valueflag", "valueflag"), (r"task", "task"),
-    (r"unit", "unit"),
+    (r"unit", "unit"), (r"funds[:-]claim", "claim"), (r"funds[:-]programme", "programme"),
 ]
 
 

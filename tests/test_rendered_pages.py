@@ -119,6 +119,7 @@ SOURCE_MODELS = {
     "assignment": "marketplace.AdvisorAssignment", "roadshow": "marketplace.Roadshow", "plan": "targets.Plan",
     "indicator": "targets.Indicator", "valueflag": "targets.ValueFlag", "task": "targets.Task",
     "unit": "targets.Unit", "pledge": "ip.Pledge", "ipvaluation": "ip.IPValuation", "pledgerate": "ip.PledgeRate",
+    "claim": "funds.Claim", "programme": "funds.Programme",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}
