@@ -9,6 +9,7 @@ from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, Evaluati
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.rating.api.routes import register as rating_routes
+from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
 
 router = DefaultRouter()
@@ -25,5 +26,6 @@ router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementView
 rating_routes(router)
 marketplace_routes(router)
 targets_routes(router)
+risk_routes(router)
 
 urlpatterns = router.urls
