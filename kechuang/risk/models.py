@@ -15,6 +15,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.formatting import cn_date, region_name
+
 from . import choices as c
 from .querysets import (BacktestReportQuerySet, CaseActionQuerySet, EnterpriseWarningQuerySet, RiskCaseQuerySet,
                         WarningResponseQuerySet, WarningRunQuerySet)
@@ -57,8 +59,8 @@ class WarningRun(models.Model):
         indexes = [models.Index(fields=["region_code", "status", "-as_of"], name="warningrun_latest_idx")]
 
     def __str__(self) -> str:
-        return _("预警 #%(pk)s %(region)s @ %(as_of)s") % {"pk": self.pk, "region": self.region_code,
-                                                           "as_of": self.as_of}
+        return _("预警批次 #%(pk)s %(region)s %(as_of)s") % {"pk": self.pk, "region": region_name(self.region_code),
+                                                            "as_of": cn_date(self.as_of)}
 
 
 class EnterpriseWarning(models.Model):
@@ -98,7 +100,7 @@ class EnterpriseWarning(models.Model):
                    models.Index(fields=["enterprise", "run"], name="warning_enterprise_idx")]
 
     def __str__(self) -> str:
-        return f"{self.enterprise_id} @ run {self.run_id}: {self.level}"
+        return _("预警 #%(pk)s（%(level)s）") % {"pk": self.pk, "level": c.Level(self.level).label}
 
 
 class WarningResponse(models.Model):
@@ -124,7 +126,7 @@ class WarningResponse(models.Model):
         verbose_name_plural = _("机构处置反馈")
 
     def __str__(self) -> str:
-        return f"{self.institution_id} on {self.warning_id}: {self.action}"
+        return _("预警 #%(w)s 的处置反馈：%(a)s") % {"w": self.warning_id, "a": c.ResponseAction(self.action).label}
 
 
 class RiskCase(models.Model):
@@ -193,7 +195,7 @@ class CaseAction(models.Model):
         verbose_name_plural = _("案件处置记录")
 
     def __str__(self) -> str:
-        return f"{self.case_id}: {self.kind}"
+        return _("案件 #%(c)s 的%(k)s") % {"c": self.case_id, "k": c.ActionKind(self.kind).label}
 
 
 class BacktestReport(models.Model):
@@ -215,4 +217,4 @@ class BacktestReport(models.Model):
         verbose_name_plural = _("预警回测")
 
     def __str__(self) -> str:
-        return f"backtest {self.rules_version} @ {self.created_at:%Y-%m-%d}"
+        return _("预警规则回测 %(v)s") % {"v": self.rules_version}

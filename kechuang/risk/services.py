@@ -221,6 +221,21 @@ def warning_respond(*, warning: EnterpriseWarning, action: str, actor, note: str
     return resp
 
 
+def warnings_read(*, warnings, user, what: str) -> int:
+    """Record that an institution (or an advisor's agency) read warnings: one audit entry per
+    enterprise, on the basis of its platform exposure or assignment (warnings are not reached
+    through a consent, so the profile's consent-bound read log does not apply). Regulators'
+    reads are not logged, as for the profile."""
+    if user.is_superuser or not is_financial(organization_of(user)):
+        return 0
+    rows = list(warnings)
+    with transaction.atomic():
+        for w in rows:
+            audit_record(actor=user, action=AuditAction.READ, instance=w.enterprise,
+                         context={"what": what, "warning_id": w.pk, "basis": "exposure_or_assignment"})
+    return len(rows)
+
+
 # ---------------------------------------------------------------------------------------------
 # Cases (一企一策)
 

@@ -29,7 +29,8 @@ from .exports import run_warnings_xlsx
 from .models import EnterpriseWarning, RiskCase, WarningRun
 from .selectors import (assignee_candidates, case_counts, concentrations, current_warnings, exposures,
                         latest_backtest, portfolio, warnings_for)
-from .services import backtest_run, case_action_add, case_close, case_open, warning_respond, warning_run_create
+from .services import (backtest_run, case_action_add, case_close, case_open, warning_respond, warning_run_create,
+                       warnings_read)
 from .present import evidence_rows, signal_rows
 
 
@@ -155,6 +156,7 @@ class WarningDetailView(LoginRequiredMixin, RestrictedPageMixin, TemplateView):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
         w = self._warning(kwargs["pk"])
+        warnings_read(warnings=[w], user=user, what="page risk:warning_detail")
         org = organization_of(user)
         exp = exposures(org=None if region_scope(user) is not None else org, enterprise_ids=[w.enterprise_id])
         can_case = is_regulator(user, CHANGE) and covers_region(user, w.region_code) and w.level_rank > 0

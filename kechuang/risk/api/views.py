@@ -54,7 +54,9 @@ class WarningViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
     filterset_class = WarningFilterSet
     queryset = EnterpriseWarning.objects.select_related("enterprise").order_by("-run_id", "-level_rank", "pk")
     restrict_actions = {"respond": VIEW}
-    audit_enterprise = "enterprise"
+
+    def _audit(self, rows, what: str) -> None:
+        services.warnings_read(warnings=rows, user=self.request.user, what=f"api {self.basename} {what}")
 
     @extend_schema(request=RespondSerializer, responses={201: ResponseSerializer})
     @action(detail=True, methods=["post"])

@@ -31,7 +31,7 @@ def disburse(ent_user, ent, bank_user, product, amount="800000"):
 
 
 def risk_world() -> dict:
-    """e1 (市中区) overdue; e2 (市中区) clean; e3 (历城区 370112) on the dishonesty list; the bank
+    """e1 (历下区 370102) overdue; e2 (历下区) clean; e3 (历城区 370112) on the dishonesty list; the bank
     lent 800,000 to e1 on the platform."""
     e1, e1_u = enterprise(1, "370102")
     e2, _e2_u = enterprise(2, "370102")
