@@ -594,4 +594,7 @@ def _other_metrics() -> list[tuple[str, str, str, str]]:
     """Live metrics other apps declare that neither list above names (shown by code, as a
     count, or a rate when it has a denominator)."""
     named = {x[0] for x in MARKETPLACE_METRICS + PLATFORM_METRICS}
-    return [(code, code, "auto", "") for code in sorted(live_metric_registry()) if code not in named]
+    info: dict[str, tuple] = {}  # an app may name its metrics: ``live_metric_info = {code: (label, kind, definition)}``
+    for config in apps.get_app_configs():
+        info.update(getattr(config, "live_metric_info", None) or {})
+    return [(code, *info.get(code, (code, "auto", ""))) for code in sorted(live_metric_registry()) if code not in named]
