@@ -5,12 +5,14 @@ import datetime as dt
 import io
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
 from kechuang.core.models import AuditEntry, Job
+from kechuang.core.services import job_run_pending
 from kechuang.risk import services as s
 from kechuang.risk.models import BacktestReport, CaseAction, EnterpriseWarning, RiskCase, WarningResponse, WarningRun
 
@@ -95,6 +97,10 @@ def test_api_run_create_queues_a_job_and_viewers_change_nothing(world):
     assert resp.status_code == 201
     run = WarningRun.objects.get(pk=resp.json()["id"])
     assert (run.status, run.job.kind) == ("queued", "risk.run")
+    # the worker runs it: the district's run has the district's one warned enterprise
+    assert job_run_pending() == 1
+    run.refresh_from_db()
+    assert (run.status, run.level_counts["orange"], run.enterprises_total) == ("succeeded", 1, 2)
     n_runs, n_jobs = WarningRun.objects.count(), Job.objects.count()
     resp = client(world["viewer"]).post("/api/risk-runs/", {"as_of": "2026-12-01", "region_code": "370100"},
                                         content_type="application/json")
@@ -146,3 +152,15 @@ def test_backtest_page_says_synthetic(world):
     body = client(world["city"]).get(reverse("risk:backtest")).content.decode()
     assert "合成数据" in body and "留出数据集" in body and "基准：仅逾期信号" in body
     assert client(world["bank_u"]).get(reverse("risk:backtest")).status_code in (302, 403)
+
+
+def test_escalate_command_marks_overdue_cases(world):
+    case = s.case_open(warning=world["w1"], assignee=world["shizhong"], deadline=timezone.localdate(),
+                       actor=world["shizhong"])
+    RiskCase.objects.filter(pk=case.pk).update(deadline=timezone.localdate() - dt.timedelta(days=1))
+    out = io.StringIO()
+    call_command("risk_escalate", stdout=out)
+    case.refresh_from_db()
+    assert (out.getvalue().strip(), case.status) == ("escalated 1 case(s)", "escalated")
+    assert AuditEntry.objects.filter(object_type="risk.riskcase", object_id=str(case.pk), action="update",
+                                     actor_label="command:risk_escalate").count() == 1
