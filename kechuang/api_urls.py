@@ -11,6 +11,7 @@ from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.ip.api.routes import register as ip_routes
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.rating.api.routes import register as rating_routes
+from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
 from kechuang.listing.api.routes import register as listing_routes
 
@@ -31,5 +32,6 @@ targets_routes(router)
 ip_routes(router)
 listing_routes(router)
 funds_routes(router)
+risk_routes(router)
 
 urlpatterns = router.urls

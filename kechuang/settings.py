@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "kechuang.ip",
     "kechuang.listing",
     "kechuang.funds",
+    "kechuang.risk",
     "kechuang.workbench",
     "kechuang.demo",
 ]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("ip/", include("kechuang.ip.urls")),
     path("listing/", include("kechuang.listing.urls")),
     path("funds/", include("kechuang.funds.urls")),
+    path("risk/", include("kechuang.risk.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

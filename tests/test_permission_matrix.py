@@ -271,6 +271,27 @@ RULES: dict[str, Rule] = {
     "targets:valueflag_list": R(REG),
     "targets:valueflag_resolve": R(None, post=True),
     "tierplacement-list": R(REG_WRITERS | {"city_viewer"}, post=True),
+    "risk:backtest": R(REG, post=True),
+    "risk:portfolio": R(SIGNED_IN),
+    "risk:riskcase_detail": R(REG_WRITERS | {"city_viewer", "agency"}, post=True),
+    "risk:riskcase_list": R(SIGNED_IN),
+    "risk:warning_detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer", "guarantor", "agency"},
+                             post=True),
+    "risk:warningrun_concentration": R(REG_WRITERS | {"city_viewer"}),
+    "risk:warningrun_detail": R(REG_WRITERS | {"city_viewer"}),
+    "risk:warningrun_export": R(REG_WRITERS | {"city_viewer"}),
+    "risk:warningrun_list": R(REG, post=True),
+    "riskcase-add-action": R(None, post=True),
+    "riskcase-close": R(None, post=True),
+    "riskcase-detail": R(REG_WRITERS | {"city_viewer", "agency"}),
+    "riskcase-list": R(SIGNED_IN, post=True),
+    "riskportfolio-list": R(SIGNED_IN),
+    "riskrun-concentration": R(REG_WRITERS | {"city_viewer"}),
+    "riskrun-detail": R(REG_WRITERS | {"city_viewer"}),
+    "riskrun-list": R(SIGNED_IN, post=True),
+    "riskwarning-detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer", "guarantor", "agency"}),
+    "riskwarning-list": R(SIGNED_IN),
+    "riskwarning-respond": R(None, post=True),
 
 }
 
@@ -385,7 +406,20 @@ def _params(people) -> dict[str, dict[str, object]]:
         "milestone": {"pk": _first("listing.Milestone", enterprise=own)},
         "claim": {"pk": _first("funds.Claim", claimant_org__kind=K.BANK), "verb": "review"},
         "programme": {"pk": _first("funds.Programme")},
+        **_risk_params(),
     }
+
+
+def _risk_params() -> dict[str, dict[str, object]]:
+    """The demo's latest warning run, the warning on the enterprise whose guarantee was paid out
+    (the bank, the guarantor and the advisor reach it) and an open case."""
+    run = apps.get_model("risk", "WarningRun").objects.filter(status="succeeded").order_by("-pk").first()
+    leg = apps.get_model("marketplace", "Leg").objects.filter(state="defaulted").select_related("request__demand").first()
+    warning = None if run is None or leg is None else apps.get_model("risk", "EnterpriseWarning").objects.filter(
+        run=run, enterprise_id=leg.request.demand.enterprise_id).first()
+    return {"riskrun": {"pk": run.pk if run else 999999},
+            "riskwarning": {"pk": warning.pk if warning else 999999},
+            "riskcase": {"pk": _first("risk.RiskCase", status="open")}}
 
 
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
@@ -393,6 +427,7 @@ PARAM_SOURCES = [
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
     (r"listing-run", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
+    (r"riskrun|warningrun", "riskrun"), (r"riskwarning|risk:warning_detail", "riskwarning"), (r"riskcase", "riskcase"),
     (r"enterprise-(evaluation|rating)|evaluationresult_report|ratingresult_card|enterprise", "enterprise"),
     (r"consent", "consent"), (r"importrun", "importrun"), (r"quarantinedrow", "quarantinedrow"),
     (r"evaluationrun|evaluationresult|tierplacement", "evaluationrun"), (r"ratingrun", "ratingrun"),

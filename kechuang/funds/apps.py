@@ -10,6 +10,6 @@ class FundsConfig(AppConfig):
     #: Metrics the targets app may track: ``fn(*, region_code, start, end) -> (numerator, denominator | None)``.
     live_metrics = {code: f"kechuang.funds.metrics.{code}" for code in (
         "funds_paid_amount", "funds_claims_paid", "funds_enterprises_reached", "funds_budget_used")}
-    live_metric_meta = "kechuang.funds.metrics.META"
+    live_metric_info = "kechuang.funds.metrics.META"
     nav_template = "funds/_nav.html"
 

@@ -67,7 +67,7 @@ METRICS = {
 }
 
 
-#: What the cockpit shows for each metric (``FundsConfig.live_metric_meta``): code → (label, kind, definition).
+#: What the cockpit shows for each metric (``FundsConfig.live_metric_info``): code → (label, kind, definition).
 META = {
     "funds_paid_amount": (_("政策资金拨付（元）"), "amount", _("本年拨付的政策资金减去本年追回的金额，按申领企业所属区划。")),
     "funds_claims_paid": (_("政策资金拨付笔数"), "count", _("本年拨付的资金申领笔数。")),

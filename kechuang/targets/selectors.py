@@ -599,8 +599,8 @@ def _other_metrics() -> list[tuple[str, str, str, str]]:
     """Live metrics other apps declare that neither list above names (shown by code, as a
     count, or a rate when it has a denominator)."""
     named = {x[0] for x in MARKETPLACE_METRICS + PLATFORM_METRICS}
-    meta: dict[str, tuple] = {}  # an app may name its metrics: ``AppConfig.live_metric_meta`` (code → label, kind, definition)
-    for config in apps.get_app_configs():
-        if getattr(config, "live_metric_meta", None):
-            meta.update(import_string(config.live_metric_meta))
-    return [(code, *meta.get(code, (code, "auto", ""))) for code in sorted(live_metric_registry()) if code not in named]
+    info: dict[str, tuple] = {}  # an app may name its metrics: ``AppConfig.live_metric_info``, a dict
+    for config in apps.get_app_configs():  # {code: (label, kind, definition)} or the dotted path of one
+        declared = getattr(config, "live_metric_info", None) or {}
+        info.update(import_string(declared) if isinstance(declared, str) else declared)
+    return [(code, *info.get(code, (code, "auto", ""))) for code in sorted(live_metric_registry()) if code not in named]
