@@ -276,6 +276,7 @@ def _check(doc: dict[str, Any]) -> PointsModel:  # noqa: C901 - one pass that li
             p.append(f"groups: weights for stage {s} sum to {total:g}, not 1")
 
     indicators = []
+    group_sums: list[tuple[str, dict[str, float]]] = []  # every indicator's weights, even one refused
     for i, ind in enumerate(doc.get("indicators") or []):
         iid = ind.get("id") if isinstance(ind, dict) else None
         where = f"indicators[{i}] {iid or ''}".strip()
@@ -284,6 +285,8 @@ def _check(doc: dict[str, Any]) -> PointsModel:  # noqa: C901 - one pass that li
             continue
         if ind.get("group") not in gids:
             p.append(f"{where}: unknown group {ind.get('group')!r}")
+        ind_weights = weights(ind, where)
+        group_sums.append((str(ind.get("group")), ind_weights))
         try:
             formula = compile_formula(ind.get("formula"))
         except FormulaError as exc:
@@ -298,18 +301,18 @@ def _check(doc: dict[str, Any]) -> PointsModel:  # noqa: C901 - one pass that li
         if not ind.get("source"):
             p.append(f"{where}: source missing (where the indicator and its weight come from)")
         indicators.append(Indicator(iid, str(ind.get("group")), *_label(ind), formula, direction,
-                                    weights(ind, where), status, str(ind.get("source") or ""),
+                                    ind_weights, status, str(ind.get("source") or ""),
                                     str(ind.get("unit") or "")))
     iids = [x.id for x in indicators]
     if len(iids) != len(set(iids)):
         p.append("indicators: duplicate indicator id")
     for g in groups:
-        members = [x for x in indicators if x.group == g.id]
+        members = [w for gid, w in group_sums if gid == g.id]
         if not members:
             p.append(f"groups {g.id}: no indicator")
             continue
         for s in ids:
-            total = sum(x.weights[s] for x in members)
+            total = sum(w[s] for w in members)
             if abs(total - 1.0) > TOLERANCE:
                 p.append(f"indicators of group {g.id}: weights for stage {s} sum to {total:g}, not 1")
 

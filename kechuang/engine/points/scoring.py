@@ -277,7 +277,11 @@ class PointsScorer:
         ids = [i.id for i in m.indicators] + [None]
         cols: dict[str, Any] = {}
         rows = np.arange(n)
+        none = np.full(n, k, dtype=np.int64)
         for r in range(REASONS):
+            if r >= k:
+                cols[f"lift_{r + 1}"] = cols[f"drag_{r + 1}"] = _names(ids, none)
+                continue
             lj, dj = lift_order[:, r], drag_order[:, r]
             cols[f"lift_{r + 1}"] = _names(ids, np.where(D[rows, lj] > 0, lj, k))
             cols[f"drag_{r + 1}"] = _names(ids, np.where(D[rows, dj] < 0, dj, k))
@@ -292,6 +296,9 @@ class PointsScorer:
         dS = np.where(feasible, dS, np.inf)
         order = np.argsort(dS, axis=1, kind="stable")[:, :REASONS]
         for r in range(REASONS):
+            if r >= k:
+                cols[f"next_{r + 1}"], cols[f"next_{r + 1}_to"] = _names(ids, none), np.full(n, np.nan)
+                continue
             j = order[:, r]
             ok = np.isfinite(dS[rows, j])
             to = np.full(n, np.nan)
@@ -371,7 +378,7 @@ class PointsScorer:
             next_min = self._bands[band_no + 1]
             gap = next_min - points
             cand = []
-            for j, ind in enumerate(m.indicators):
+            for j in range(k):
                 if E[j] > 0:
                     ds = gap / E[j]
                     if scores[j] + ds <= 100.0:
