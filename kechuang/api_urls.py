@@ -8,6 +8,7 @@ from kechuang.evaluation.api.views import (EnterpriseEvaluationViewSet, Evaluati
                                            EvaluationRunViewSet, TierPlacementViewSet)
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.marketplace.api.routes import register as marketplace_routes
+from kechuang.points.api.routes import register as points_routes
 from kechuang.rating.api.routes import register as rating_routes
 from kechuang.targets.api.routes import register as targets_routes
 
@@ -25,5 +26,6 @@ router.register(r"evaluation-runs/(?P<run_id>\d+)/placements", TierPlacementView
 rating_routes(router)
 marketplace_routes(router)
 targets_routes(router)
+points_routes(router)
 
 urlpatterns = router.urls

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "kechuang.rating",
     "kechuang.marketplace",
     "kechuang.targets",
+    "kechuang.points",
     "kechuang.workbench",
     "kechuang.demo",
 ]

@@ -11,6 +11,7 @@ urlpatterns = [
     path("rating/", include("kechuang.rating.urls")),
     path("marketplace/", include("kechuang.marketplace.urls")),
     path("targets/", include("kechuang.targets.urls")),
+    path("points/", include("kechuang.points.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),
