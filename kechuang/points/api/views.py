@@ -70,6 +70,7 @@ class PointsResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.
     serializer_class = PointsResultSerializer
     permission_classes = [WritersOnly]
     queryset = PointsResult.objects.select_related("enterprise", "run").order_by("-run_id", "-points", "enterprise_id")
+    audit_enterprise = "enterprise"
 
     def get_queryset(self):
         qs = super().get_queryset()
