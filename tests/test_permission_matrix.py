@@ -177,6 +177,19 @@ RULES: dict[str, Rule] = {
     "quarantinedrow-discard": R(None, post=True),
     "quarantinedrow-list": R(REG_WRITERS, post=True),
     "quarantinedrow-resubmit": R(None, post=True),
+    "points:pointsmodel_detail": R(REG),
+    "points:pointsmodel_list": R(REG, post=True),
+    "points:pointsresult_card": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "points:pointsresult_list": R(SIGNED_IN),
+    "points:pointsrun_detail": R(REG_WRITERS | {"city_viewer"}),
+    "points:pointsrun_export": R(REG_WRITERS | {"city_viewer"}),
+    "points:pointsrun_list": R(REG, post=True),
+    "pointsmodel-detail": R(REG),
+    "pointsmodel-list": R(SIGNED_IN, post=True),
+    "pointsresult-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "pointsresult-list": R(SIGNED_IN),
+    "pointsrun-detail": R(REG_WRITERS | {"city_viewer"}),
+    "pointsrun-list": R(SIGNED_IN, post=True),
     "rating:ratingmodel_detail": R(REG),
     "rating:ratingmodel_list": R(REG),
     "rating:ratingresult_card": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
@@ -324,6 +337,9 @@ def _params(people) -> dict[str, dict[str, object]]:
         "valueflag": {"pk": _first("targets.ValueFlag")},
         "task": {"pk": _first("targets.Task")},
         "unit": {"pk": _first("targets.Unit")},
+        "pointsrun": {"pk": _first("points.PointsRun", region_code="370100")},
+        "pointsresult": {"pk": _first("points.PointsResult", enterprise=own, run__region_code="370100")},
+        "pointsmodel": {"pk": _first("points.PointsModel")},
         "template": {"kind": "plan"},
     }
 
@@ -339,6 +355,8 @@ PARAM_SOURCES = [
     (r"visit", "visit"), (r"roadshow", "roadshow"), (r"plan_template", "template"), (r"plan", "plan"),
     (r"indicatorvalue|task_add_action", "indicator"), (r"valueflag", "valueflag"), (r"task", "task"),
     (r"unit", "unit"),
+    (r"pointsresult_card", "enterprise"), (r"pointsrun", "pointsrun"), (r"pointsresult", "pointsresult"),
+    (r"pointsmodel", "pointsmodel"),
 ]
 
 
@@ -369,7 +387,7 @@ def _counts() -> dict[str, int]:
     """Row counts of every table a write could touch."""
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
-                                     "marketplace", "targets", "core"}}
+                                     "marketplace", "targets", "core", "points"}}
 
 
 def _denied(status: int, role: str, api: bool) -> bool:

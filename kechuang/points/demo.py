@@ -1,7 +1,7 @@
 """Demo data of the points app (run by ``kechuang demo``): the bundled models registered, the
-national model scored for 历城区 (370112) and then for the whole city — so the district's
-enterprises show a *movement* (the same facts normalised against a larger 对照库) — the district's
-own local model scored for 370112, and a 创新积分贷 product in the bank's catalogue that asks for
+national model scored for 历下区 (370102, the demo's district login) and then for the whole city —
+so the district's enterprises show a *movement* (the same facts normalised against a larger
+对照库) — 历城区's own local model scored for 370112, and a 创新积分贷 product in the bank's catalogue that asks for
 innovation points. All of it on the synthetic demo enterprises (合成数据)."""
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .models import PointsModel, PointsRun
 from .services import bundled_models_register, points_run_execute
 
 DEMO_ACTOR = "demo:points"
-DISTRICT, CITY = "370112", "370100"
+DISTRICT, CITY, LOCAL = "370102", "370100", "370112"
 PRODUCT_NAME = "创新积分贷（演示）"
 
 
@@ -31,7 +31,7 @@ def demo_points(*, progress=None) -> dict:
     today = timezone.localdate()
     runs = [points_run_execute(region_code=DISTRICT, as_of=today, actor=DEMO_ACTOR, model=national, is_synthetic=True),
             points_run_execute(region_code=CITY, as_of=today, actor=DEMO_ACTOR, model=national, is_synthetic=True),
-            points_run_execute(region_code=DISTRICT, as_of=today, actor=DEMO_ACTOR, model=local, is_synthetic=True)]
+            points_run_execute(region_code=LOCAL, as_of=today, actor=DEMO_ACTOR, model=local, is_synthetic=True)]
     bank = get_user_model().objects.filter(username="bank").select_related("organization").first()
     product = None
     if bank is not None and bank.organization is not None:

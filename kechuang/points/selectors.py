@@ -4,6 +4,7 @@ result in words (indicator names, reasons and the next band) in the request's la
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -152,6 +153,12 @@ def result_view(result: PointsResult) -> dict[str, Any]:
             "next": {"band": band_label(model, nb.get("band")) if nb.get("band") else "",
                      "gap": nb.get("gap"), "changes": changes, "item": item_label(model, nb.get("item"))},
             "model": model}
+
+
+def formula_text(text: str) -> str:
+    """A formula with each fact by its name (``rd_expense / operating_revenue`` → 研发费用总额 / 营业收入)."""
+    return re.sub(r"[A-Za-z_][A-Za-z0-9_]*", lambda m: fact_label(m.group(0)) if m.group(0) in FACTS_BY_NAME
+                  else m.group(0), text)
 
 
 def fact_label(name: str) -> str:

@@ -8,7 +8,7 @@ import math
 
 from django.contrib import messages
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
@@ -27,7 +27,7 @@ from kechuang.enterprises.services import enterprise_profile_read
 from .choices import BAND_COLORS, RUN_STATUS_COLORS
 from .exports import run_results_xlsx
 from .models import PointsModel, PointsResult, PointsRun
-from .selectors import (band_label, distribution, engine_model, enterprise_history, fact_label, indicator_label,
+from .selectors import (band_label, distribution, engine_model, enterprise_history, fact_label, formula_text, indicator_label,
                         latest_result, movements, result_view, stage_label)
 from .services import points_model_register, points_run_execute
 
@@ -37,8 +37,8 @@ class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
         return region_scope(self.request.user) is not None
 
 
-def _errors(exc) -> str:
-    return " ".join(getattr(exc, "messages", [str(exc)]))
+def _errors(exc: ValidationError) -> str:
+    return " ".join(exc.messages)
 
 
 class RunListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
@@ -67,7 +67,7 @@ class RunListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
         try:
             run = points_run_execute(as_of=day, actor=request.user, model=model,
                                      region_code=request.POST.get("region_code", ""))
-        except (ValidationError, PermissionDenied) as exc:
+        except ValidationError as exc:  # a viewer's PermissionDenied is a 403
             messages.error(request, _errors(exc))
             return redirect("points:pointsrun_list")
         return redirect("points:pointsrun_detail", pk=run.pk)
@@ -185,8 +185,8 @@ class ModelListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
         fmt = request.POST.get("fmt") or ("json" if upload and upload.name.endswith(".json") else "toml")
         try:
             model = points_model_register(text=text, fmt=fmt, actor=request.user)
-        except (ValidationError, PermissionDenied) as exc:
-            for m in getattr(exc, "messages", [str(exc)]):
+        except ValidationError as exc:  # a viewer's PermissionDenied is a 403
+            for m in exc.messages:
                 messages.error(request, m)
             return redirect("points:pointsmodel_list")
         messages.success(request, _("已登记积分模型 %(v)s。") % {"v": model.version})
@@ -216,7 +216,7 @@ class ModelDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
         model = engine_model(row)
         groups = []
         for g in model.groups:
-            inds = [{"ind": i, "label": indicator_label(model, i.id),
+            inds = [{"ind": i, "label": indicator_label(model, i.id), "formula": formula_text(i.formula.text),
                      "weights": [i.weights[s] for s in model.stage_ids]}
                     for i in model.indicators if i.group == g.id]
             groups.append({"group": g, "weights": [g.weights[s] for s in model.stage_ids], "indicators": inds})
