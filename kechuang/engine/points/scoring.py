@@ -210,6 +210,10 @@ class PointsScorer:
         self._E = self._weights()
         self._stage_index = {s.id: n for n, s in enumerate(self.model.stages)}
         self._bands = np.array([b.min for b in self.model.bands], dtype=np.float64)
+        # whether the reference knows any value of an indicator in a stage (else no value can be aimed at)
+        self._has_ref = np.array([[bool(r.get("xs") or r.get("lo") is not None)
+                                   for r in (self._ref(s.id, i.id) for i in self.model.indicators)]
+                                  for s in self.model.stages], dtype=bool)
 
     def reference_json(self) -> dict:
         """The fitted reference as plain JSON (no arrays)."""
@@ -292,7 +296,7 @@ class PointsScorer:
         gap = next_min - points
         with np.errstate(divide="ignore", invalid="ignore"):
             dS = gap[:, None] / E
-        feasible = (E > 0) & (S + dS <= 100.0) & ~top[:, None]
+        feasible = (E > 0) & self._has_ref[stage_no] & (S + dS <= 100.0) & ~top[:, None]
         dS = np.where(feasible, dS, np.inf)
         order = np.argsort(dS, axis=1, kind="stable")[:, :REASONS]
         for r in range(REASONS):
@@ -379,7 +383,7 @@ class PointsScorer:
             gap = next_min - points
             cand = []
             for j in range(k):
-                if E[j] > 0:
+                if E[j] > 0 and self._has_ref[no, j]:
                     ds = gap / E[j]
                     if scores[j] + ds <= 100.0:
                         cand.append((ds, j))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from kechuang.accounts.choices import Role
 from kechuang.core.models import AuditEntry
@@ -15,6 +16,7 @@ from kechuang.engine.points.model import DATA_DIR
 from kechuang.enterprises.selectors import merged_facts
 from kechuang.enterprises.tests.factories import regulator
 from kechuang.marketplace.selectors import enterprise_features
+from kechuang.points import metrics
 from kechuang.points.adapter import end_of_day
 from kechuang.points.error_codes import PointsErrorCode as E
 from kechuang.points.models import PointsModel, PointsResult, PointsRun
@@ -138,3 +140,15 @@ def test_the_marketplace_reads_the_latest_points_as_a_feature():
     elig = load_eligibility([{"id": "p", "kind": "condition", "title": "创新积分不低于40分",
                               "feature": "innovation_points", "op": ">=", "value": 40}])
     assert [c.feature for c in elig.conditions()] == ["innovation_points"]
+
+
+def test_live_metrics_read_the_latest_run_covering_the_region():
+    ents = synthetic_region(80)
+    run = points_run_execute(region_code="370100", as_of=AS_OF, actor=regulator("city-admin"), model=models()["national"])
+    today = timezone.localdate()
+    in_district = PointsResult.objects.filter(run=run, region_code="370102")
+    n = sum(1 for e in ents if e.region_code == "370102")
+    assert metrics.points_enterprises_scored(region_code="370102", start=today, end=today) == (n, None)
+    assert metrics.points_band_a_share(region_code="370102", start=today, end=today) == (
+        in_district.filter(band="A").count(), n)
+    assert metrics.points_enterprises_scored(region_code="370102", start=AS_OF, end=AS_OF) == (0, None)

@@ -124,3 +124,15 @@ def test_ranks_are_within_stage_and_district():
     assert out.select("stage", "points", "rank", "peers").rows() == [
         ("young", 50.0, 1, 4), ("young", 25.0, 2, 4), ("young", 25.0, 2, 4), ("young", 0.0, 4, 4),
         ("old", 50.0, 1, 1)]
+
+
+def test_an_indicator_the_reference_never_knows_is_never_proposed():
+    # given a reference where nobody's R&D expense is known
+    ref = [facts(rd_expense=None, ip_class1=v) for v in (0.0, 2.0, 4.0)]
+    scorer = PointsScorer(load_model(small_model())).fit(frame(ref))
+    # when an enterprise without patents is scored, only the patents can move it up
+    one = scorer.score_one(facts(rd_expense=None, ip_class1=0.0))
+    assert (one["points"], one["next"]) == (0.0, {"band": "B", "gap": 50.0, "item": None,
+                                                  "changes": [{"indicator": "ip", "to": 4.0}]})
+    batch = scorer.score(frame([facts(rd_expense=None, ip_class1=0.0)]))
+    assert row_result(scorer.model, batch.row(0, named=True)) == one
