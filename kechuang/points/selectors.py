@@ -141,17 +141,20 @@ def result_view(result: PointsResult) -> dict[str, Any]:
                      "weight_status": ind.weight_status, "source": ind.source,
                      "score": result.scores.get(ind.id), **fmt(ind.id, result.values.get(ind.id))})
     nb = result.next_band or {}
-    changes = [{"label": indicator_label(model, ch["indicator"]),
-                "from": result.values.get(ch["indicator"]), "to": ch["to"],
-                "unit": inds[ch["indicator"]].unit if ch["indicator"] in inds else "",
-                "lower": inds[ch["indicator"]].direction == "lower" if ch["indicator"] in inds else False}
-               for ch in nb.get("changes") or []]
+    def change(ch: dict) -> dict:
+        ind = inds.get(ch["indicator"])
+        return {"label": indicator_label(model, ch["indicator"]), "from": result.values.get(ch["indicator"]),
+                "to": ch["to"], "unit": ind.unit if ind else "", "lower": bool(ind and ind.direction == "lower")}
+
+    changes = [change(ch) for ch in nb.get("changes") or []]
+    plan = [change(ch) for ch in nb.get("plan") or []]
     return {"stage": stage_label(model, result.stage), "band": band_label(model, result.band),
             "band_id": result.band, "indicators": rows,
             "lifts": [indicator_label(model, i) for i in result.lifts],
             "drags": [indicator_label(model, i) for i in result.drags],
             "next": {"band": band_label(model, nb.get("band")) if nb.get("band") else "",
-                     "gap": nb.get("gap"), "changes": changes, "item": item_label(model, nb.get("item"))},
+                     "gap": nb.get("gap"), "changes": changes, "item": item_label(model, nb.get("item")),
+                     "plan": plan, "short": bool(nb.get("short"))},
             "model": model}
 
 

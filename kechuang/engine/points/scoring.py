@@ -34,6 +34,8 @@ import polars as pl
 from .model import Item, PointsModel
 
 REASONS = 3
+#: Indicators a multi-indicator plan to the next band lists at most.
+PLAN = 5
 REFERENCE_SCHEMA = 1
 
 
@@ -214,6 +216,9 @@ class PointsScorer:
         self._has_ref = np.array([[bool(r.get("xs") or r.get("lo") is not None)
                                    for r in (self._ref(s.id, i.id) for i in self.model.indicators)]
                                   for s in self.model.stages], dtype=bool)
+        self._plan_order = [sorted((j for j in range(len(self.model.indicators)) if self._E[no, j] > 0
+                                    and self._has_ref[no, j]), key=lambda j, no=no: (-self._E[no, j], j))
+                            for no in range(len(self.model.stages))]
 
     def reference_json(self) -> dict:
         """The fitted reference as plain JSON (no arrays)."""
@@ -314,6 +319,41 @@ class PointsScorer:
                                                 ind.direction == "lower")
             cols[f"next_{r + 1}"] = _names(ids, np.where(ok, j, k))
             cols[f"next_{r + 1}_to"] = to
+        # no single indicator closes the gap: the least total score rise over several (raise the
+        # heaviest indicators of the stage first — optimal, as in a fractional knapsack)
+        need_plan = ~top & ~np.isfinite(dS[rows, order[:, 0]]) if k else np.zeros(n, dtype=bool)
+        plan_ids = np.full((n, PLAN), k, dtype=np.int64)
+        plan_to = np.full((n, PLAN), np.nan)
+        short = np.zeros(n, dtype=bool)
+        for no, s in enumerate(m.stages):
+            sel = np.flatnonzero(need_plan & (stage_no == no))
+            js = self._plan_order[no]
+            if sel.size == 0 or not js:
+                short[sel] = True
+                continue
+            e = self._E[no][js]
+            room = e * (100.0 - S[np.ix_(sel, js)])
+            cum = np.cumsum(room, axis=1)
+            g = gap[sel]
+            prev = np.zeros(sel.size)
+            slot = np.zeros(sel.size, dtype=np.int64)
+            open_ = np.ones(sel.size, dtype=bool)
+            for r, j in enumerate(js):
+                reach = cum[:, r] >= g
+                take = open_ & (room[:, r] > 0) & (slot < PLAN)
+                target = np.where(reach, S[sel, j] + (g - prev) / e[r], 100.0)
+                ind = m.indicators[j]
+                to = self._inverse(target, self._ref(s.id, ind.id), ind.direction == "lower")
+                plan_ids[sel[take], slot[take]] = j
+                plan_to[sel[take], slot[take]] = to[take]
+                slot = slot + take
+                open_ = open_ & ~reach
+                prev = cum[:, r]
+            short[sel] = open_
+        for r in range(PLAN):
+            cols[f"plan_{r + 1}"] = _names(ids, plan_ids[:, r])
+            cols[f"plan_{r + 1}_to"] = plan_to[:, r]
+        cols["plan_short"] = need_plan & short
         # one bonus item gained (within the cap) or one negative item removed that alone reaches it
         items = [it.id for it in m.bonus + m.negative]
         item = np.full(n, len(items), dtype=np.int64)
@@ -377,7 +417,7 @@ class PointsScorer:
         d = [E[j] * (scores[j] - M[j]) for j in range(k)]
         lifts = [m.indicators[j].id for j in sorted(range(k), key=lambda j: (-d[j], j))[:REASONS] if d[j] > 0]
         drags = [m.indicators[j].id for j in sorted(range(k), key=lambda j: (d[j], j))[:REASONS] if d[j] < 0]
-        nxt: dict[str, Any] = {"band": None, "gap": None, "changes": [], "item": None}
+        nxt: dict[str, Any] = {"band": None, "gap": None, "changes": [], "item": None, "plan": [], "short": False}
         if band_no < len(m.bands) - 1:
             next_min = self._bands[band_no + 1]
             gap = next_min - points
@@ -393,6 +433,21 @@ class PointsScorer:
                 ind = m.indicators[j]
                 to = self._inverse(np.array([scores[j] + ds]), self._ref(stage, ind.id), ind.direction == "lower")[0]
                 changes.append({"indicator": ind.id, "to": float(to)})
+            plan, short = [], False
+            if not changes:
+                cum, short = 0.0, True
+                for j in self._plan_order[no]:
+                    room = E[j] * (100.0 - scores[j])
+                    prev, cum = cum, cum + room
+                    reach = cum >= gap
+                    if room > 0 and len(plan) < PLAN:
+                        target = scores[j] + (gap - prev) / E[j] if reach else 100.0
+                        ind = m.indicators[j]
+                        to = self._inverse(np.array([target]), self._ref(stage, ind.id), ind.direction == "lower")[0]
+                        plan.append({"indicator": ind.id, "to": float(to)})
+                    if reach:
+                        short = False
+                        break
             item = None
             for it in m.bonus:
                 if not held[it.id] and np.round(max(base + min(bonus + it.points, m.bonus_cap) - negative, 0.0), 2) >= next_min:
@@ -403,7 +458,8 @@ class PointsScorer:
                     if held[it.id] and np.round(max(base + bonus - (negative - it.points), 0.0), 2) >= next_min:
                         item = it.id
                         break
-            nxt = {"band": m.bands[band_no + 1].id, "gap": float(np.round(gap, 2)), "changes": changes, "item": item}
+            nxt = {"band": m.bands[band_no + 1].id, "gap": float(np.round(gap, 2)), "changes": changes, "item": item,
+                   "plan": plan, "short": short}
         return {"stage": stage, "points": points, "band": m.bands[band_no].id,
                 "base": float(base), "bonus": float(bonus), "negative": float(negative),
                 "scores": {ind.id: float(s) for ind, s in zip(m.indicators, scores, strict=True)},
@@ -416,6 +472,8 @@ def row_result(model: PointsModel, row: Mapping[str, Any]) -> dict[str, Any]:
     changes = [{"indicator": row[f"next_{r}"], "to": row[f"next_{r}_to"]}
                for r in range(1, REASONS + 1) if row[f"next_{r}"] is not None]
     nb = row["next_band"]
+    plan = [{"indicator": row[f"plan_{r}"], "to": row[f"plan_{r}_to"]}
+            for r in range(1, PLAN + 1) if row[f"plan_{r}"] is not None]
     return {"stage": row["stage"], "points": row["points"], "band": row["band"],
             "base": row["base"], "bonus": row["bonus"], "negative": row["negative"],
             "scores": {i.id: row[f"score_{i.id}"] for i in model.indicators},
@@ -423,7 +481,8 @@ def row_result(model: PointsModel, row: Mapping[str, Any]) -> dict[str, Any]:
             "lifts": [row[f"lift_{r}"] for r in range(1, REASONS + 1) if row[f"lift_{r}"] is not None],
             "drags": [row[f"drag_{r}"] for r in range(1, REASONS + 1) if row[f"drag_{r}"] is not None],
             "next": {"band": nb, "gap": row["next_gap"] if nb is not None else None,
-                     "changes": changes if nb is not None else [], "item": row["next_item"]}}
+                     "changes": changes if nb is not None else [], "item": row["next_item"],
+                     "plan": plan if nb is not None else [], "short": bool(row["plan_short"])}}
 
 
 def rank_within(points: float, peers: list[float]) -> int:

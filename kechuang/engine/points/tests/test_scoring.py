@@ -50,12 +50,12 @@ def test_points_reasons_and_next_band_exact():
     assert (r["stage"], r["points"], r["band"]) == ("young", 75.0, "B")
     assert r["scores"] == {"rd": 50.0, "ip": 100.0}
     assert (r["lifts"], r["drags"]) == (["ip"], [])
-    assert r["next"] == {"band": None, "gap": None, "changes": [], "item": None}
+    assert r["next"] == {"band": None, "gap": None, "changes": [], "item": None, "plan": [], "short": False}
     # when one has no R&D and 2 patents: 25 points, 25 short of B; either indicator alone closes it
     r = scorer.score_one(facts(rd_expense=0.0, ip_class1=2.0, age_years=7.0))
     assert (r["stage"], r["points"], r["band"]) == ("old", 25.0, "D")
     assert (r["lifts"], r["drags"]) == ([], ["rd"])
-    assert r["next"] == {"band": "B", "gap": 25.0, "item": None,
+    assert r["next"] == {"band": "B", "gap": 25.0, "item": None, "plan": [], "short": False,
                          "changes": [{"indicator": "rd", "to": 50.0}, {"indicator": "ip", "to": 4.0}]}
 
 
@@ -132,7 +132,29 @@ def test_an_indicator_the_reference_never_knows_is_never_proposed():
     scorer = PointsScorer(load_model(small_model())).fit(frame(ref))
     # when an enterprise without patents is scored, only the patents can move it up
     one = scorer.score_one(facts(rd_expense=None, ip_class1=0.0))
-    assert (one["points"], one["next"]) == (0.0, {"band": "B", "gap": 50.0, "item": None,
-                                                  "changes": [{"indicator": "ip", "to": 4.0}]})
+    assert (one["points"], one["next"]) == (0.0, {"band": "B", "gap": 50.0, "item": None, "plan": [],
+                                                  "short": False, "changes": [{"indicator": "ip", "to": 4.0}]})
     batch = scorer.score(frame([facts(rd_expense=None, ip_class1=0.0)]))
     assert row_result(scorer.model, batch.row(0, named=True)) == one
+
+
+def test_when_no_single_indicator_suffices_the_plan_raises_the_heaviest_first():
+    # given band B at 80 points: no single indicator (worth 50 points at most) closes a gap of 80
+    doc = small_model()
+    doc["bands"][1]["min"] = 80
+    doc["indicators"][0]["weights"] = {"young": 0.6, "old": 0.6}
+    doc["indicators"][1]["weights"] = {"young": 0.4, "old": 0.4}
+    scorer = PointsScorer(load_model(doc)).fit(frame(REFERENCE))
+    one = scorer.score_one(facts(rd_expense=0.0, ip_class1=0.0))
+    # then R&D (60 points) goes to the top of the 对照库 and the patents cover the remaining 20
+    # points: a score of 50, i.e. 2 patents
+    assert one["next"]["changes"] == []
+    assert one["next"]["plan"] == [{"indicator": "rd", "to": 100.0}, {"indicator": "ip", "to": pytest.approx(2.0)}]
+    assert one["next"]["short"] is False
+    batch = scorer.score(frame([facts(rd_expense=0.0, ip_class1=0.0)]))
+    assert row_result(scorer.model, batch.row(0, named=True)) == one
+    # and an enterprise the band is out of reach for says so
+    doc["bands"][1]["min"] = 100.5
+    scorer = PointsScorer(load_model(doc)).fit(frame(REFERENCE))
+    far = scorer.score_one(facts(rd_expense=0.0, ip_class1=0.0))["next"]
+    assert (far["plan"], far["short"]) == ([{"indicator": "rd", "to": 100.0}, {"indicator": "ip", "to": 4.0}], True)
