@@ -27,7 +27,7 @@ def demo_points(*, progress=None) -> dict:
         return {"skipped": "no synthetic demo data"}
     bundled_models_register(actor=DEMO_ACTOR)
     national = PointsModel.objects.get(code="national")
-    local = PointsModel.objects.get(code="local-370112")
+    local = PointsModel.objects.get(code="licheng")
     today = timezone.localdate()
     runs = [points_run_execute(region_code=DISTRICT, as_of=today, actor=DEMO_ACTOR, model=national, is_synthetic=True),
             points_run_execute(region_code=CITY, as_of=today, actor=DEMO_ACTOR, model=national, is_synthetic=True),

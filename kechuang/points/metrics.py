@@ -9,6 +9,7 @@ from decimal import Decimal
 
 from django.db.models import Avg
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.models import within_region
 
@@ -47,3 +48,11 @@ def points_band_a_share(*, region_code: str, start: dt.date, end: dt.date):
     """Share of the region's scored enterprises in the top band."""
     _run, qs = _results(region_code, start, end)
     return Decimal(qs.filter(band="A").count()), Decimal(qs.count())
+
+
+points_enterprises_scored.label = _("创新积分覆盖企业数")
+points_enterprises_scored.definition = _("期内最近一次已完成的积分批次中本区域的企业数。")
+points_mean.label = _("平均创新积分")
+points_mean.definition = _("期内最近一次已完成的积分批次中本区域企业的平均积分。")
+points_band_a_share.label = _("创新积分A档企业占比")
+points_band_a_share.definition = _("期内最近一次积分批次中本区域处于A档的企业数 ÷ 本区域参评企业数。")

@@ -16,6 +16,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.formatting import region_name
+
 from . import choices as c
 from .querysets import PointsModelQuerySet, PointsResultQuerySet, PointsRunQuerySet
 
@@ -49,7 +51,13 @@ class PointsModel(models.Model):
                                                violation_error_message=_("该版本的积分模型已存在。"))]
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.version})"
+        return self.name
+
+    @property
+    def version_label(self) -> str:
+        """The version without the model code it starts with (``national-2024.1`` → ``2024.1``)."""
+        prefix = f"{self.code}-"
+        return self.version[len(prefix):] if self.version.startswith(prefix) else self.version
 
 
 class PointsRun(models.Model):
@@ -85,7 +93,7 @@ class PointsRun(models.Model):
         indexes = [models.Index(fields=["region_code", "status", "-created_at"], name="pointsrun_latest_idx")]
 
     def __str__(self) -> str:
-        return _("积分 #%(pk)s %(region)s @ %(as_of)s") % {"pk": self.pk, "region": self.region_code,
+        return _("积分 #%(pk)s %(region)s @ %(as_of)s") % {"pk": self.pk, "region": region_name(self.region_code),
                                                           "as_of": self.as_of}
 
 

@@ -594,4 +594,7 @@ def _other_metrics() -> list[tuple[str, str, str, str]]:
     """Live metrics other apps declare that neither list above names (shown by code, as a
     count, or a rate when it has a denominator)."""
     named = {x[0] for x in MARKETPLACE_METRICS + PLATFORM_METRICS}
-    return [(code, code, "auto", "") for code in sorted(live_metric_registry()) if code not in named]
+    registry = live_metric_registry()
+    # a metric function may carry its own ``label`` and ``definition`` (else it is shown by code)
+    return [(code, getattr(fn, "label", code), "auto", getattr(fn, "definition", ""))
+            for code, fn in ((code, import_string(registry[code])) for code in sorted(registry)) if code not in named]

@@ -385,7 +385,8 @@ class IndexReportView(ViewerRequired, TemplateView):
         available = sorted(set(s.live_metric_registry()) | set(s.district_concepts(region)))
         ctx = {"region": Region.objects.filter(code=region).first(), "year": year, "first": years[0], "codes": codes,
                "available": available, "weights_mode": "expert" if weights else "entropy", "result": None,
-               "names": {code: label for code, label, *_ in s.PLATFORM_METRICS + s.MARKETPLACE_METRICS}}
+               "names": {code: label for code, label, *_ in s.PLATFORM_METRICS + s.MARKETPLACE_METRICS
+                         + s._other_metrics()}}
         if out:
             result, units, sources = out
             order = sorted(range(len(result.units)), key=lambda i: (result.ranks[i], result.units[i]))

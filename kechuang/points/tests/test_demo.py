@@ -21,7 +21,7 @@ def test_demo_step_scores_the_district_then_the_city_and_adds_the_product():
     out = demo_points()
     runs = list(PointsRun.objects.order_by("pk"))
     assert [(r.region_code, r.model.code, r.is_synthetic) for r in runs] == [
-        ("370102", "national", True), ("370100", "national", True), ("370112", "local-370112", True)]
+        ("370102", "national", True), ("370100", "national", True), ("370112", "licheng", True)]
     assert out["scored"] == [r.enterprises_total for r in runs]
     moved = PointsResult.objects.filter(run=runs[1], region_code="370102", movement__isnull=False).count()
     assert moved == runs[0].enterprises_total

@@ -101,7 +101,7 @@ def test_a_version_is_registered_once():
 
 
 def test_a_district_registers_only_its_own_local_model():
-    text = (DATA_DIR / "local-370112.toml").read_text(encoding="utf-8")
+    text = (DATA_DIR / "local-licheng.toml").read_text(encoding="utf-8")
     with pytest.raises(ValidationError) as err:
         points_model_register(text=text, fmt="toml", actor=regulator("lixia", region="370102"))
     assert _codes(err.value) == [E.BAD_REGION]
@@ -126,7 +126,7 @@ def test_the_district_local_model_is_the_default_there():
     synthetic_region(120)
     ms = models()
     admin = regulator("city-admin")
-    assert points_run_execute(region_code="370112", as_of=AS_OF, actor=admin).model_id == ms["local-370112"].pk
+    assert points_run_execute(region_code="370112", as_of=AS_OF, actor=admin).model_id == ms["licheng"].pk
     assert points_run_execute(region_code="370102", as_of=AS_OF, actor=admin).model_id == ms["national"].pk
 
 

@@ -17,14 +17,14 @@ def national() -> dict:
 
 def test_bundled_models_follow_the_national_structure():
     models = bundled_models()
-    assert sorted(models) == ["local-370112", "national"]
+    assert sorted(models) == ["licheng", "national"]
     m = models["national"]
     assert [g.label for g in m.groups] == ["技术创新指标", "成长经营指标", "辅助指标"]
     assert len(m.indicators) == 18
     assert [s.label for s in m.stages] == ["初创期", "成长期", "稳定期"]
     # the published weight table was not found: every weight says so
     assert {i.weight_status for i in m.indicators} == {"provisional"}
-    local = models["local-370112"]
+    local = models["licheng"]
     assert (local.scope, local.region_code, local.method, local.within) == ("local", "370112", "minmax", "all")
     assert [b.id for b in local.bonus] == ["bonus_hnte", "bonus_little_giant", "bonus_high_value_ip"]
     assert [n.points for n in local.negative] == [20.0, 10.0, 5.0]

@@ -83,7 +83,7 @@ def test_percentile_scores_take_the_middle_of_ties():
     assert scores == [0.0, 25.0, 75.0, pytest.approx(83.3333333333), 100.0, 100.0]
 
 
-@pytest.mark.parametrize("code", ["national", "local-370112"])
+@pytest.mark.parametrize("code", ["national", "licheng"])
 def test_batch_and_one_enterprise_paths_are_identical(code):
     model = bundled_models()[code]
     keys, fx = synthetic_facts(3000, seed=11)
@@ -111,8 +111,8 @@ def test_the_fitted_reference_is_plain_json_and_reloads_to_the_same_scores():
     fitted = PointsScorer(model).fit(fx)
     again = PointsScorer.from_reference(model, json.loads(json.dumps(fitted.reference_json())))
     assert again.score(fx).equals(fitted.score(fx))
-    with pytest.raises(ValueError, match="not 'local-370112-2026.1'"):
-        PointsScorer.from_reference(bundled_models()["local-370112"], fitted.reference_json())
+    with pytest.raises(ValueError, match="not 'licheng-2026.1'"):
+        PointsScorer.from_reference(bundled_models()["licheng"], fitted.reference_json())
 
 
 def test_ranks_are_within_stage_and_district():
