@@ -178,11 +178,11 @@ class PointsScorer:
         m = self.model
         prep = self._prepare(facts)
         X = prep.select([f"value_{i.id}" for i in m.indicators]).to_numpy().astype(np.float64)
-        stages = prep["stage"].to_numpy()
+        stage_no = self._stage_numbers(prep)
         refs: dict[str, dict[str, dict]] = {"all": {i.id: self._fit_ref(X[:, j]) for j, i in enumerate(m.indicators)}}
         stage_ref, counts = {}, {}
-        for s in m.stages:
-            mask = stages == s.id
+        for no, s in enumerate(m.stages):
+            mask = stage_no == no
             counts[s.id] = int(mask.sum())
             if m.within == "stage" and counts[s.id] >= m.min_reference:
                 refs[s.id] = {i.id: self._fit_ref(X[mask, j]) for j, i in enumerate(m.indicators)}
@@ -192,11 +192,11 @@ class PointsScorer:
         self._set_reference({"schema": REFERENCE_SCHEMA, "model": m.version, "refs": refs,
                              "stage_ref": stage_ref, "counts": counts, "n": int(X.shape[0])})
         # each stage's mean indicator scores in the reference (the "typical" enterprise of the stage)
-        S = self._scores(X, stages)
+        S = self._scores(X, stage_no)
         overall = S.mean(axis=0) if S.shape[0] else np.full(len(m.indicators), 50.0)
         means = {}
-        for s in m.stages:
-            mask = stages == s.id
+        for no, s in enumerate(m.stages):
+            mask = stage_no == no
             means[s.id] = (S[mask].mean(axis=0) if mask.any() else overall).tolist()
         self.reference_["means"] = means
         self._means = np.array([means[s.id] for s in m.stages], dtype=np.float64)
@@ -240,14 +240,20 @@ class PointsScorer:
     def _ref(self, stage: str, ind_id: str) -> dict:
         return self.reference_["refs"][self.reference_["stage_ref"][stage]][ind_id]
 
-    def _scores(self, X: np.ndarray, stages: np.ndarray) -> np.ndarray:
+    def _stage_numbers(self, prep: pl.DataFrame) -> np.ndarray:
+        """Each row's stage as its index in the model (integer comparisons are cheap; strings are not)."""
+        return (prep["stage"].cast(pl.Enum(list(self.model.stage_ids))).to_physical()
+                .to_numpy().astype(np.int64))
+
+    def _scores(self, X: np.ndarray, stage_no: np.ndarray) -> np.ndarray:
         S = np.empty_like(X)
-        for s in self.model.stages:
-            mask = stages == s.id
-            if not mask.any():
+        for no, s in enumerate(self.model.stages):
+            idx = np.flatnonzero(stage_no == no)
+            if idx.size == 0:
                 continue
-            for j, ind in enumerate(self.indicators):
-                S[mask, j] = self._normalise(X[mask, j], self._ref(s.id, ind.id), ind.direction == "lower")
+            Xs = X[idx].T  # one gather per stage, then contiguous columns
+            S[idx] = np.stack([self._normalise(Xs[j], self._ref(s.id, ind.id), ind.direction == "lower")
+                               for j, ind in enumerate(self.indicators)], axis=1)
         return S
 
     # --- batch ----------------------------------------------------------------------------------------
@@ -260,11 +266,8 @@ class PointsScorer:
         prep = self._prepare(facts)
         n = prep.height
         X = prep.select([f"value_{i.id}" for i in m.indicators]).to_numpy().astype(np.float64).reshape(n, k)
-        stages = prep["stage"].to_numpy()
-        stage_no = np.zeros(n, dtype=np.int64)
-        for s, no in self._stage_index.items():
-            stage_no[stages == s] = no
-        S = self._scores(X, stages) if n else np.empty((0, k))
+        stage_no = self._stage_numbers(prep)
+        S = self._scores(X, stage_no) if n else np.empty((0, k))
         E = self._E[stage_no]
         base = np.zeros(n)
         for j in range(k):
@@ -311,12 +314,12 @@ class PointsScorer:
             j = order[:, r]
             ok = np.isfinite(dS[rows, j])
             to = np.full(n, np.nan)
-            for s in m.stages:
-                for jj, ind in enumerate(self.indicators):
-                    sel = ok & (stages == s.id) & (j == jj)
-                    if sel.any():
-                        to[sel] = self._inverse(S[sel, jj] + dS[sel, jj], self._ref(s.id, ind.id),
-                                                ind.direction == "lower")
+            key = np.where(ok, stage_no * k + j, -1)
+            for u in np.unique(key[key >= 0]):
+                sel = np.flatnonzero(key == u)
+                s, jj = m.stages[u // k], int(u % k)
+                ind = self.indicators[jj]
+                to[sel] = self._inverse(S[sel, jj] + dS[sel, jj], self._ref(s.id, ind.id), ind.direction == "lower")
             cols[f"next_{r + 1}"] = _names(ids, np.where(ok, j, k))
             cols[f"next_{r + 1}_to"] = to
         # no single indicator closes the gap: the least total score rise over several (raise the
