@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import json
+import tomllib
 from datetime import timedelta
 
 import openpyxl
@@ -11,6 +13,7 @@ from django.utils import timezone
 
 from kechuang.accounts.choices import OrganizationKind, Role
 from kechuang.core.models import AuditEntry
+from kechuang.engine.points.model import DATA_DIR
 from kechuang.enterprises.models import Consent
 from kechuang.enterprises.tests.factories import bank, organization, regulator, user
 from kechuang.points.models import PointsModel, PointsResult, PointsRun
@@ -120,3 +123,16 @@ def test_api_scores_a_region(client, scored):
     run = PointsRun.objects.get(pk=resp.json()["id"])
     assert (run.region_code, run.status, run.enterprises_total) == (
         "370102", "succeeded", PointsResult.objects.filter(run=run).count())
+
+
+def test_api_registers_a_json_model_version(client, scored):
+    _ents, admin, _first, _run = scored
+    doc = tomllib.loads((DATA_DIR / "national-2024.toml").read_text(encoding="utf-8"))
+    doc["version"] = "national-2024.2"
+    client.force_login(admin)
+    resp = client.post("/api/points-models/", {"text": json.dumps(doc, ensure_ascii=False), "fmt": "json"},
+                       content_type="application/json")
+    assert resp.status_code == 201
+    assert (resp.json()["version"], resp.json()["provisional_weights"]) == ("national-2024.2", 18)
+    assert list(PointsModel.objects.filter(code="national").values_list("version", flat=True).order_by("version")) == [
+        "national-2024.1", "national-2024.2"]

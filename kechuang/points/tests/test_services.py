@@ -108,6 +108,8 @@ def test_a_district_registers_only_its_own_local_model():
     assert PointsModel.objects.count() == 0
     row = points_model_register(text=text, fmt="toml", actor=regulator("licheng", region="370112"))
     assert (row.scope, row.region_code, row.provisional_weights) == ("local", "370112", 18)
+    entry = AuditEntry.objects.filter(object_type="points.pointsmodel", object_id=str(row.pk)).get()
+    assert (entry.action, entry.after["version"], entry.after["scope"]) == ("create", "licheng-2026.1", "local")
 
 
 def test_a_viewer_or_another_district_scores_nothing():
