@@ -10,6 +10,7 @@ from kechuang.funds.api.routes import register as funds_routes
 from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.ip.api.routes import register as ip_routes
 from kechuang.marketplace.api.routes import register as marketplace_routes
+from kechuang.points.api.routes import register as points_routes
 from kechuang.rating.api.routes import register as rating_routes
 from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
@@ -33,5 +34,6 @@ ip_routes(router)
 listing_routes(router)
 funds_routes(router)
 risk_routes(router)
+points_routes(router)
 
 urlpatterns = router.urls

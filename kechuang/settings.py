@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "kechuang.listing",
     "kechuang.funds",
     "kechuang.risk",
+    "kechuang.points",
     "kechuang.workbench",
     "kechuang.demo",
 ]

@@ -15,6 +15,7 @@ urlpatterns = [
     path("listing/", include("kechuang.listing.urls")),
     path("funds/", include("kechuang.funds.urls")),
     path("risk/", include("kechuang.risk.urls")),
+    path("points/", include("kechuang.points.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

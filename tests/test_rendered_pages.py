@@ -105,6 +105,7 @@ ROLES = {"city_admin": "regulator", "city_officer": "officer", "city_viewer": "k
 #: Routes that are no page: downloads, API, the admin, sign-out and the language switch.
 SKIP = {"accounts:logout", "set_language", "ingest:template", "targets:plan_template", "marketplace:metrics_xlsx",
         "rating:ratingrun_export", "risk:warningrun_export"}
+        "rating:ratingrun_export", "points:pointsrun_export"}
 SKIP_ROUTE = re.compile(r"^(api|admin)/|\.xlsx$")
 
 #: The model behind each parameter source of the permission matrix (the one table of URL name →
@@ -120,8 +121,8 @@ SOURCE_MODELS = {
     "indicator": "targets.Indicator", "valueflag": "targets.ValueFlag", "task": "targets.Task",
     "unit": "targets.Unit", "pledge": "ip.Pledge", "ipvaluation": "ip.IPValuation", "pledgerate": "ip.PledgeRate",
     "claim": "funds.Claim", "programme": "funds.Programme",
-    "unit": "targets.Unit",
     "riskrun": "risk.WarningRun", "riskwarning": "risk.EnterpriseWarning", "riskcase": "risk.RiskCase",
+    "pointsrun": "points.PointsRun", "pointsresult": "points.PointsResult", "pointsmodel": "points.PointsModel",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}

@@ -33,7 +33,7 @@ GRADE_RANK = {g: i + 1 for i, (g, _pd) in enumerate(DEFAULT_MASTER_SCALE)}
 FEATURE_COLUMNS = ("region_code", "region_city", "region_province", "industry_code", "industry_section", "size",
                    "employees", "operating_revenue", "rd_ratio", "ip_class1_count", "ip_total_count",
                    "adverse_count", "years_registered", "grade", "grade_rank", "tier_rank", "hnte", "srdi_sme",
-                   "little_giant", "tsme", "gazelle", "first_loan")
+                   "little_giant", "tsme", "gazelle", "first_loan", "innovation_points")
 
 
 def _size(employees: int | None) -> str | None:
@@ -55,6 +55,17 @@ def latest_grade(enterprise: Enterprise) -> str | None:
         return None
     row = RatingResult.objects.filter(enterprise=enterprise).order_by("-run_id").values_list("grade", flat=True).first()
     return row
+
+
+def latest_innovation_points(enterprise: Enterprise) -> float | None:
+    """The enterprise's points in its latest innovation-points run (points app), or None."""
+    try:
+        PointsResult = apps.get_model("points", "PointsResult")
+    except LookupError:
+        return None
+    pts = (PointsResult.objects.filter(enterprise=enterprise, run__status="succeeded")
+           .order_by("-run__as_of", "-run_id").values_list("points", flat=True).first())
+    return None if pts is None else float(pts)
 
 
 def latest_tier(enterprise: Enterprise) -> dict[str, Any]:
@@ -103,6 +114,7 @@ def enterprise_features(enterprise: Enterprise, at: datetime | None = None) -> d
         "tsme": bool(kinds & {"tsme", "innovative_sme", "tech_innovation_sme"}),
         "gazelle": "gazelle" in kinds,
         "first_loan": first_loan,
+        "innovation_points": latest_innovation_points(enterprise),
         "tier": tier.get("tier"),
         "as_of": timezone.now().isoformat(),
     }

@@ -44,6 +44,7 @@ _F = (
     MatchFeature("tsme", "bool", "科技型中小企业", "tech SME status"),
     MatchFeature("gazelle", "bool", "瞪羚企业", "gazelle enterprise"),
     MatchFeature("first_loan", "bool", "首贷户（无银行贷款记录）", "first-time borrower (no bank loan on record)"),
+    MatchFeature("innovation_points", "number", "创新积分（最近一次积分批次）", "innovation points (latest run)"),
 )
 
 MATCH_FEATURES: dict[str, MatchFeature] = {f.name: f for f in _F}
