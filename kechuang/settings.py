@@ -237,6 +237,9 @@ SPECTACULAR_SETTINGS = {
         "ModelStatusEnum": "kechuang.rating.choices.ModelStatus",
         "MilestoneKindEnum": "kechuang.listing.choices.MilestoneKind",
         "PoolTierEnum": "kechuang.listing.choices.PoolTier",
+        "WarningLevelEnum": "kechuang.risk.choices.Level",
+        "ProgrammeBasisEnum": "kechuang.funds.choices.Basis",
+        "ProgrammeModeEnum": "kechuang.funds.choices.Mode",
     },
 }
 

@@ -104,8 +104,7 @@ ROLES = {"city_admin": "regulator", "city_officer": "officer", "city_viewer": "k
 
 #: Routes that are no page: downloads, API, the admin, sign-out and the language switch.
 SKIP = {"accounts:logout", "set_language", "ingest:template", "targets:plan_template", "marketplace:metrics_xlsx",
-        "rating:ratingrun_export", "risk:warningrun_export"}
-        "rating:ratingrun_export", "points:pointsrun_export"}
+        "rating:ratingrun_export", "risk:warningrun_export", "points:pointsrun_export"}
 SKIP_ROUTE = re.compile(r"^(api|admin)/|\.xlsx$")
 
 #: The model behind each parameter source of the permission matrix (the one table of URL name →
