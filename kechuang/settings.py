@@ -240,6 +240,8 @@ SPECTACULAR_SETTINGS = {
         "WarningLevelEnum": "kechuang.risk.choices.Level",
         "ProgrammeBasisEnum": "kechuang.funds.choices.Basis",
         "ProgrammeModeEnum": "kechuang.funds.choices.Mode",
+        "ImportModeEnum": "kechuang.enterprises.choices.ImportMode",
+        "ValueBasisEnum": "kechuang.ip.choices.ValueBasis",
     },
 }
 
