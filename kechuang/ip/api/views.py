@@ -80,7 +80,7 @@ class EnterpriseIPViewSet(RestrictedViewSetMixin, viewsets.GenericViewSet):
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     @extend_schema(request=ValuationRunSerializer, responses={201: ValuationSerializer(many=True)})
-    @action(detail=True, methods=["post"])
+    @action(detail=True, methods=["post"], pagination_class=None)
     def value(self, request, pk=None):
         ent = self.get_object()
         data = ValuationRunSerializer(data=request.data)

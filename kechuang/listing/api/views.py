@@ -12,7 +12,6 @@ from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
 from kechuang.accounts.access import VIEW, region_scope
-from kechuang.core.openapi import SingleObjectListSchema
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
@@ -115,7 +114,6 @@ class EnterpriseListingViewSet(viewsets.ViewSet):
     2.1.2, 北交所 2.1.3), from the facts known today, with the gaps (nothing stored)."""
 
     permission_classes = [WritersOnly]
-    schema = SingleObjectListSchema()
 
     @extend_schema(responses=BoardReadinessSerializer(many=True))
     def list(self, request, uscc: str):

@@ -43,6 +43,8 @@ class ResponseSerializer(serializers.ModelSerializer):
 
 
 class CaseActionSerializer(serializers.ModelSerializer):
+    party = serializers.ChoiceField(choices=c.Party.choices, allow_blank=True, read_only=True)
+
     class Meta:
         model = CaseAction
         fields = ["id", "kind", "party", "contact", "note", "due_on", "actor_label", "at"]
@@ -51,6 +53,7 @@ class CaseActionSerializer(serializers.ModelSerializer):
 
 class CaseSerializer(serializers.ModelSerializer):
     actions = CaseActionSerializer(many=True, read_only=True)
+    outcome = serializers.ChoiceField(choices=c.Outcome.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = RiskCase

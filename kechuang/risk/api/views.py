@@ -5,6 +5,7 @@ institution's portfolio. Every write calls one service."""
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -38,6 +39,7 @@ class WarningRunViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewset
                                           enqueue=True, rules_text=v.get("rules_toml"))
         return Response(WarningRunSerializer(run).data, status=status.HTTP_201_CREATED)
 
+    @extend_schema(responses={200: OpenApiTypes.OBJECT})
     @action(detail=True, methods=["get"])
     def concentration(self, request, pk=None):
         """Warnings by district, industry, tier and institution, with exposure."""
