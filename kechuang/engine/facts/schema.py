@@ -121,6 +121,19 @@ HELP_EN: dict[str, str] = {
         "Sales revenue = main business revenue + other business revenue.",
     "专家对数据无法判定的条款的评分，JSON 对象，键为评价条款编号，如 {\"hnte.tech_advance\": 20}。":
         "Experts' scores for clauses the data cannot decide: a JSON object keyed by clause id, e.g. {\"hnte.tech_advance\": 20}.",
+    "专利保护期自申请日起算。": "A patent's term runs from its filing date.",
+    "估算所依据的日期；上市标准只采用一年内的估算。":
+        "The date the estimate is based on; the listing standards use only estimates less than a year old.",
+    "保护期届满或权利终止的日期；不填时按申请日与法定期限推算。":
+        "The date protection expires or the right ends; when empty it is derived from the filing date and the statutory term.",
+    "含本专利在内的同族专利件数（含境外）。": "Patents in the family including this one (foreign ones included).",
+    "填小数，如 8% 填 0.08。": "A decimal: enter 8% as 0.08.",
+    "按发行上市的预计市值估算。": "Estimated as the expected market value at the listing.",
+    "最近一年实施该项知识产权的产品（服务）收入。": "Last year's revenue from the products (services) that use this IP.",
+    "经审计；亏损填负数。": "Audited; a loss is negative.",
+    "经审计；净流出填负数。": "Audited; a net outflow is negative.",
+    "该项知识产权涉及的侵权诉讼和无效宣告请求件数。":
+        "Infringement suits and invalidation requests concerning this IP.",
     "单位：元（不是万元），保留两位小数。":
         "In yuan (not 10k yuan), two decimal places.",
 }
