@@ -13,7 +13,8 @@ import functools
 import math
 from typing import Any
 
-from .features import FEATURES, Col, Count, fact_path
+from .expr import Col, Count
+from .features import FEATURES, fact_path
 from .nodes import MANUAL, MET, UNKNOWN, UNMET, NodeResult, compare, score_node
 from .rules import Clause, Standard
 from .schema import LIST_FIELDS, Context, Issue, year_col
