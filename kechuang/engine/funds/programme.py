@@ -18,13 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kechuang.engine.ruledoc import read_rule_doc
 from kechuang.engine.matching.rules import Eligibility, load_eligibility
 from kechuang.engine.qualification.errors import RuleError
 
@@ -123,16 +123,7 @@ def _num(v: Any) -> bool:
 
 def load_programme(source: str | Path | dict[str, Any]) -> Programme:
     """Load and check one programme version from a TOML/JSON file or a dict."""
-    if isinstance(source, dict):
-        doc, where = source, str(source.get("id", "<dict>"))
-    else:
-        path = Path(source)
-        where = path.name
-        text = path.read_text(encoding="utf-8")
-        try:
-            doc = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-            raise RuleError(where, [f"cannot parse: {exc}"]) from exc
+    doc, where = read_rule_doc(source, RuleError)
     p: list[str] = []
     extra = set(doc) - _TOP
     if extra:

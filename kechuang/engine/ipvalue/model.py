@@ -9,14 +9,13 @@ used and raises one :class:`ModelError` listing every problem.
 
 from __future__ import annotations
 
-import json
-import tomllib
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kechuang.engine.ruledoc import read_rule_doc
 from .errors import ModelError, UnknownModelError
 
 SCHEMA_VERSION = 1
@@ -227,17 +226,7 @@ def _load_income(raw: Any, problems: list[str]) -> Income:
 
 def load_model(source: str | Path | dict) -> ValuationModel:
     """Read and check a model (a path to TOML/JSON, or a dict); raise :class:`ModelError` with every problem."""
-    name = "<dict>"
-    if isinstance(source, dict):
-        data = source
-    else:
-        path = Path(source)
-        name = path.name
-        try:
-            text = path.read_text(encoding="utf-8")
-            data = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-        except (OSError, ValueError) as exc:
-            raise ModelError(name, [f"cannot read: {exc}"]) from exc
+    data, name = read_rule_doc(source, ModelError)
     problems: list[str] = []
     if data.get("schema") != SCHEMA_VERSION:
         problems.append(f"schema: this engine reads schema {SCHEMA_VERSION}, got {data.get('schema')!r}")

@@ -8,13 +8,13 @@ enterprise's milestones against it. Nothing here pays anything."""
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from decimal import Decimal
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kechuang.engine.ruledoc import read_rule_doc
 from kechuang.engine.qualification.errors import RuleError
 
 from .milestones import MILESTONES
@@ -47,15 +47,7 @@ def load_awards(source: str | Path | dict[str, Any] | None = None) -> AwardSched
     if source is None:
         with resources.as_file(resources.files(__package__) / "rules" / "awards-2026.toml") as p:
             return load_awards(p)
-    if isinstance(source, dict):
-        doc, where = source, str(source.get("id", "<dict>"))
-    else:
-        path = Path(source)
-        where = path.name
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise RuleError(where, [f"cannot parse: {exc}"]) from exc
+    doc, where = read_rule_doc(source, RuleError)
     problems: list[str] = []
     if doc.get("schema") != SCHEMA_VERSION:
         problems.append(f"schema must be {SCHEMA_VERSION} (got {doc.get('schema')!r})")

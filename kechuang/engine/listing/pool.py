@@ -15,7 +15,6 @@ Movements between two runs: entered, promoted, demoted, exited (:func:`movement`
 from __future__ import annotations
 
 import datetime as dt
-import tomllib
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -23,6 +22,7 @@ from typing import Any
 
 import polars as pl
 
+from kechuang.engine.ruledoc import read_rule_doc
 from kechuang.engine.qualification import listing_registry
 from kechuang.engine.qualification.batch import _cmp as condition_expr
 from kechuang.engine.qualification.batch import evaluate_batch
@@ -163,15 +163,7 @@ def load_pool_rules(source: str | Path | dict[str, Any] | None = None) -> PoolRu
     if source is None:
         with resources.as_file(resources.files(__package__) / "rules" / "pool-2026.toml") as p:
             return load_pool_rules(p)
-    if isinstance(source, dict):
-        doc, where = source, str(source.get("id", "<dict>"))
-    else:
-        path = Path(source)
-        where = path.name
-        try:
-            doc = tomllib.loads(path.read_text(encoding="utf-8"))
-        except tomllib.TOMLDecodeError as exc:
-            raise RuleError(where, [f"cannot parse: {exc}"]) from exc
+    doc, where = read_rule_doc(source, RuleError)
     problems: list[str] = []
     if doc.get("schema") != SCHEMA_VERSION:
         problems.append(f"schema must be {SCHEMA_VERSION} (got {doc.get('schema')!r})")

@@ -20,14 +20,13 @@ Clause kinds
 from __future__ import annotations
 
 import datetime as dt
-import json
-import tomllib
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from kechuang.engine.ruledoc import read_rule_doc
 from .errors import RuleError, UnknownStandardError
 from .features import FEATURES
 
@@ -356,16 +355,7 @@ def load_standard(source: str | Path | dict[str, Any]) -> Standard:
     """Load and check one standard version from a TOML/JSON file or a dict.
 
     Raises :class:`RuleError` listing every problem found."""
-    if isinstance(source, dict):
-        doc, where = source, str(source.get("id", "<dict>"))
-    else:
-        path = Path(source)
-        where = path.name
-        text = path.read_text(encoding="utf-8")
-        try:
-            doc = json.loads(text) if path.suffix == ".json" else tomllib.loads(text)
-        except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
-            raise RuleError(where, [f"cannot parse: {exc}"]) from exc
+    doc, where = read_rule_doc(source, RuleError)
     problems: list[str] = []
     extra = set(doc) - _TOP_KEYS
     if extra:
