@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-SCHEMA_VERSION = "1.1"
+SCHEMA_VERSION = "1.2"
 
 FIELD_TYPES = frozenset(
     {"string", "date", "bool", "integer", "amount", "number", "ratio", "enum", "enum_list",
