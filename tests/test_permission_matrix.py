@@ -235,6 +235,7 @@ RULES: dict[str, Rule] = {
     "targets-task-report": R(None, post=True),
     "listing:pool_overview": R(REG),
     "listing:pool_run_create": W,
+    "listing:pool_run_progress": R(REG_WRITERS | {"city_viewer"}),
     "listing:enterprise_listing": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "listing:milestone_create": W,
     "listing-run-list": R(REG, post=True),
@@ -442,7 +443,7 @@ def _risk_params() -> dict[str, dict[str, object]]:
 PARAM_SOURCES = [
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
-    (r"listing-run", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
+    (r"listing-run|listing:pool_run_progress", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
     (r"riskrun|warningrun", "riskrun"), (r"riskwarning|risk:warning_detail", "riskwarning"), (r"riskcase", "riskcase"),
     (r"enterprise-(evaluation|rating)|evaluationresult_report|ratingresult_card|enterprise", "enterprise"),
     (r"consent", "consent"), (r"importrun", "importrun"), (r"quarantinedrow", "quarantinedrow"),

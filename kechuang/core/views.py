@@ -2,11 +2,13 @@
 
 from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.views.generic import TemplateView
 
 from .choices import AuditAction
 from .permissions import can_view_audit
-from .selectors import audit_entries_visible, audit_seal_status
+from .selectors import audit_entries_visible, audit_seal_status, job_progress
 
 
 class AuditListView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
@@ -34,3 +36,24 @@ class AuditListView(LoginRequiredMixin, UserPassesTestMixin, TemplateView):
             entry.position = sealed.get(entry.seq)
         ctx.update(page=page, actions=AuditAction.choices, selected=action or "")
         return ctx
+
+
+_PENDING = ("queued", "running")
+
+
+def run_progress_context(run, *, label: str, poll_url: str) -> dict:
+    """What ``htmx/run_progress.html`` needs for a run computed by a background job (a model with
+    ``status``, ``error`` and ``job``)."""
+    return {"run": run, "progress": job_progress(run.job) if run.job_id else None, "poll_url": poll_url,
+            "label": label}
+
+
+def run_progress_response(request, run, *, label: str, poll_url: str) -> HttpResponse:
+    """The progress bar of ``run`` for an HTMX poll. Once the run has finished, the poll answers
+    ``HX-Refresh`` so the page that polls reloads and shows the run's results."""
+    html = render_to_string("htmx/run_progress.html", run_progress_context(run, label=label, poll_url=poll_url),
+                            request=request)
+    response = HttpResponse(html)
+    if request.headers.get("HX-Request") and run.status not in _PENDING:
+        response["HX-Refresh"] = "true"
+    return response

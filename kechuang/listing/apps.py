@@ -11,3 +11,4 @@ class ListingConfig(AppConfig):
     live_metrics = {"listing.reserve_enterprises": "kechuang.listing.metrics.listing_reserve_enterprises",
                     "listing.new_listed_companies": "kechuang.listing.metrics.new_listed_companies"}
     nav_template = "listing/_nav.html"
+    job_handlers = {"listing.pool_run": "kechuang.listing.jobs.pool_run_job"}

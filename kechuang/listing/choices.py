@@ -65,3 +65,15 @@ class BoardStatus(models.TextChoices):
 
 
 STATUS_COLORS = {"met": "success", "manual_review": "info", "unknown": "warning", "unmet": "secondary"}
+
+
+class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("分层中")
+    SUCCEEDED = "succeeded", _("已完成")
+    FAILED = "failed", _("失败（未写入结果）")
+
+
+RUN_STATUS_COLORS = {RunStatus.QUEUED: "secondary", RunStatus.RUNNING: "info",
+                     RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "danger"}
+FINISHED_RUN_STATUSES = frozenset({RunStatus.SUCCEEDED, RunStatus.FAILED})

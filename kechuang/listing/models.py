@@ -22,6 +22,10 @@ class PoolRun(models.Model):
     boards = models.JSONField(_("上市标准版本"), default=dict)
     enterprises_total = models.PositiveIntegerField(_("企业数"), default=0)
     counts = models.JSONField(_("各层企业数"), default=dict)
+    status = models.CharField(_("状态"), max_length=10, choices=c.RunStatus.choices, default=c.RunStatus.QUEUED)
+    error = models.TextField(_("错误"), blank=True)
+    job = models.OneToOneField("core.Job", verbose_name=_("后台任务"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="listing_pool_run")
     previous = models.ForeignKey("self", verbose_name=_("比较批次"), null=True, blank=True,
                                  on_delete=models.SET_NULL, related_name="+")
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("发起人"), null=True, blank=True,

@@ -36,7 +36,14 @@ def runs_for(user, *, region_code: str | None = None) -> QuerySet[PoolRun]:
 
 
 def latest_run(user, *, region_code: str | None = None) -> PoolRun | None:
-    return runs_for(user, region_code=region_code).select_related("previous").first()
+    """The latest run that finished with its placements stored."""
+    return (runs_for(user, region_code=region_code).filter(status=c.RunStatus.SUCCEEDED)
+            .select_related("previous").first())
+
+
+def pending_runs(user) -> QuerySet[PoolRun]:
+    """Runs queued or computing, with their jobs (for the progress bars)."""
+    return runs_for(user).filter(status__in=[c.RunStatus.QUEUED, c.RunStatus.RUNNING]).select_related("job")
 
 
 def pool_summary(run: PoolRun, user) -> dict[str, Any]:

@@ -15,7 +15,9 @@ from django.utils.translation import gettext as _
 from kechuang.accounts.access import CHANGE, RUN, covers_region, is_regulator
 from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
-from kechuang.core.services import actor_label_for, audit_record, model_snapshot
+from kechuang.core.formatting import region_name
+from kechuang.core.progress import NullProgress, Progress
+from kechuang.core.services import actor_label_for, audit_record, job_enqueue, model_snapshot
 from kechuang.engine.listing import load_pool_rules, movement, sequence_problem
 from kechuang.engine.qualification import LISTING_FAMILIES, listing_registry
 from kechuang.enterprises.models import Enterprise
@@ -26,10 +28,9 @@ from .error_codes import ListingErrorCode as E
 from .models import Milestone, PoolPlacement, PoolRun
 
 
-def pool_run_execute(*, region_code: str, as_of: dt.date, actor) -> PoolRun:
-    """Place every enterprise of ``region_code`` (and its districts) in the pool's tiers as known at
-    the end of ``as_of``, compare with the region's previous run and store the placements (in the
-    pool, or moved) and the counts, with one audit entry."""
+def pool_run_create(*, region_code: str, as_of: dt.date, actor, enqueue: bool = False) -> PoolRun:
+    """Register a pool run of ``region_code`` on ``as_of`` (queued, with its audit entry); with
+    ``enqueue`` a background job (``listing.pool_run``) computes it with live progress."""
     if as_of > timezone.localdate():
         raise ValidationError({"as_of": ValidationError(
             _("基准日 %(d)s 在未来：只能按今天或以前的日期分层。") % {"d": as_of.isoformat()}, code=E.FUTURE_DATE)})
@@ -44,47 +45,93 @@ def pool_run_execute(*, region_code: str, as_of: dt.date, actor) -> PoolRun:
     rules = load_pool_rules()
     registry = listing_registry()
     with transaction.atomic():
-        previous = (PoolRun.objects.select_for_update().filter(region_code=region_code)
-                    .order_by("-created_at", "-pk").first())
-        before: dict[tuple[int, str], tuple[str, int]] = {}
-        if previous is not None:
-            before = {(e, t): (tier, rank) for e, t, tier, rank in previous.placements.exclude(
-                movement=c.Movement.EXITED).values_list("enterprise_id", "track", "tier", "rank")}
-        regions = dict(Enterprise.objects.filter(within_region(region_code)).order_by("pk")
-                       .values_list("pk", "region_code"))
         run = PoolRun.objects.create(
             region_code=region_code, as_of=as_of, rules_version=rules.id, rules=rules.metadata(),
-            boards={f: registry.resolve(f, as_of).id for f in LISTING_FAMILIES}, previous=previous,
+            boards={f: registry.resolve(f, as_of).id for f in LISTING_FAMILIES},
             created_by=actor if hasattr(actor, "pk") else None, actor_label=actor_label_for(actor))
-        rows, counts = [], defaultdict(Counter)
-        for eid, feats, placed in placements(rules, list(regions), as_of=as_of):
-            boards = {f: feats.get(f"board_{f}") for f in LISTING_FAMILIES}
-            for track, p in placed.items():
-                prev_tier, prev_rank = before.pop((eid, track), ("", 0))
-                move = movement(prev_rank, p["rank"])
-                if move == "out":
-                    continue
-                counts[track][p["tier"] or "exited"] += 1
-                if move != "stayed":
-                    counts[f"{track}:moves"][move] += 1
-                rows.append(PoolPlacement(run=run, enterprise_id=eid, region_code=regions[eid], track=track,
-                                          tier=p["tier"] or "", rank=p["rank"], previous_tier=prev_tier,
-                                          previous_rank=prev_rank, movement=move, boards=boards,
-                                          unmet=p["unmet"][:20], unknown=p["unknown"][:20]))
-        for (eid, track), (prev_tier, prev_rank) in before.items():  # no facts any more: out of the pool
-            if eid in regions:
-                counts[track]["exited"] += 1
-                counts[f"{track}:moves"]["exited"] += 1
-                rows.append(PoolPlacement(run=run, enterprise_id=eid, region_code=regions[eid], track=track,
-                                          tier="", rank=0, previous_tier=prev_tier, previous_rank=prev_rank,
-                                          movement=c.Movement.EXITED))
-        PoolPlacement.objects.bulk_create(rows, batch_size=2000)
-        run.enterprises_total = len(regions)
-        run.counts = {k: dict(v) for k, v in counts.items()}
-        run.save(update_fields=["enterprises_total", "counts"])
+        if enqueue:
+            run.job = job_enqueue(kind="listing.pool_run", params={"run_id": run.pk}, actor=actor)
+            run.save(update_fields=["job"])
         audit_record(actor=actor, action=AuditAction.CREATE, instance=run, region_code=region_code,
-                     after=model_snapshot(run, ["region_code", "as_of", "rules_version", "boards",
-                                                "enterprises_total", "counts"]))
+                     after=model_snapshot(run, ["region_code", "as_of", "rules_version", "boards", "status"]))
+    return run
+
+
+def pool_run_compute(*, run: PoolRun, actor, progress: Progress | None = None) -> PoolRun:
+    """Place every enterprise of the run's region (and its districts) in the pool's tiers as known
+    at the end of ``as_of``, compare with the region's previous succeeded run and store the
+    placements (in the pool, or moved) and the counts, in one transaction with its audit entry. A
+    failure marks the run ``failed`` with the error and stores no placement."""
+    progress = progress or NullProgress()
+    PoolRun.objects.filter(pk=run.pk).update(status=c.RunStatus.RUNNING)
+    try:
+        with transaction.atomic():
+            run = PoolRun.objects.select_for_update().get(pk=run.pk)
+            _compute(run, progress)
+            audit_record(actor=actor, action=AuditAction.UPDATE, instance=run, region_code=run.region_code,
+                         before={"status": c.RunStatus.QUEUED},
+                         after=model_snapshot(run, ["status", "enterprises_total", "counts", "previous"]))
+    except Exception as exc:  # stored on the run for the page; nothing of the run's placements is kept
+        PoolRun.objects.filter(pk=run.pk).update(status=c.RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        run.refresh_from_db()
+        return run
+    progress.finish(_("已完成入库分层：%(n)s 家企业。") % {"n": run.enterprises_total})
+    return run
+
+
+def _compute(run: PoolRun, progress: Progress) -> None:
+    rules = load_pool_rules()
+    region_code, as_of = run.region_code, run.as_of
+    previous = (PoolRun.objects.select_for_update().filter(region_code=region_code, status=c.RunStatus.SUCCEEDED)
+                .exclude(pk=run.pk).order_by("-created_at", "-pk").first())
+    before: dict[tuple[int, str], tuple[str, int]] = {}
+    if previous is not None:
+        before = {(e, t): (tier, rank) for e, t, tier, rank in previous.placements.exclude(
+            movement=c.Movement.EXITED).values_list("enterprise_id", "track", "tier", "rank")}
+    regions = dict(Enterprise.objects.filter(within_region(region_code)).order_by("pk")
+                   .values_list("pk", "region_code"))
+    progress.start(len(regions), _("%(r)s 的 %(n)s 家企业入库分层") % {"r": region_name(region_code), "n": len(regions)})
+    rows, counts = [], defaultdict(Counter)
+    for i, (eid, feats, placed) in enumerate(placements(rules, list(regions), as_of=as_of), 1):
+        boards = {f: feats.get(f"board_{f}") for f in LISTING_FAMILIES}
+        for track, p in placed.items():
+            prev_tier, prev_rank = before.pop((eid, track), ("", 0))
+            move = movement(prev_rank, p["rank"])
+            if move == "out":
+                continue
+            counts[track][p["tier"] or "exited"] += 1
+            if move != "stayed":
+                counts[f"{track}:moves"][move] += 1
+            rows.append(PoolPlacement(run=run, enterprise_id=eid, region_code=regions[eid], track=track,
+                                      tier=p["tier"] or "", rank=p["rank"], previous_tier=prev_tier,
+                                      previous_rank=prev_rank, movement=move, boards=boards,
+                                      unmet=p["unmet"][:20], unknown=p["unknown"][:20]))
+        if i % 1000 == 0:
+            progress.advance(1000)
+    progress.advance(len(regions) % 1000)
+    for (eid, track), (prev_tier, prev_rank) in before.items():  # no facts any more: out of the pool
+        if eid in regions:
+            counts[track]["exited"] += 1
+            counts[f"{track}:moves"]["exited"] += 1
+            rows.append(PoolPlacement(run=run, enterprise_id=eid, region_code=regions[eid], track=track,
+                                      tier="", rank=0, previous_tier=prev_tier, previous_rank=prev_rank,
+                                      movement=c.Movement.EXITED))
+    PoolPlacement.objects.bulk_create(rows, batch_size=2000)
+    run.previous = previous
+    run.enterprises_total = len(regions)
+    run.counts = {k: dict(v) for k, v in counts.items()}
+    run.status = c.RunStatus.SUCCEEDED
+    run.error = ""
+    run.save(update_fields=["previous", "enterprises_total", "counts", "status", "error"])
+
+
+def pool_run_execute(*, region_code: str, as_of: dt.date, actor, progress: Progress | None = None) -> PoolRun:
+    """Register and compute a pool run now, in this process (commands, the demo, tests); pages and
+    the API queue it instead (:func:`pool_run_create` with ``enqueue``). Raises when it fails."""
+    run = pool_run_create(region_code=region_code, as_of=as_of, actor=actor)
+    run = pool_run_compute(run=run, actor=actor, progress=progress)
+    if run.status != c.RunStatus.SUCCEEDED:
+        raise RuntimeError(run.error)
     return run
 
 

@@ -7,6 +7,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -14,6 +15,7 @@ from django.views.decorators.http import require_POST
 from kechuang.accounts.access import CHANGE, RUN, VIEW, is_regulator, is_writer, region_scope
 from kechuang.accounts.models import Region, within_region
 from kechuang.core.restricted import restricted_for
+from kechuang.core.views import run_progress_context, run_progress_response
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 
@@ -50,6 +52,9 @@ def pool_overview(request):
     ctx = {"run": run, "run_form": PoolRunForm(regions=_regions(request.user),
                                                initial={"as_of": timezone.localdate()}),
            "may_run": is_regulator(request.user, RUN),
+           "pending": [run_progress_context(r, label=_("入库分层"),
+                                            poll_url=reverse("listing:pool_run_progress", args=[r.pk]))
+                       for r in selectors.pending_runs(request.user)[:5]],
            "milestones": selectors.recent_milestones(request.user, limit=30),
            "awards": selectors.awards_for(request.user)}
     if run is not None:
@@ -76,14 +81,25 @@ def pool_run_create(request):
                 messages.error(request, f"{form.fields[field].label}：{e}" if field in form.fields else e)
         return redirect("listing:pool_overview")
     try:
-        run = services.pool_run_execute(region_code=form.cleaned_data["region_code"],
-                                        as_of=form.cleaned_data["as_of"], actor=request.user)
+        run = services.pool_run_create(region_code=form.cleaned_data["region_code"],
+                                       as_of=form.cleaned_data["as_of"], actor=request.user, enqueue=True)
     except (ValidationError, PermissionDenied) as exc:
         for m in _errors(exc):
             messages.error(request, m)
         return redirect("listing:pool_overview")
-    messages.success(request, _("已完成入库分层：%(n)s 家企业。") % {"n": run.enterprises_total})
+    messages.success(request, _("入库分层已排队（批次 #%(pk)s），完成后本页自动刷新。") % {"pk": run.pk})
     return redirect("listing:pool_overview")
+
+
+@login_required
+def pool_run_progress(request, pk: int):
+    """One run's progress bar (polled by the overview while the run is queued or computing); once
+    it has finished, an HTMX poll reloads the overview so the new run shows."""
+    if not is_regulator(request.user, VIEW):
+        raise PermissionDenied(_("上市后备企业库只对监管部门开放。"))
+    run = get_object_or_404(selectors.runs_for(request.user).select_related("job"), pk=pk)
+    return run_progress_response(request, run, label=_("入库分层"),
+                                 poll_url=reverse("listing:pool_run_progress", args=[run.pk]))
 
 
 @login_required

@@ -11,8 +11,8 @@ from kechuang.listing.models import Milestone, PoolPlacement, PoolRun
 class PoolRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = PoolRun
-        fields = ["id", "region_code", "as_of", "rules_version", "boards", "enterprises_total", "counts",
-                  "previous", "actor_label", "created_at"]
+        fields = ["id", "region_code", "as_of", "status", "error", "rules_version", "boards", "enterprises_total",
+                  "counts", "previous", "actor_label", "created_at"]
         read_only_fields = fields
 
 

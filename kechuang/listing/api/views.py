@@ -18,7 +18,7 @@ from kechuang.enterprises.services import enterprise_profile_read
 from kechuang.listing import choices as c
 from kechuang.listing.models import Milestone, PoolPlacement, PoolRun
 from kechuang.listing.selectors import awards_for, enterprise_readiness
-from kechuang.listing.services import milestone_record, pool_run_execute
+from kechuang.listing.services import milestone_record, pool_run_create
 
 from .serializers import (AwardSerializer, BoardReadinessSerializer, MilestoneCreateSerializer, MilestoneSerializer,
                           PoolPlacementSerializer, PoolRunCreateSerializer, PoolRunSerializer)
@@ -33,21 +33,22 @@ class IsRegulator(permissions.BasePermission):
 
 class PoolRunViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                      mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Pool runs of the user's region; POST places every enterprise of a region now (synchronous)."""
+    """Pool runs of the user's region; POST queues one (a ``listing.pool_run`` background job): the
+    answer is the queued run, whose ``status`` goes ``running`` → ``succeeded`` / ``failed``."""
 
     serializer_class = PoolRunSerializer
     permission_classes = [IsRegulator, WritersOnly]
     queryset = PoolRun.objects.order_by("-created_at", "-pk")
 
-    @extend_schema(request=PoolRunCreateSerializer, responses={201: PoolRunSerializer})
+    @extend_schema(request=PoolRunCreateSerializer, responses={202: PoolRunSerializer})
     def create(self, request, *args, **kwargs):
         data = PoolRunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
-            run = pool_run_execute(actor=request.user, **data.validated_data)
+            run = pool_run_create(actor=request.user, enqueue=True, **data.validated_data)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        return Response(PoolRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(PoolRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PoolPlacementFilter(filters.FilterSet):

@@ -10,8 +10,10 @@ from django.utils import timezone
 
 from kechuang.accounts.choices import OrganizationKind, Role
 from kechuang.core.models import AuditEntry
+from kechuang.core.services import job_run_pending
+from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.tests.factories import bank, organization, regulator, user
-from kechuang.listing.models import Milestone
+from kechuang.listing.models import Milestone, PoolPlacement, PoolRun
 from kechuang.listing.services import milestone_record, pool_run_execute
 
 from .factories import enterprises, listing_record
@@ -123,3 +125,45 @@ def test_enterprise_page_shows_readiness_tiers_milestones_and_the_form_to_its_ow
                                                           "law_firm": "示范律所"})
     assert list(Milestone.objects.values_list("kind", "law_firm")) == [("joint_stock", "示范律所")]
     assert "示范律所" in c.get(f"/listing/enterprises/{ent.pk}/").content.decode()
+
+
+def test_a_pool_run_from_the_page_is_a_job_with_a_progress_bar_and_the_overview_reloads_when_done():
+    enterprises(listing_record(1), listing_record(2, "370112"))
+    reg = regulator("city")
+    c = _client(reg)
+    r = c.post("/listing/runs/new/", {"region_code": "370100", "as_of": timezone.localdate().isoformat()})
+    assert r.status_code == 302
+    run = PoolRun.objects.get()
+    assert (run.status, run.job.kind, run.placements.count()) == ("queued", "listing.pool_run", 0)
+    page = c.get("/listing/").content.decode()
+    assert f'id="run-progress-{run.pk}"' in page and 'hx-trigger="every 1s"' in page and 'id="no-run"' in page
+    poll = c.get(f"/listing/runs/{run.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "HX-Refresh" not in poll and "排队中" in poll.content.decode()
+    assert job_run_pending() == 1
+    run.refresh_from_db()
+    assert (run.status, run.enterprises_total) == ("succeeded", 2) and run.placements.exists()
+    assert run.job.progress_total == 2 and run.job.progress_done == 2
+    poll = c.get(f"/listing/runs/{run.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true" and 'hx-trigger' not in poll.content.decode()
+    page = c.get("/listing/").content.decode()
+    assert 'id="no-run"' not in page and f"分层批次 #{run.pk}" in page and f'id="run-progress-{run.pk}"' not in page
+
+
+def test_the_api_queues_a_pool_run_and_a_failed_run_keeps_no_placement(monkeypatch):
+    enterprises(listing_record(1))
+    reg = regulator("city")
+    r = _client(reg).post("/api/listing/runs/", {"region_code": "370100", "as_of": timezone.localdate().isoformat()})
+    assert r.status_code == 202 and r.json()["status"] == "queued"
+    from kechuang.listing import services as listing_services
+
+    def boom(run, progress):
+        PoolPlacement.objects.create(run=run, enterprise_id=Enterprise.objects.get().pk, region_code="370102",
+                                     track="ladder", tier="reserve", rank=1, movement="new")
+        raise RuntimeError("engine down")
+
+    monkeypatch.setattr(listing_services, "_compute", boom)
+    assert job_run_pending() == 1
+    run = PoolRun.objects.get(pk=r.json()["id"])
+    assert run.status == "failed" and "engine down" in run.error and not run.placements.exists()
+    assert run.job.status == "failed"
+    assert 'id="no-run"' in _client(reg).get("/listing/").content.decode()  # a failed run is not the pool

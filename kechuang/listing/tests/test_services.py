@@ -24,7 +24,7 @@ def _ladder(run):
             PoolPlacement.objects.filter(run=run, track="ladder").select_related("enterprise")}
 
 
-def test_runs_place_promote_demote_and_exit_with_one_audit_entry_each():
+def test_runs_place_promote_demote_and_exit_with_audit_entries_when_registered_and_computed():
     # given A (高企, revenue 4,200万, profit > 0), B (no title: never in the pool), C (高企)
     a, b, c = enterprises(listing_record(1), listing_record(2, certificates=[]), listing_record(3))
     reg = regulator("city")
@@ -56,7 +56,7 @@ def test_runs_place_promote_demote_and_exit_with_one_audit_entry_each():
     third = pool_run_execute(region_code="370100", as_of=today, actor=reg)
     assert _ladder(third) == {("1", "reserve", "demoted")}
     assert PoolPlacement.objects.get(run=third, enterprise=a, track="ladder").unmet == ["cultivate.profit"]
-    assert AuditEntry.objects.count() - audits == 4  # three runs and one milestone
+    assert AuditEntry.objects.count() - audits == 7  # three runs (registered, computed) and one milestone
     assert not PoolPlacement.objects.filter(enterprise=b).exists()
 
 
