@@ -23,6 +23,7 @@ from kechuang.accounts.access import (CHANGE, VIEW, covers_region, is_financial,
 from kechuang.accounts.models import Region
 from kechuang.core.formatting import region_name
 from kechuang.core.restricted import RestrictedPageMixin
+from kechuang.core.views import run_progress_context, run_progress_response
 
 from . import choices as c
 from .exports import run_warnings_xlsx
@@ -85,11 +86,20 @@ class RunDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     model = WarningRun
     template_name = "risk/warningrun_detail.html"
 
+    def get(self, request, *args, **kwargs):
+        if request.headers.get("HX-Request"):  # the progress bar's poll while the run is computed
+            run = self.restricted(VIEW).select_related("job").filter(pk=kwargs["pk"]).first()
+            if run is None:
+                raise Http404
+            return run_progress_response(request, run, label=_("预警批次"), poll_url=request.path)
+        return super().get(request, *args, **kwargs)
+
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
-        run = self.restricted(VIEW).filter(pk=kwargs["pk"]).first()
+        run = self.restricted(VIEW).select_related("job").filter(pk=kwargs["pk"]).first()
         if run is None:
             raise Http404
+        ctx["pending"] = run_progress_context(run, label=_("预警批次"), poll_url=self.request.path)
         level, change = self.request.GET.get("level", ""), self.request.GET.get("change", "")
         rows = warnings_for(self.request.user, run)
         if level in c.Level.values:

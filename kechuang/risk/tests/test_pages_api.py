@@ -110,6 +110,22 @@ def test_api_run_create_queues_a_job_and_viewers_change_nothing(world):
     assert (WarningRun.objects.count(), Job.objects.count()) == (n_runs, n_jobs)
 
 
+def test_a_queued_run_page_shows_its_progress_and_reloads_when_the_run_has_finished(world):
+    c = client(world["city"])
+    resp = c.post("/api/risk-runs/", {"as_of": timezone.localdate().isoformat(), "region_code": "370102"},
+                  content_type="application/json")
+    url = reverse("risk:warningrun_detail", args=[resp.json()["id"]])
+    page = c.get(url).content.decode()
+    assert 'class="kc-card mb-2 run-progress" data-status="queued"' in page and 'hx-trigger="every 1s"' in page
+    poll = c.get(url, HTTP_HX_REQUEST="true")
+    assert "HX-Refresh" not in poll and "<html" not in poll.content.decode()
+    assert job_run_pending() == 1
+    poll = c.get(url, HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+    page = c.get(url).content.decode()
+    assert "run-progress" not in page and 'id="warning-list"' in page
+
+
 def test_api_warnings_filter_respond_and_cases(world):
     c = client(world["city"])
     data = c.get(f"/api/risk-warnings/?run_id={world['run'].pk}&level=orange").json()
