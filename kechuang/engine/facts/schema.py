@@ -109,8 +109,8 @@ HELP_EN: dict[str, str] = {
         "One row per IP item.",
     "科创属性评价口径。":
         "As defined for the sci-tech attribute evaluation.",
-    "移出名录（解除列入）的日期；仍在名录中则留空。":
-        "Date removed from the list; empty while still listed.",
+    "移出名录（解除列入）或股权解冻的日期；仍在名录中或仍被冻结则留空。":
+        "Date removed from the list or the equity unfrozen; empty while still listed or frozen.",
     "经认定的各级高层次人才人数。":
         "Recognised high-level talents at every level.",
     "营业执照上的全称。新建企业时必填；只补充年度等数据时可留空。":
@@ -172,6 +172,7 @@ CHOICE_LABELS_EN: dict[str, str] = {
     "重大安全事故": "Major safety accident", "重大质量事故": "Major quality accident",
     "严重环境违法行为": "Serious environmental violation", "严重科研失信行为": "Serious research misconduct",
     "列入经营异常名录": "On the abnormal operation list", "列入严重失信主体名单": "On the serious dishonesty list",
+    "股权被冻结": "Equity frozen",
     "信用": "Credit", "知识产权质押": "IP pledge", "保证": "Guarantee", "抵押": "Mortgage", "其他": "Other",
     "未结清": "Outstanding", "已结清": "Repaid", "逾期": "Overdue", "已核销": "Written off",
     "原告": "Plaintiff", "被告": "Defendant", "第三人": "Third party",
@@ -497,11 +498,12 @@ INCIDENTS = Section("incidents", "不良事件", "Adverse incidents", (
         "serious_research_misconduct": "严重科研失信行为",
         "abnormal_operation_list": "列入经营异常名录",
         "serious_dishonesty_list": "列入严重失信主体名单",
+        "equity_frozen": "股权被冻结",
     }, example="abnormal_operation_list"),
     _f("date", "date", "发生日期", "Date", past_only=True,
        help_zh="事件发生或列入名录的日期。", example="2023-04-10"),
     _f("removed_on", "date", "移出日期", "Date removed", past_only=True, extension=True,
-       help_zh="移出名录（解除列入）的日期；仍在名录中则留空。", example="2023-10-20"),
+       help_zh="移出名录（解除列入）或股权解冻的日期；仍在名录中或仍被冻结则留空。", example="2023-10-20"),
 ), key_fields=None)
 
 LOANS = Section("loans", "贷款记录", "Loans", (

@@ -23,7 +23,7 @@ LEVEL_RANK: dict[str, int] = {name: i for i, name in enumerate(LEVELS)}
 #: the enterprise-level ones.
 ITEM_SIGNALS: tuple[str, ...] = ("overdue_now", "overdue_history", "market_default", "litigation",
                                  "enforcement", "penalty", "penalty_severe", "dishonesty_list",
-                                 "abnormal_list", "incident")
+                                 "abnormal_list", "equity_freeze", "incident")
 ENTERPRISE_SIGNALS: tuple[str, ...] = ("tax_grade", "si_drop", "pd_ratio", "pd")
 SIGNAL_NAMES: tuple[str, ...] = ITEM_SIGNALS + ENTERPRISE_SIGNALS
 

@@ -16,8 +16,8 @@ a fact dated in the future is a data error to look at, not a warning. The refere
 is ``as_of.year - 1``, as in :mod:`kechuang.engine.rating.features`.
 
 Windows: litigation, penalties and incidents count the 365 days up to ``as_of``; enforcement
-cases (执行, which include equity freezes — the standard has no separate freeze record) 730 days;
-listings count while not removed on ``as_of``; overdue counts loans drawn by ``as_of``.
+cases (执行) 730 days; listings and equity freezes (``incidents`` of kind ``equity_frozen``, schema
+1.2) count while not removed (unfrozen) on ``as_of``; overdue counts loans drawn by ``as_of``.
 """
 
 from __future__ import annotations
@@ -46,7 +46,9 @@ DATE = {"loans": "start_on", "judgments": "decided_on", "penalties": "decided_on
         "market": "date"}
 DEFAULTED = ("overdue", "written_off")
 SEVERE_PENALTIES = ("suspension", "license_revoked")
-LISTS = {"serious_dishonesty_list": "dishonesty_list", "abnormal_operation_list": "abnormal_list"}
+#: Incidents that hold from their date until removed (listings, a freeze of the enterprise's equity).
+LISTS = {"serious_dishonesty_list": "dishonesty_list", "abnormal_operation_list": "abnormal_list",
+         "equity_frozen": "equity_freeze"}
 YEAR_DAYS, TWO_YEAR_DAYS = 365, 730
 MAX_SIGNAL = "overdue_history"  # the one signal that is a maximum (days), not a count
 FUTURE = "future"

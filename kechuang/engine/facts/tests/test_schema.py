@@ -75,7 +75,8 @@ def test_every_standard_field_keeps_its_name_and_extensions_are_marked():
                            "tech_innovation_sme", "gazelle")),
     ("incidents.kind", ("major_safety_accident", "major_quality_accident",
                         "serious_environmental_violation", "serious_research_misconduct",
-                        "abnormal_operation_list", "serious_dishonesty_list")),
+                        "abnormal_operation_list", "serious_dishonesty_list",
+                        "equity_frozen")),  # the last one an extension (schema 1.2)
     ("loans.kind", ("credit", "ip_pledge", "guaranteed", "mortgage", "other")),
     ("loans.status", ("outstanding", "repaid", "overdue", "written_off")),
     ("judgments.role", ("plaintiff", "defendant", "third_party")),

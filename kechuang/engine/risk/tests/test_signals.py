@@ -39,7 +39,7 @@ def test_one_enterprise_signals_levels_and_evidence():
     # then each signal has its value, level and evidence; the future judgment is flagged only
     assert w["values"] == {"overdue_now": 1.0, "overdue_history": 45.0, "market_default": 0.0,
                            "litigation": 1.0, "enforcement": 1.0, "penalty": 0.0, "penalty_severe": 0.0,
-                           "dishonesty_list": 1.0, "abnormal_list": 0.0, "incident": 0.0,
+                           "dishonesty_list": 1.0, "abnormal_list": 0.0, "equity_freeze": 0.0, "incident": 0.0,
                            "tax_grade": 1.0, "si_drop": 0.75, "pd_ratio": 4.0, "pd": 0.12}
     assert {k: v for k, v in w["levels"].items() if v != "none"} == {
         "overdue_now": "orange", "overdue_history": "yellow", "litigation": "blue", "enforcement": "yellow",
@@ -50,6 +50,25 @@ def test_one_enterprise_signals_levels_and_evidence():
         ("dishonesty_list", "serious_dishonesty_list", None, None), ("enforcement", "J3", None, None),
         ("litigation", "J1", None, None), ("overdue_history", "L2", 5e5, "征信"), ("overdue_now", "L1", 2e5, None)]
     assert [(e["signal"], e["ident"], e["date"]) for e in w["future"]] == [("future", "J2", "2026-08-01")]
+
+
+def test_an_equity_freeze_warns_until_it_is_released_on_both_paths():
+    # given a freeze still in force, one released before the warning date, and one dated after it
+    frozen = _record(incidents=[{"kind": "equity_frozen", "date": "2026-02-01"}])
+    released = _record(incidents=[{"kind": "equity_frozen", "date": "2025-02-01", "removed_on": "2026-01-15"}])
+    later = _record(incidents=[{"kind": "equity_frozen", "date": "2026-08-01"}])
+    # when / then: orange with its evidence while in force; nothing once released; flagged when later
+    w = warning_one(frozen, AS_OF, RULES)
+    assert (w["values"]["equity_freeze"], w["levels"]["equity_freeze"], w["level"]) == (1.0, "orange", "orange")
+    assert [(e["signal"], e["ident"]) for e in w["evidence"]] == [("equity_freeze", "equity_frozen")]
+    assert warning_one(released, AS_OF, RULES)["values"]["equity_freeze"] == 0.0
+    w = warning_one(later, AS_OF, RULES)
+    assert (w["values"]["equity_freeze"], [e["ident"] for e in w["future"]]) == (0.0, ["equity_frozen"])
+    records = [dict(frozen, uscc="A"), dict(released, uscc="B"), dict(later, uscc="C")]
+    results, evidence = warnings_batch(*records_to_frames(records, AS_OF), AS_OF, RULES)
+    got = {r["uscc"]: (r["equity_freeze"], r["lv_equity_freeze"], r["future"]) for r in results.to_dicts()}
+    assert got == {"A": (1.0, 3, 0), "B": (0.0, 0, 0), "C": (0.0, 0, 1)}
+    assert evidence.filter(evidence["signal"] == "equity_freeze")["uscc"].to_list() == ["A"]
 
 
 def test_escalation_two_oranges_make_red():
@@ -104,8 +123,8 @@ def test_bad_rule_sets_are_refused_with_where_and_why(text, where):
 
 
 def test_default_rules_carry_their_version():
-    assert (RULES.version, RULES.as_json()["schema_version"]) == ("2026.1", 1)
-    assert check_rules(RULES.as_json() | {"signals": RULES.as_json()["signals"]}).version == "2026.1"
+    assert (RULES.version, RULES.as_json()["schema_version"]) == ("2026.2", 1)
+    assert check_rules(RULES.as_json() | {"signals": RULES.as_json()["signals"]}).version == "2026.2"
 
 
 def test_evaluate_counts_precision_recall_and_lead_time():
