@@ -29,6 +29,13 @@ from . import choices as c
 #: request's language while unchanged; a renamed source shows its own name.
 BUILTIN_SOURCE_NAMES = {"synthetic-demo": "合成演示数据（非真实企业）", "file-upload": "文件导入"}
 _BUILTIN_SOURCE_LABELS = {"synthetic-demo": _("合成演示数据（非真实企业）"), "file-upload": _("文件导入")}
+_BUILTIN_BY_NAME = {name: _BUILTIN_SOURCE_LABELS[code] for code, name in BUILTIN_SOURCE_NAMES.items()}
+
+
+def source_label(name: str | None) -> str | None:
+    """A source's name as stored with a fact: the built-in sources' in the request's language,
+    any other as it was registered."""
+    return str(_BUILTIN_BY_NAME[name]) if name in _BUILTIN_BY_NAME else name
 
 AMOUNT = {"max_digits": 20, "decimal_places": 2, "null": True, "blank": True}
 RATIO = {"max_digits": 9, "decimal_places": 6, "null": True, "blank": True}

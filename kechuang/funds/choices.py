@@ -58,3 +58,7 @@ FACT_LABELS = {"principal": _("贷款本金（元）"), "loan_rate": _("贷款�
                "days_in_period": _("计息天数"), "principal_loss": _("本方分担的本金损失（元）"),
                "loss_total": _("该笔贷款损失合计（元）")}
 MONEY_FACTS = ("principal", "interest_paid", "principal_loss", "loss_total")
+
+
+#: Notes the platform writes on claim events itself, stored in Chinese and shown in the page's language.
+SYSTEM_NOTES = {"平台依数据生成": _("平台依数据生成")}

@@ -7,6 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.templatetags.present import bilingual
 from kechuang.enterprises.choices import CertificateKind
 
 from . import choices as c
@@ -52,6 +53,12 @@ class Programme(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title}（v{self.version}）"
+
+    @property
+    def title_shown(self) -> str:
+        """The title in the page's language: the English one on an English page when the rule
+        data has it, else the Chinese title (marked as Chinese there)."""
+        return bilingual({"title": self.title, "title_en": self.title_en}, "title")
 
     @property
     def key(self) -> str:

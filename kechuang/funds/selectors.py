@@ -5,6 +5,7 @@ lacks (可享政策), and budget figures."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 
@@ -213,11 +214,14 @@ def enterprise_entitlements(enterprise: Enterprise, year: int, as_of: dt.date | 
                     amount += one["amount"]
         if p.cap_per_claimant_year is not None and p.claimant == "enterprise":
             amount = min(amount, p.cap_per_claimant_year)
-        words = reason_en if english() else str
+        if english():  # the programme's own clause titles in English (its rule data has both)
+            lines = [(st, reason_en(describe(replace(cl, title=cl.title_en), st, v))) for cl, st, v in conds]
+        else:
+            lines = [(st, describe(cl, st, v)) for cl, st, v in conds]
         out.append({"programme": prog, "status": status, "eligible": status == MET, "to_verify": status == UNKNOWN,
                     "subjects": subjects, "amount": Decimal(str(round(amount, 2))),
-                    "met": [words(describe(cl, st, v)) for cl, st, v in conds if st == MET],
-                    "lacks": [words(describe(cl, st, v)) for cl, st, v in conds if st != MET]})
+                    "met": [text for st, text in lines if st == MET],
+                    "lacks": [text for st, text in lines if st != MET]})
     out.sort(key=lambda r: (not r["eligible"], -r["amount"], r["programme"].code))
     return out
 

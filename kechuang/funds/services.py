@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kechuang.accounts.access import CHANGE, covers_region, is_regulator, is_writer, own_enterprise_id
 from kechuang.core.choices import AuditAction
@@ -162,7 +163,7 @@ def claims_propose(*, programme: Programme, year: int, actor, as_of: dt.date | N
                 evidence=_evidence(row, as_of, formula=p.formula.text)))
         Claim.objects.bulk_create(claims)
         ClaimEvent.objects.bulk_create([ClaimEvent(claim=cl, to_state=cl.state, actor=_user(actor),
-                                                   actor_label=actor_label_for(actor), note=_("平台依数据生成"))
+                                                   actor_label=actor_label_for(actor), note=gettext_noop("平台依数据生成"))
                                         for cl in claims])
         audit_record(actor=actor, action=AuditAction.CREATE, instance=programme, object_repr=programme.title,
                      region_code=programme.region_code,

@@ -5,13 +5,31 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.templatetags.present import entered_lang
+
+
+class DataSelect(forms.Select):
+    """A menu of user data (product names): an option in Chinese on a page in another language is
+    marked as Chinese, as ``entered_lang`` does in templates."""
+
+    def create_option(self, *args, **kwargs):
+        option = super().create_option(*args, **kwargs)
+        if option["value"] not in ("", None) and entered_lang(option["label"]):
+            option["attrs"]["lang"] = "zh-Hans"
+        return option
+
+
+class DataCheckboxes(DataSelect, forms.CheckboxSelectMultiple):
+    """Checkboxes labelled with user data (IP titles), marked like :class:`DataSelect`."""
+
 
 class PledgeForm(forms.Form):
-    ip_keys = forms.MultipleChoiceField(label=_("质押的知识产权"), widget=forms.CheckboxSelectMultiple)
+    ip_keys = forms.MultipleChoiceField(label=_("质押的知识产权"), widget=DataCheckboxes)
     amount = forms.DecimalField(label=_("登记金额（元）"), max_digits=20, decimal_places=2, min_value=0)
     registered_on = forms.DateField(label=_("登记日期"), widget=forms.DateInput(attrs={"type": "date"}))
     expires_on = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    product = forms.TypedChoiceField(label=_("贷款产品"), coerce=int, required=False, empty_value=None)
+    product = forms.TypedChoiceField(label=_("贷款产品"), coerce=int, required=False, empty_value=None,
+                                     widget=DataSelect)
     registration_number = forms.CharField(label=_("质押登记号"), max_length=64, required=False)
 
     def __init__(self, *args, items=(), products=(), **kwargs):

@@ -89,3 +89,7 @@ class Party(models.TextChoices):
     INSURER = "insurer", _("保险机构")
     REGULATOR = "regulator", _("监管部门")
     OTHER = "other", _("其他")
+
+
+#: Notes the platform writes on case actions itself, stored in Chinese and shown in the page's language.
+SYSTEM_NOTES = {"立案": _("立案")}

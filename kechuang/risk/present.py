@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.enterprises.models import source_label
 from . import choices as c
 
 SECTIONS = {"loans": _("贷款记录"), "judgments": _("裁判文书"), "penalties": _("行政处罚"), "incidents": _("不良事件与名单"),
@@ -35,13 +36,19 @@ def signal_rows(w) -> list[dict[str, Any]]:
         level = c.Level(w.levels.get(name, "none"))
         if value in (None, 0, 0.0) and level == c.Level.NONE:
             continue
-        rows.append({"name": name, "label": labels.get(name, name), "value": value, "unit": s.get("unit", ""),
+        unit = s.get("unit", "")
+        rows.append({"name": name, "label": labels.get(name, name), "value": value,
+                     "unit": (s.get("unit_en") or UNITS_EN.get(unit, unit)) if _english() else unit,
                      "share": name in SHARE_SIGNALS, "level": level,
                      "thresholds": [(t["min"], c.Level(t["level"])) for t in s.get("thresholds", [])]})
     return rows
 
 
+#: The rule data's units (counts of loans, cases, listings; days) on an English page: a count needs none.
+UNITS_EN = {"笔": "", "件": "", "项": "", "次": "", "天": "days", "个": ""}
+
 INCIDENTS = {"serious_dishonesty_list": _("严重失信主体名单"), "abnormal_operation_list": _("经营异常名录"),
+             "equity_frozen": _("股权被冻结"),
              "major_safety_accident": _("重大安全事故"), "major_quality_accident": _("重大质量事故"),
              "serious_environmental_violation": _("严重环境违法"), "serious_research_misconduct": _("严重科研失信")}
 
@@ -56,5 +63,5 @@ def _ident(e: dict) -> str:
 
 
 def evidence_rows(items: list[dict]) -> list[dict[str, Any]]:
-    return [dict(e, section_label=SECTIONS.get(e.get("section"), e.get("section")), ident_label=_ident(e))
-            for e in items]
+    return [dict(e, section_label=SECTIONS.get(e.get("section"), e.get("section")), ident_label=_ident(e),
+                 source=source_label(e.get("source"))) for e in items]

@@ -20,6 +20,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from kechuang.accounts.access import CHANGE, RUN, covers_region, is_financial, is_regulator, is_writer, organization_of
 from kechuang.accounts.models import Region
@@ -281,7 +282,7 @@ def case_open(*, warning: EnterpriseWarning, assignee, deadline, actor, plan: st
             case = RiskCase.objects.create(warning=warning, enterprise_id=warning.enterprise_id,
                                            region_code=warning.region_code, level=warning.level, assignee=assignee,
                                            plan=plan, deadline=deadline, opened_by=actor, is_synthetic=is_synthetic)
-            CaseAction.objects.create(case=case, kind=c.ActionKind.NOTE, note=_("立案，责任人 %(u)s") % {"u": assignee},
+            CaseAction.objects.create(case=case, kind=c.ActionKind.NOTE, note=gettext_noop("立案"),
                                       due_on=deadline, actor=actor, actor_label=actor_label_for(actor))
             audit_record(actor=actor, action=AuditAction.CREATE, instance=case, after=model_snapshot(case))
     except IntegrityError:

@@ -143,6 +143,17 @@ def as_entered(value):
 
 
 @register.filter
+def bilingual(obj, key: str = "title"):
+    """A text that rule data carries in both languages (``title`` and ``title_en`` of a dict or an
+    object): the English one on a page in English when it is there, else the Chinese one, marked
+    as Chinese on a page in another language (:func:`as_entered`)."""
+    get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
+    if not (get_language() or "zh-hans").lower().startswith("zh") and get(f"{key}_en"):
+        return get(f"{key}_en")
+    return as_entered(get(key))
+
+
+@register.filter
 def entered_lang(value):
     """The ``lang`` attribute for an element holding user data that cannot hold markup (an
     ``<option>``, a ``<title>``): ``<option {{ p.name|entered_lang }} value="…">{{ p.name }}</option>``."""

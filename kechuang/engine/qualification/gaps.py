@@ -37,14 +37,14 @@ def money(x: float) -> tuple[str, str]:
     return zh, en
 
 
-def show(feature: str, v: Any) -> str:
+def show(feature: str, v: Any, en: bool = False) -> str:
     f = FEATURES[feature]
     if v is None:
         return "?"
     if f.unit == "ratio":
         return f"{v * 100:.1f}%"
     if f.unit == "yuan":
-        return money(v)[0]
+        return money(v)[1 if en else 0]
     if isinstance(v, float):
         return f"{v:g}"
     return str(v)
@@ -168,11 +168,11 @@ def propose(cid: str, feature: str, op: str, t: Any, row: dict[str, Any], feats:
     if f.lever.kind == "amount" and f.lever.fact and _fact_col(f.lever.fact) is None and v is not None and op in (">=", ">"):
         mz, me = money(t - v)
         return _gap(cid, f"{f.title_zh}再增加 {mz}（当前 {show(feature, v)}）",
-                    f"{f.title_en}: {me} more (now {show(feature, v)})", 1 + (t - v) / max(abs(t), 1.0))
+                    f"{f.title_en}: {me} more (now {show(feature, v, True)})", 1 + (t - v) / max(abs(t), 1.0))
     solved = _solve(feature, op, t, row, ctx) if op in (">=", ">", "<=", "<") else None
     if solved is None:
         return _gap(cid, f"{f.title_zh}需{op}{show(feature, t)}（当前 {show(feature, v)}）",
-                    f"{f.title_en} must be {op} {show(feature, t)} (now {show(feature, v)})", IMPOSSIBLE)
+                    f"{f.title_en} must be {op} {show(feature, t, True)} (now {show(feature, v, True)})", IMPOSSIBLE)
     fact, cur, delta = solved
     label = _fact_label(fact)
     path = fact_path(fact, ctx)
@@ -189,7 +189,7 @@ def propose(cid: str, feature: str, op: str, t: Any, row: dict[str, Any], feats:
     if f.unit == "ratio" or f.lever.kind == "growth" or feature != _fact_col(fact):
         zh = f"{f.title_zh}从 {show(feature, v)} 提高到 {show(feature, t)}，即{zh}" if more else \
             f"{f.title_zh}从 {show(feature, v)} 降到 {show(feature, t)}，即{zh}"
-        en = f"{f.title_en} from {show(feature, v)} to {show(feature, t)}, i.e. {en}"
+        en = f"{f.title_en} from {show(feature, v, True)} to {show(feature, t, True)}, i.e. {en}"
     return _gap(cid, zh, en, 1 + delta / max(abs(cur), 1.0))
 
 
