@@ -35,6 +35,7 @@ def demo_funds(*, progress) -> dict:
         return {"skipped": "demo users missing"}
     s.programmes_sync(actor="command:demo")
     today = timezone.localdate()
+    _own_loans(users_bank())
     loans = _backdate_disbursements(today)
     records = _demo_repayments(loans, users_bank(), today)
     # A synthetic default: the guarantor books a loss on one guaranteed demo loan (30% of it).
@@ -71,6 +72,41 @@ def demo_funds(*, progress) -> dict:
 
 def users_bank():
     return get_user_model().objects.filter(username="bank").first()
+
+
+def _own_loans(bank) -> int:
+    """Two SYNTHETIC disbursed loans of the demo enterprise login (the marketplace demo may leave
+    it without one), so its 可享政策 shows a loan on reported interest and one on the estimate.
+    Skipped quietly when no demo product fits."""
+    from django.core.exceptions import ValidationError
+
+    from kechuang.marketplace.models import Product
+
+    ent_user = get_user_model().objects.filter(username="enterprise").select_related("organization").first()
+    ent = getattr(getattr(ent_user, "organization", None), "enterprise", None)
+    if bank is None or ent is None:
+        return 0
+    product = (Product.objects.filter(institution=bank.organization, kind=mc.ProductKind.LOAN, is_synthetic=True,
+                                      needs_guarantee=False).order_by("amount_min", "pk").first())
+    if product is None:
+        return 0
+    made = 0
+    for k in range(2):
+        try:
+            d = ms.demand_post(enterprise=ent, kind="debt", amount=product.amount_min, purpose="rd",
+                               term_months=max(product.term_min_months, 12), actor=ent_user, is_synthetic=True,
+                               purpose_note="合成演示需求（synthetic）")
+            r = ms.request_apply(demand=d, product=product, actor=ent_user)
+            r = ms.request_pick_up(request=r, actor=bank)
+            r = ms.request_review(request=r, actor=bank)
+            r = ms.request_decide(request=r, approve=True, amount=product.amount_min, rate=product.rate, actor=bank)
+            r = ms.request_contract(request=r, actor=bank)
+            ms.request_disburse(request=r, actor=bank)
+            FinancingRequest.objects.filter(pk=r.pk).update(is_synthetic=True)
+            made += 1
+        except ValidationError:
+            break
+    return made
 
 
 def _backdate_disbursements(today: dt.date) -> list[FinancingRequest]:
@@ -115,7 +151,7 @@ def _demo_repayments(loans: list[FinancingRequest], bank, today: dt.date) -> int
             prev, k = day, k + 1
         if not flagged and start < prev < today:
             due = principal * rate * (today - start).days / 365
-            repayment_record(actor=bank, loan_id=r.pk, paid_on=today, interest_paid=(due * Decimal("0.6")).quantize(
+            repayment_record(actor=bank, loan_id=r.pk, paid_on=today, interest_paid=(due * Decimal("0.8")).quantize(
                 Decimal("0.01"), ROUND_DOWN), explanation="含逾期罚息与复利（演示）", note="合成演示数据（synthetic）",
                 source=c.RepaymentSource.DEMO, today=today, is_synthetic=True)
             n, flagged = n + 1, True
