@@ -91,7 +91,7 @@ def _own_loans(bank) -> int:
     if product is None:
         return 0
     made = 0
-    for k in range(2):
+    for _k in range(2):
         try:
             d = ms.demand_post(enterprise=ent, kind="debt", amount=product.amount_min, purpose="rd",
                                term_months=max(product.term_min_months, 12), actor=ent_user, is_synthetic=True,
