@@ -567,6 +567,7 @@ def test_writes_refused_to_viewers_and_foreign_organisations(world, name, route)
 #: Routes open to any organisation of the right kind (grab an open demand, register for or follow
 #: up a public roadshow): nobody is foreign to them.
 OPEN_TO_ALL = {"marketplace-demand-grab", "marketplace-roadshow-register", "marketplace-roadshow-follow-up"}
+OPEN_TO_ALL |= {"funds-repayment-batch"}  # a create: records of the caller's own loans, refused (400) otherwise
 
 
 def _creates(name: str) -> bool:
