@@ -266,6 +266,12 @@ RULES: dict[str, Rule] = {
     "funds:programme_detail": R(SIGNED_IN),
     "funds:programme_list": R(SIGNED_IN),
     "funds:programme_propose": R(None, post=True),
+    "funds:loan_repayments": R(REG | {"agency", "bank_officer", "bank_viewer", "enterprise", "guarantor", "insurer"}, post=True),  # as the loan; its bank records
+    "funds:repayment_import": R(frozenset({"platform_admin", "bank_officer"}), post=True),  # bank writers
+    "funds:repayment_template": R(SIGNED_IN),  # a blank workbook
+    "funds-repayment-list": R(SIGNED_IN, post=True),  # each sees the records restrict() gives it
+    "funds-repayment-detail": R(REG_WRITERS | {"city_viewer", "bank_officer", "bank_viewer"}),  # the demo bank's record
+    "funds-repayment-batch": R(None, post=True),
     "funds:programme_simulate": R(REG),  # computes, stores nothing
     "funds:programme_apply": R(frozenset({"bank_officer"}), post=True),  # the first programme pays banks
     "targets:cockpit": R(REG),
@@ -422,6 +428,7 @@ def _params(people) -> dict[str, dict[str, object]]:
         "poolplacement": {"pk": _first("listing.PoolPlacement", enterprise=own)},
         "milestone": {"pk": _first("listing.Milestone", enterprise=own)},
         "claim": {"pk": _first("funds.Claim", claimant_org__kind=K.BANK), "verb": "review"},
+        "repayment": {"pk": _first("funds.Repayment")},
         "programme": {"pk": _first("funds.Programme")},
         **_risk_params(),
     }
@@ -441,6 +448,7 @@ def _risk_params() -> dict[str, dict[str, object]]:
 
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
 PARAM_SOURCES = [
+    (r"^funds:loan_repayments$", "request"), (r"^funds-repayment", "repayment"),
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
     (r"listing-run|listing:pool_run_progress", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
@@ -560,6 +568,7 @@ def test_writes_refused_to_viewers_and_foreign_organisations(world, name, route)
 #: Routes open to any organisation of the right kind (grab an open demand, register for or follow
 #: up a public roadshow): nobody is foreign to them.
 OPEN_TO_ALL = {"marketplace-demand-grab", "marketplace-roadshow-register", "marketplace-roadshow-follow-up"}
+OPEN_TO_ALL |= {"funds-repayment-batch"}  # a create: records of the caller's own loans, refused (400) otherwise
 
 
 def _creates(name: str) -> bool:

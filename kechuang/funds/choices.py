@@ -54,7 +54,7 @@ class PaymentKind(models.TextChoices):
 
 
 #: The engine's facts as a page names them.
-FACT_LABELS = {"principal": _("贷款本金（元）"), "loan_rate": _("贷款利率"), "interest_paid": _("年度内应付利息（元）"),
+FACT_LABELS = {"principal": _("贷款本金（元）"), "loan_rate": _("贷款利率"), "interest_paid": _("年度内利息（元）"),
                "days_in_period": _("计息天数"), "principal_loss": _("本方分担的本金损失（元）"),
                "loss_total": _("该笔贷款损失合计（元）")}
 MONEY_FACTS = ("principal", "interest_paid", "principal_loss", "loss_total")
@@ -62,3 +62,13 @@ MONEY_FACTS = ("principal", "interest_paid", "principal_loss", "loss_total")
 
 #: Notes the platform writes on claim events itself, stored in Chinese and shown in the page's language.
 SYSTEM_NOTES = {"平台依数据生成": _("平台依数据生成")}
+class RepaymentSource(models.TextChoices):
+    FORM = "form", _("页面登记")
+    XLSX = "xlsx", _("表格导入")
+    API = "api", _("接口报送")
+    DEMO = "demo", _("演示数据")
+
+
+#: A bank's recorded interest is flagged when the interest it reported on a loan up to a date
+#: exceeds the contract's (principal × rate × days since disbursement ÷ 365) by this factor.
+INTEREST_FLAG_FACTOR = 1.5

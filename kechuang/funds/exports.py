@@ -49,3 +49,22 @@ def _n(v):
 
 def _t(v):
     return v.strftime("%Y-%m-%d %H:%M") if v else ""
+
+
+def repayment_template_xlsx() -> bytes:
+    """The blank workbook a bank fills to import repayment records: the Chinese headers (required
+    ones bold) and one SYNTHETIC example row to overwrite."""
+    from .loading import COLUMNS, REQUIRED
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "还本付息记录"
+    ws.append(safe_row([aliases[0] for aliases in COLUMNS.values()], ws))
+    for i, name in enumerate(COLUMNS, start=1):
+        if name in REQUIRED:
+            ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[chr(64 + i)].width = 22
+    ws.append(safe_row(["12", "2026-03-21", 100000, 4350.68, "", "示例行（合成），导入前请删除"], ws))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

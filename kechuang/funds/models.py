@@ -11,7 +11,8 @@ from kechuang.core.templatetags.present import bilingual
 from kechuang.enterprises.choices import CertificateKind
 
 from . import choices as c
-from .querysets import BudgetQuerySet, ClaimEventQuerySet, ClaimQuerySet, PaymentQuerySet, ProgrammeQuerySet
+from .querysets import (BudgetQuerySet, ClaimEventQuerySet, ClaimQuerySet, PaymentQuerySet, ProgrammeQuerySet,
+                        RepaymentQuerySet)
 
 MONEY = {"max_digits": 16, "decimal_places": 2}
 
@@ -225,3 +226,51 @@ class Payment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.claim_id} {self.kind} {self.amount}"
+
+
+class Repayment(models.Model):
+    """What the lending bank reports a borrower actually paid on a loan on one date: principal
+    repaid and interest paid (贷款还本付息记录). Interest subsidies are computed from these when a
+    loan has them in the year (“银行报送的实付利息”), from the contract otherwise. Recorded only by
+    the loan's bank through ``funds.repayments``; interest far above the contract's is refused
+    unless the bank explains it, and then kept ``flagged`` with the reason for the reviewers."""
+
+    loan = models.ForeignKey("marketplace.FinancingRequest", verbose_name=_("贷款"), on_delete=models.PROTECT,
+                             related_name="repayments")
+    enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("企业"), on_delete=models.PROTECT,
+                                   related_name="loan_repayments")
+    lender = models.ForeignKey("accounts.Organization", verbose_name=_("贷款银行"), on_delete=models.PROTECT,
+                               related_name="loan_repayments")
+    region_code = models.CharField(_("区划代码"), max_length=6, blank=True)
+    paid_on = models.DateField(_("还款日期"))
+    principal_repaid = models.DecimalField(_("归还本金（元）"), default=0, **MONEY)
+    interest_paid = models.DecimalField(_("支付利息（元）"), default=0, **MONEY)
+    contract_interest = models.DecimalField(_("合同约定利息上限参考（元）"), null=True, blank=True, **MONEY)
+    flagged = models.BooleanField(_("利息明显高于合同约定"), default=False)
+    flag_reason = models.CharField(_("标记原因"), max_length=500, blank=True)
+    source = models.CharField(_("来源"), max_length=8, choices=c.RepaymentSource.choices)
+    note = models.CharField(_("备注"), max_length=300, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("登记人"), null=True, blank=True,
+                                    on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("登记时间"), default=timezone.now)
+    is_synthetic = models.BooleanField(_("合成演示数据"), default=False)
+
+    objects = RepaymentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["loan_id", "paid_on", "id"]
+        verbose_name = _("还本付息记录")
+        verbose_name_plural = _("还本付息记录")
+        constraints = [
+            models.UniqueConstraint(fields=["loan", "paid_on", "principal_repaid", "interest_paid"],
+                                    name="repayment_no_duplicate",
+                                    violation_error_message=_("该笔贷款同日同金额的还款记录已存在。")),
+            models.CheckConstraint(name="repayment_amounts_valid",
+                                   condition=Q(principal_repaid__gte=0, interest_paid__gte=0)
+                                   & (Q(principal_repaid__gt=0) | Q(interest_paid__gt=0)),
+                                   violation_error_message=_("还款金额不能为负，且本金与利息不能同时为零。")),
+        ]
+        indexes = [models.Index(fields=["loan", "paid_on"], name="repayment_loan_date_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.loan_id} {self.paid_on} {self.principal_repaid}/{self.interest_paid}"

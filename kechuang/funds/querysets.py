@@ -42,3 +42,13 @@ class ClaimEventQuerySet(RestrictedQuerySet):
 
 class PaymentQuerySet(ClaimEventQuerySet):
     pass
+
+
+class RepaymentQuerySet(RestrictedQuerySet):
+    """A bank's repayment record of a loan: the enterprise it is about, the lending bank (which
+    alone records them, see ``funds.repayments``) and the regulators of the enterprise's region."""
+
+    access_enterprise = "enterprise"
+    access_region = "region_code"
+    access_orgs = ("lender",)
+    access_consent = False

@@ -24,7 +24,7 @@ from kechuang.marketplace.models import FinancingRequest, FirstLoanCandidate, Le
 from kechuang.marketplace.selectors import FEATURE_COLUMNS, enterprise_features
 
 from . import choices as c
-from .models import Budget, Claim, Programme
+from .models import Budget, Claim, Programme, Repayment
 
 _ENGINE_CACHE: dict[tuple[int, int], EngineProgramme] = {}
 
@@ -49,11 +49,36 @@ def _day(value: dt.datetime | None) -> dt.date | None:
 # Platform facts in the engine's schemas
 
 
-def loan_rows(*, loan_ids=None, enterprise_ids=None, lender_id=None) -> list[dict[str, Any]]:
+def recorded_interest(loan_ids, year: int, as_of: dt.date | None = None) -> dict[int, dict[str, Any]]:
+    """Per loan, the interest its bank recorded as paid in ``year`` (repayment records dated from
+    1 January to 31 December or ``as_of``): ``{"interest": float, "ids": [...], "flagged": [...]}``.
+    Only records with interest count: a loan whose bank reported principal only keeps the
+    contract estimate."""
+    hi = min(dt.date(year, 12, 31), as_of) if as_of else dt.date(year, 12, 31)
+    qs = Repayment.objects.filter(paid_on__range=(dt.date(year, 1, 1), hi), interest_paid__gt=0)
+    if loan_ids is not None:
+        qs = qs.filter(loan_id__in=list(loan_ids))
+    out: dict[int, dict[str, Any]] = {}
+    for loan_id, pk, interest, flagged in qs.order_by("loan_id", "paid_on", "pk").values_list(
+            "loan_id", "pk", "interest_paid", "flagged"):
+        one = out.setdefault(loan_id, {"interest": Decimal(0), "ids": [], "flagged": []})
+        one["interest"] += interest
+        one["ids"].append(pk)
+        if flagged:
+            one["flagged"].append(pk)
+    for one in out.values():
+        one["interest"] = float(one["interest"])
+    return out
+
+
+def loan_rows(*, loan_ids=None, enterprise_ids=None, lender_id=None, year: int | None = None,
+              as_of: dt.date | None = None) -> list[dict[str, Any]]:
     """Disbursed loans on the platform (``LOANS_SCHEMA`` rows). A loan's guarantor is its
     guarantee leg's provider; it defaulted when a loss was booked on that leg; it is a first loan
     when it is the enterprise's earliest disbursed loan and the disbursement graduated the
-    enterprise from the 首贷培植 pool."""
+    enterprise from the 首贷培植 pool. With ``year``, ``interest_recorded`` is the interest its bank
+    recorded as paid in the year up to ``as_of`` (:func:`recorded_interest`), ``None`` without
+    records: the engine then estimates it from the contract."""
     qs = (FinancingRequest.objects.filter(state=mc.RequestState.DISBURSED, product__kind=mc.ProductKind.LOAN)
           .select_related("demand", "product"))
     if loan_ids is not None:
@@ -75,6 +100,7 @@ def loan_rows(*, loan_ids=None, enterprise_ids=None, lender_id=None) -> list[dic
     earliest = dict(FinancingRequest.objects.filter(state=mc.RequestState.DISBURSED, demand__enterprise_id__in=ents)
                     .values("demand__enterprise_id").annotate(first=Min("disbursed_at"))
                     .values_list("demand__enterprise_id", "first"))
+    recorded = recorded_interest(ids, year, as_of) if year is not None else {}
     out = []
     for r in loans:
         ent = r.demand.enterprise_id
@@ -86,6 +112,7 @@ def loan_rows(*, loan_ids=None, enterprise_ids=None, lender_id=None) -> list[dic
             "disbursed_on": _day(r.disbursed_at), "term_months": r.demand.term_months or r.product.term_max_months or 12,
             "defaulted_on": _day(defaults.get(r.pk)),
             "first_loan": ent in graduated and earliest.get(ent) == r.disbursed_at,
+            "interest_recorded": recorded[r.pk]["interest"] if r.pk in recorded else None,
         })
     return out
 
@@ -153,7 +180,7 @@ def taken_subjects(programmes: list[Programme]) -> pl.DataFrame:
 def claims_owed(programmes: list[Programme], year: int, as_of: dt.date) -> pl.DataFrame:
     """The claims the platform facts give for ``year`` under ``programmes`` that nobody has claimed
     yet (``CLAIMS_SCHEMA``), computed by the engine's batch path."""
-    loans, losses, certs = loan_rows(), loss_rows(), cert_rows()
+    loans, losses, certs = loan_rows(year=year, as_of=as_of), loss_rows(), cert_rows()
     ents = {r["enterprise_id"] for r in loans} | {r["enterprise_id"] for r in losses} | {r["enterprise_id"] for r in certs}
     feats = features_of(ents)
     return claims_batch([engine_programme(p) for p in programmes], year, as_of,
@@ -162,11 +189,13 @@ def claims_owed(programmes: list[Programme], year: int, as_of: dt.date) -> pl.Da
                         taken=taken_subjects(programmes))
 
 
-def subject_of(programme: Programme, *, loan_id=None, leg_id=None, enterprise_id=None, kind=None, valid_from=None):
-    """The one platform row a claim names, as ``(kind, row)``, or ``None`` when it is not on the platform."""
+def subject_of(programme: Programme, *, year: int | None = None, as_of: dt.date | None = None, loan_id=None,
+               leg_id=None, enterprise_id=None, kind=None, valid_from=None):
+    """The one platform row a claim names, as ``(kind, row)``, or ``None`` when it is not on the
+    platform (a loan's row with the interest its bank recorded in ``year``)."""
     basis = programme.basis
     if basis in (c.Basis.LOAN_INTEREST, c.Basis.FIRST_LOAN):
-        rows = loan_rows(loan_ids=[loan_id]) if loan_id else []
+        rows = loan_rows(loan_ids=[loan_id], year=year, as_of=as_of) if loan_id else []
         return ("loan", rows[0]) if rows else None
     if basis == c.Basis.PRINCIPAL_LOSS:
         party = engine_programme(programme).loss_party
@@ -199,19 +228,21 @@ def enterprise_entitlements(enterprise: Enterprise, year: int, as_of: dt.date | 
     would get now, and the conditions it lacks."""
     as_of = as_of or timezone.localdate()
     feats = {**enterprise_features(enterprise), "enterprise_id": enterprise.pk}
-    loans, losses, certs = (loan_rows(enterprise_ids=[enterprise.pk]), loss_rows(enterprise_ids=[enterprise.pk]),
+    loans, losses, certs = (loan_rows(enterprise_ids=[enterprise.pk], year=year, as_of=as_of), loss_rows(enterprise_ids=[enterprise.pk]),
                             cert_rows(enterprise_ids=[enterprise.pk]))
     out = []
     for prog in active_programmes():
         p = engine_programme(prog)
         status, conds = evaluate(p.eligibility, feats)
-        amount, subjects = 0.0, 0
+        amount, subjects, recorded, estimated = 0.0, 0, 0, 0
         for kind, rows in (("loan", loans), ("loss", losses), ("cert", certs)):
             for row in rows:
                 one = claim_for(p, year, as_of, kind, row, feats)
                 if one is not None:
                     subjects += 1
                     amount += one["amount"]
+                    recorded += one["interest_basis"] == "recorded"
+                    estimated += one["interest_basis"] == "estimated"
         if p.cap_per_claimant_year is not None and p.claimant == "enterprise":
             amount = min(amount, p.cap_per_claimant_year)
         if english():  # the programme's own clause titles in English (its rule data has both)
@@ -220,6 +251,7 @@ def enterprise_entitlements(enterprise: Enterprise, year: int, as_of: dt.date | 
             lines = [(st, describe(cl, st, v)) for cl, st, v in conds]
         out.append({"programme": prog, "status": status, "eligible": status == MET, "to_verify": status == UNKNOWN,
                     "subjects": subjects, "amount": Decimal(str(round(amount, 2))),
+                    "interest_recorded": recorded, "interest_estimated": estimated,
                     "met": [text for st, text in lines if st == MET],
                     "lacks": [text for st, text in lines if st != MET]})
     out.sort(key=lambda r: (not r["eligible"], -r["amount"], r["programme"].code))
@@ -269,12 +301,12 @@ def claimable_subjects(programme: Programme, user, year: int, as_of: dt.date) ->
         if not org.enterprise_id:
             return []
         ents = [org.enterprise_id]
-        rows = ([("loan", r) for r in loan_rows(enterprise_ids=ents)] if p.basis in ("loan_interest", "first_loan")
+        rows = ([("loan", r) for r in loan_rows(enterprise_ids=ents, year=year, as_of=as_of)] if p.basis in ("loan_interest", "first_loan")
                 else [("cert", r) for r in cert_rows(enterprise_ids=ents)] if p.basis == "certificate" else [])
     elif p.basis == "principal_loss":
         rows = [("loss", r) for r in loss_rows(org_id=org.pk)]
     elif p.basis in ("loan_interest", "first_loan") and p.claimant == "lender":
-        rows = [("loan", r) for r in loan_rows(lender_id=org.pk)]
+        rows = [("loan", r) for r in loan_rows(lender_id=org.pk, year=year, as_of=as_of)]
     else:
         rows = []
     feats = features_of({r["enterprise_id"] for _k, r in rows})
@@ -298,7 +330,7 @@ def simulate_change(programme: Programme, changes: dict[str, Any], year: int, as
     Raises ``RuleError`` when the changed rule does not check."""
     current = engine_programme(programme)
     proposed = propose(current, changes)
-    loans, losses, certs = loan_rows(), loss_rows(), cert_rows()
+    loans, losses, certs = loan_rows(year=year, as_of=as_of), loss_rows(), cert_rows()
     ents = {r["enterprise_id"] for r in loans} | {r["enterprise_id"] for r in losses} | {r["enterprise_id"] for r in certs}
     others = [engine_programme(p) for p in active_programmes().exclude(pk=programme.pk)]
     return simulate(current, proposed, others, year, as_of, loans=_frame(loans, LOANS_SCHEMA),

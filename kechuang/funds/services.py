@@ -35,7 +35,8 @@ from kechuang.enterprises.models import Enterprise
 from . import choices as c
 from .error_codes import FundsErrorCode as E
 from .models import Budget, Claim, ClaimEvent, Payment, Programme
-from .selectors import (claimed_total, claims_owed, engine_programme, features_of, live_claims_on, subject_of)
+from .selectors import (claimed_total, claims_owed, engine_programme, features_of, live_claims_on, recorded_interest,
+                        subject_of)
 
 CENT = Decimal("0.01")
 
@@ -143,6 +144,7 @@ def claims_propose(*, programme: Programme, year: int, actor, as_of: dt.date | N
         org_claimant = p.claimant != "enterprise"
         regions = dict(Enterprise.objects.filter(pk__in=owed["enterprise_id"].to_list())
                        .values_list("pk", "region_code"))
+        recorded = recorded_interest(owed.filter(owed["interest_basis"] == "recorded")["loan_id"].to_list(), year, as_of)
         claims = []
         for row in owed.iter_rows(named=True):
             amount = _money(row["amount"])
@@ -160,7 +162,7 @@ def claims_propose(*, programme: Programme, year: int, actor, as_of: dt.date | N
                 enterprise_id=row["enterprise_id"], claimant_org_id=row["claimant_id"] if org_claimant else None,
                 loan_id=row["loan_id"], leg_id=row["leg_id"], region_code=regions.get(row["enterprise_id"], ""),
                 origin=c.Origin.FACTS, amount=amount, submitted_by=_user(actor), is_synthetic=is_synthetic,
-                evidence=_evidence(row, as_of, formula=p.formula.text)))
+                evidence=_evidence(row, as_of, formula=p.formula.text, records=recorded.get(row["loan_id"]))))
         Claim.objects.bulk_create(claims)
         ClaimEvent.objects.bulk_create([ClaimEvent(claim=cl, to_state=cl.state, actor=_user(actor),
                                                    actor_label=actor_label_for(actor), note=gettext_noop("平台依数据生成"))
@@ -172,11 +174,21 @@ def claims_propose(*, programme: Programme, year: int, actor, as_of: dt.date | N
     return claims
 
 
-def _evidence(row: dict[str, Any], as_of: dt.date, formula: str, reasons=None, declared=None) -> dict[str, Any]:
+def _evidence(row: dict[str, Any], as_of: dt.date, formula: str, reasons=None, declared=None,
+              records: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What a claim was computed from. For interest: ``interest_basis`` says whether
+    ``interest_paid`` is the interest the bank reported as paid (``recorded``, with the repayment
+    record ids and those flagged as far above the contract) or the contract estimate."""
     facts = {k: row.get(k) for k in ("principal", "loan_rate", "interest_paid", "days_in_period", "principal_loss",
                                      "loss_total") if row.get(k) is not None}
-    return {"as_of": as_of.isoformat(), "formula": formula, "facts": facts,
-            "formula_amount": row.get("formula_amount"), "reasons": reasons or [], "declared": declared or {}}
+    out = {"as_of": as_of.isoformat(), "formula": formula, "facts": facts,
+           "formula_amount": row.get("formula_amount"), "reasons": reasons or [], "declared": declared or {}}
+    if row.get("interest_basis"):
+        out["interest_basis"] = row["interest_basis"]
+        if row["interest_basis"] == "recorded" and records:
+            out["repayment_ids"] = records["ids"]
+            out["flagged_repayment_ids"] = records["flagged"]
+    return out
 
 
 def _may_claim(actor, p, row: dict[str, Any]) -> None:
@@ -195,7 +207,7 @@ def claim_prefill(*, programme: Programme, year: int, as_of: dt.date | None = No
     """What the platform fills in for an application: the subject's facts, the eligibility and the
     amount the formula and caps allow (``claim_apply`` checks the same)."""
     as_of = as_of or timezone.localdate()
-    found = subject_of(programme, **subject)
+    found = subject_of(programme, year=year, as_of=as_of, **subject)
     if found is None:
         raise _err("subject", _("平台上没有该笔贷款、损失或资质记录，不能申领。"), E.NOT_ON_PLATFORM)
     kind, row = found
@@ -262,7 +274,9 @@ def claim_apply(*, programme: Programme, year: int, actor, amount=None, declared
                     enterprise_id=row["enterprise_id"], claimant_org_id=claimant_org_id, loan_id=pre["loan_id"],
                     leg_id=pre["leg_id"], region_code=ent.region_code or "", origin=c.Origin.APPLICATION,
                     amount=allowed, submitted_by=_user(actor),
-                    evidence=_evidence(pre, today, p.formula.text, pre["reasons"], declared))
+                    evidence=_evidence(pre, today, p.formula.text, pre["reasons"], declared,
+                                       records=recorded_interest([pre["loan_id"]], year, today).get(pre["loan_id"])
+                                       if pre.get("interest_basis") == "recorded" else None))
         except IntegrityError:
             raise _err("subject", _("该事项在本项目本年度已申领。"), E.DUPLICATE) from None
         _event(claim, "", actor, _("申请"))
@@ -372,7 +386,7 @@ def claims_recheck(*, programme: Programme, year: int, actor, as_of: dt.date | N
     p = engine_programme(programme)
     out = []
     for claim in Claim.objects.filter(programme=programme, year=year, state=c.ClaimState.PAID):
-        found = subject_of(programme, **_subject_args(claim))
+        found = subject_of(programme, year=year, as_of=as_of, **_subject_args(claim))
         reason = ""
         if found is None:
             reason = _("平台上已无该笔贷款、损失或资质记录")

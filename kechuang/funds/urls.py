@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, views_repayments
 
 app_name = "funds"
 urlpatterns = [
@@ -16,4 +16,9 @@ urlpatterns = [
     path("entitlements/", views.entitlements, name="entitlements"),
     path("dashboard/", views.dashboard, name="dashboard"),
     path("claims.xlsx", views.claims_xlsx, name="claims_xlsx"),
+]
+urlpatterns += [
+    path("loans/<int:pk>/repayments/", views_repayments.loan_repayments, name="loan_repayments"),
+    path("repayments/import/", views_repayments.repayment_import, name="repayment_import"),
+    path("repayments/template.xlsx", views_repayments.repayment_template, name="repayment_template"),
 ]

@@ -8,11 +8,14 @@ baseline of ``bench/bench_funds.py`` and the path a single application is checke
 :func:`claim_for`); a test keeps both equal to the cent.
 
 Facts per subject
-- ``loan_interest``: ``interest_paid`` = principal × rate × days / 365, the days of the year (and of
-  the programme's period) the loan ran: from disbursement (or 1 January) to maturity, default, the
-  period's end or ``as_of``, whichever comes first. The platform holds the contract, not the bank's
-  repayment ledger: interest is what the contract made due while the loan performed, and the
-  evidence says so.
+- ``loan_interest``: ``interest_paid`` is the interest the lending bank reported as actually paid
+  in the year (the loans frame's optional ``interest_recorded`` column: the sum of the bank's
+  repayment records dated in the year up to ``as_of``, null when the bank reported none; the app's
+  selector fills it), ``interest_basis`` = ``recorded``. Without records it is the contract
+  estimate, ``interest_basis`` = ``estimated``: principal × rate × days / 365, the days of the year
+  (and of the programme's period) the loan ran: from disbursement (or 1 January) to maturity,
+  default, the period's end or ``as_of``, whichever comes first. ``days_in_period`` is the contract
+  days either way (0 when a recorded payment falls after the loan stopped running).
 - ``principal_loss``: the loss share booked for the programme's ``loss_party`` (the bank's share of a
   defaulted guaranteed loan by default) in the window.
 - ``first_loan``: a loan disbursed in the window to an enterprise with no earlier bank loan.
@@ -36,7 +39,8 @@ from .programme import Programme
 
 LOANS_SCHEMA = {"loan_id": pl.Int64, "enterprise_id": pl.Int64, "lender_id": pl.Int64, "guarantor_id": pl.Int64,
                 "category": pl.String, "principal": pl.Float64, "rate": pl.Float64, "disbursed_on": pl.Date,
-                "term_months": pl.Int32, "defaulted_on": pl.Date, "first_loan": pl.Boolean}
+                "term_months": pl.Int32, "defaulted_on": pl.Date, "first_loan": pl.Boolean,
+                "interest_recorded": pl.Float64}
 LOSSES_SCHEMA = {"leg_id": pl.Int64, "loan_id": pl.Int64, "enterprise_id": pl.Int64, "lender_id": pl.Int64,
                  "guarantor_id": pl.Int64, "party": pl.String, "amount": pl.Float64, "loss_total": pl.Float64,
                  "principal": pl.Float64, "booked_on": pl.Date}
@@ -44,7 +48,9 @@ CERTS_SCHEMA = {"enterprise_id": pl.Int64, "kind": pl.String, "valid_from": pl.D
 CLAIMS_SCHEMA = {"programme": pl.String, "exclusive_group": pl.String, "year": pl.Int32, "subject": pl.String,
                  "enterprise_id": pl.Int64, "claimant_id": pl.Int64, "loan_id": pl.Int64, "leg_id": pl.Int64,
                  "principal": pl.Float64, "loan_rate": pl.Float64, "interest_paid": pl.Float64, "principal_loss": pl.Float64,
-                 "days_in_period": pl.Int32, "formula_amount": pl.Float64, "amount": pl.Float64}
+                 "days_in_period": pl.Int32, "interest_basis": pl.String, "formula_amount": pl.Float64,
+                 "amount": pl.Float64}
+RECORDED, ESTIMATED = "recorded", "estimated"
 _CLAIMANT_COL = {"enterprise": "enterprise_id", "lender": "lender_id", "guarantor": "guarantor_id"}
 
 
@@ -93,7 +99,7 @@ def _subjects(p: Programme, year: int, as_of: dt.date, loans: pl.DataFrame, loss
     lo, hi = w
     nulls = {"loan_id": pl.Int64, "leg_id": pl.Int64, "principal": pl.Float64, "interest_paid": pl.Float64,
              "principal_loss": pl.Float64, "days_in_period": pl.Int32, "loan_rate": pl.Float64,
-             "loss_total": pl.Float64}
+             "loss_total": pl.Float64, "interest_basis": pl.String}
 
     def fill(lf: pl.LazyFrame) -> pl.LazyFrame:
         have = set(lf.collect_schema().names())
@@ -113,10 +119,13 @@ def _subjects(p: Programme, year: int, as_of: dt.date, loans: pl.DataFrame, loss
                                     pl.lit(hi + dt.timedelta(days=1)))
             start = pl.max_horizontal(pl.col("disbursed_on"), pl.lit(lo))
             days = (end - start).dt.total_days().cast(pl.Int32)
-            lf = (lf.with_columns(days.alias("days_in_period"))
-                  .filter(pl.col("days_in_period") > 0)
-                  .with_columns((pl.col("principal") * pl.col("loan_rate") * pl.col("days_in_period").cast(pl.Float64)
-                                 / 365.0).alias("interest_paid"),
+            recorded = pl.col("interest_recorded")
+            estimate = pl.col("principal") * pl.col("loan_rate") * pl.col("days_in_period").cast(pl.Float64) / 365.0
+            lf = (lf.with_columns(days.clip(lower_bound=0).alias("days_in_period"))
+                  .filter((pl.col("days_in_period") > 0) | recorded.is_not_null())
+                  .with_columns(pl.when(recorded.is_not_null()).then(recorded).otherwise(estimate).alias("interest_paid"),
+                                pl.when(recorded.is_not_null()).then(pl.lit(RECORDED)).otherwise(pl.lit(ESTIMATED))
+                                .alias("interest_basis"),
                                 pl.format("loan:{}", pl.col("loan_id")).alias("subject")))
     elif p.basis == "principal_loss":
         lf = (losses.lazy().filter((pl.col("party") == p.loss_party) & pl.col("booked_on").is_between(lo, hi))
@@ -140,6 +149,8 @@ def claims_batch(programmes: list[Programme], year: int, as_of: dt.date, *, loan
 
     ``taken`` (``subject``, ``exclusive_group``) lists subjects already claimed: they are left out."""
     loans = loans if loans is not None else empty(LOANS_SCHEMA)
+    if "interest_recorded" not in loans.columns:
+        loans = loans.with_columns(pl.lit(None, dtype=pl.Float64).alias("interest_recorded"))
     losses = losses if losses is not None else empty(LOSSES_SCHEMA)
     certs = certs if certs is not None else empty(CERTS_SCHEMA)
     # One chunk each: Polars 2.1 panics filtering a multi-chunk string column before a format.
@@ -157,7 +168,7 @@ def claims_batch(programmes: list[Programme], year: int, as_of: dt.date, *, loan
         parts.append(lf.select(
             pl.lit(p.key).alias("programme"), pl.lit(p.exclusive_group).alias("exclusive_group"),
             pl.lit(year, pl.Int32).alias("year"), "subject", "enterprise_id", "claimant_id", "loan_id", "leg_id",
-            "principal", "loan_rate", "interest_paid", "principal_loss", "days_in_period",
+            "principal", "loan_rate", "interest_paid", "principal_loss", "days_in_period", "interest_basis",
             p.formula.expr().alias("formula_amount"), _cents_expr(amount.clip(lower_bound=0.0)).alias("amount"))
             .filter(pl.col("amount") > 0))
     if not parts:
@@ -194,7 +205,8 @@ def subject_facts(p: Programme, year: int, as_of: dt.date, kind: str, row: dict[
         return None
     lo, hi = w
     out: dict[str, Any] = {"loan_id": None, "leg_id": None, "principal": None, "interest_paid": None,
-                           "principal_loss": None, "days_in_period": None, "loan_rate": None, "loss_total": None}
+                           "principal_loss": None, "days_in_period": None, "loan_rate": None, "loss_total": None,
+                           "interest_basis": None}
     if p.basis in ("loan_interest", "first_loan"):
         if kind != "loan" or (p.loan_categories and row["category"] not in p.loan_categories):
             return None
@@ -206,11 +218,15 @@ def subject_facts(p: Programme, year: int, as_of: dt.date, kind: str, row: dict[
         else:
             maturity = add_months(row["disbursed_on"], row["term_months"])
             end = min(maturity, row["defaulted_on"] or maturity, hi + dt.timedelta(days=1))
-            days = (end - max(row["disbursed_on"], lo)).days
-            if days <= 0:
+            days = max((end - max(row["disbursed_on"], lo)).days, 0)
+            recorded = row.get("interest_recorded")
+            if days <= 0 and recorded is None:
                 return None
-            out.update(days_in_period=days, interest_paid=row["principal"] * row["rate"] * float(days) / 365.0,
-                       subject=f"loan:{row['loan_id']}")
+            if recorded is not None:
+                out.update(interest_paid=recorded, interest_basis=RECORDED)
+            else:
+                out.update(interest_paid=row["principal"] * row["rate"] * float(days) / 365.0, interest_basis=ESTIMATED)
+            out.update(days_in_period=days, subject=f"loan:{row['loan_id']}")
     elif p.basis == "principal_loss":
         if kind != "loss" or row["party"] != p.loss_party or not lo <= row["booked_on"] <= hi:
             return None

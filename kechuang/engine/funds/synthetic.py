@@ -17,7 +17,8 @@ SIZES = ("micro", "small", "medium", "large")
 
 
 def population(n_enterprises: int, n_loans: int, seed: int = 13, year: int = 2026) -> dict[str, pl.DataFrame]:
-    """``enterprises`` (features), ``loans``, ``losses`` (≈2% of loans defaulted, guaranteed 20:20:40:20)
+    """``enterprises`` (features), ``loans`` (about half of those running in ``year`` with the interest
+    their bank reported as paid in the year, ``interest_recorded``; the others null), ``losses`` (≈2% of loans defaulted, guaranteed 20:20:40:20)
     and ``certs`` (≈10% of enterprises with a certificate that became valid in ``year``)."""
     rng = np.random.default_rng(seed)
     ids = np.arange(1, n_enterprises + 1, dtype=np.int64)
@@ -51,7 +52,12 @@ def population(n_enterprises: int, n_loans: int, seed: int = 13, year: int = 202
         "term_months": rng.choice(np.array([6, 12, 24, 36], dtype=np.int32), n_loans),
         "defaulted_on": np.where(defaulted, default_on, np.datetime64("NaT")),
         "first_loan": rng.random(n_loans) < 0.08,
-    }).with_columns(pl.when(pl.col("guarantor_id") == 0).then(None).otherwise(pl.col("guarantor_id")).alias("guarantor_id")
+    })
+    running = ((pl.col("disbursed_on") <= dt.date(year, 12, 31))
+               & (pl.col("disbursed_on").dt.offset_by(pl.format("{}mo", pl.col("term_months"))) > dt.date(year, 1, 1)))
+    reported = pl.Series(rng.random(n_loans) < 0.5) & loans.select(running).to_series()
+    paid = (loans["principal"] * loans["rate"] * pl.Series(rng.uniform(0.1, 1.0, n_loans))).round(2)
+    loans = loans.with_columns(pl.when(reported).then(paid).otherwise(None).alias("interest_recorded")).with_columns(pl.when(pl.col("guarantor_id") == 0).then(None).otherwise(pl.col("guarantor_id")).alias("guarantor_id")
                     ).cast(LOANS_SCHEMA)
     bad = loans.filter(pl.col("defaulted_on").is_not_null() & pl.col("guarantor_id").is_not_null())
     outstanding = (bad["principal"] * pl.Series(rng.uniform(0.3, 1.0, bad.height))).round(2)

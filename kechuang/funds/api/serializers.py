@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from kechuang.funds.models import Budget, Claim, ClaimEvent, Payment, Programme
+from kechuang.funds.models import Budget, Claim, ClaimEvent, Payment, Programme, Repayment
 
 
 class BudgetSerializer(serializers.ModelSerializer):
@@ -58,3 +58,28 @@ class NoteSerializer(serializers.Serializer):
 
 class ProposeSerializer(serializers.Serializer):
     year = serializers.IntegerField(min_value=2000, max_value=2100)
+
+
+class RepaymentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Repayment
+        fields = ["id", "loan", "enterprise", "lender", "region_code", "paid_on", "principal_repaid", "interest_paid",
+                  "contract_interest", "flagged", "flag_reason", "source", "note", "recorded_at"]
+
+
+class RepaymentCreateSerializer(serializers.Serializer):
+    """One repayment as the lending bank reports it (amounts in yuan, at most two decimals)."""
+
+    loan_id = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    paid_on = serializers.DateField()
+    principal_repaid = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, default=0)
+    interest_paid = serializers.DecimalField(max_digits=16, decimal_places=2, required=False, default=0)
+    explanation = serializers.CharField(required=False, allow_blank=True, max_length=300, default="",
+                                        help_text="why interest far above the contract's is right (penalty interest, …)")
+    note = serializers.CharField(required=False, allow_blank=True, max_length=300, default="")
+
+
+class RepaymentBatchSerializer(serializers.Serializer):
+    """Many repayments at once, all or nothing (errors name ``records.<index>.<field>``)."""
+
+    records = RepaymentCreateSerializer(many=True, allow_empty=False, max_length=5000)

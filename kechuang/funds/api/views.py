@@ -12,9 +12,13 @@ from rest_framework.response import Response
 from kechuang.accounts.access import CHANGE, VIEW
 from kechuang.core.restricted import RestrictedViewSetMixin
 from kechuang.funds import services
-from kechuang.funds.models import Claim, Programme
+from kechuang.funds import choices as c
+from kechuang.funds.loading import FIELD_LABELS, ImportFileError
+from kechuang.funds.models import Claim, Programme, Repayment
+from kechuang.funds.services_repayments import repayment_record, repayments_import
 
-from .serializers import ClaimApplySerializer, ClaimSerializer, NoteSerializer, ProgrammeSerializer, ProposeSerializer
+from .serializers import (ClaimApplySerializer, ClaimSerializer, NoteSerializer, ProgrammeSerializer, ProposeSerializer,
+                          RepaymentBatchSerializer, RepaymentCreateSerializer, RepaymentSerializer)
 
 
 class ProgrammeViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
@@ -86,3 +90,37 @@ class ClaimViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Rea
     @action(detail=True, methods=["post"])
     def clawback(self, request, pk=None):
         return self._verb(request, services.claim_clawback, kw=lambda n: {"reason": n})
+
+
+class RepaymentViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Banks' repayment records of loans (还本付息记录): seen by the lending bank, the enterprise and
+    its region's regulators; recorded by the lending bank only (one, or a batch all-or-nothing).
+    Interest subsidies use the recorded interest of a loan-year when there is any."""
+
+    serializer_class = RepaymentSerializer
+    queryset = Repayment.objects.all()
+    audit_enterprise = "enterprise"
+    restrict_actions = {"create": VIEW, "batch": VIEW}
+
+    @extend_schema(request=RepaymentCreateSerializer, responses={201: RepaymentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = RepaymentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rep = repayment_record(actor=request.user, source=c.RepaymentSource.API, **data.validated_data)
+        return Response(RepaymentSerializer(rep).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=RepaymentBatchSerializer, responses={201: RepaymentSerializer(many=True)})
+    @action(detail=False, methods=["post"])
+    def batch(self, request):
+        """Record many repayments: every one checked, none written unless all pass."""
+        data = RepaymentBatchSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        rows = list(enumerate(data.validated_data["records"]))
+        try:
+            made = repayments_import(actor=request.user, rows=rows, source=c.RepaymentSource.API)
+        except ImportFileError as exc:
+            fields = {v: k for k, v in FIELD_LABELS.items()}
+            return Response({"errors": [{"field": f"records.{e.row}.{fields.get(e.field, e.field)}", "code": e.code,
+                                         "message": e.message} for e in exc.errors]},
+                            status=status.HTTP_400_BAD_REQUEST)
+        return Response(RepaymentSerializer(made, many=True).data, status=status.HTTP_201_CREATED)

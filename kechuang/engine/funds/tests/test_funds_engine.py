@@ -102,6 +102,27 @@ def test_a_default_stops_the_interest():
     assert out.select("days_in_period", "amount").to_dicts() == [{"days_in_period": 31, "amount": 1698.63}]
 
 
+def test_interest_the_bank_recorded_replaces_the_contract_estimate():
+    # The contract gives 20,164.38 for 2026; the bank reported 18,000.00 actually paid: half of that.
+    p = BY_ID["jn-ip-pledge-interest"]
+    out = _batch([p], loans=[_loan(1), {**_loan(2), "interest_recorded": 18_000.0}])
+    assert out.select("subject", "interest_basis", "interest_paid", "amount").to_dicts() == [
+        {"subject": "loan:1", "interest_basis": "estimated", "interest_paid": pytest.approx(20164.3836, abs=1e-4),
+         "amount": 10082.19},
+        {"subject": "loan:2", "interest_basis": "recorded", "interest_paid": 18_000.0, "amount": 9000.0}]
+    one = claim_for(p, 2026, AS_OF, "loan", {**_loan(2), "interest_recorded": 18_000.0}, FEATS)
+    assert (one["interest_basis"], one["interest_paid"], one["amount"]) == ("recorded", 18_000.0, 9000.0)
+
+
+def test_recorded_interest_paid_after_the_loan_stopped_running_still_counts():
+    # Matured 2026-01-01 (no contract days in 2026) but the last interest was paid in January.
+    loan = {**_loan(disbursed_on=dt.date(2025, 1, 1)), "interest_recorded": 1_200.0}
+    out = _batch([BY_ID["jn-ip-pledge-interest"]], loans=[loan])
+    assert out.select("days_in_period", "interest_basis", "amount").to_dicts() == [
+        {"days_in_period": 0, "interest_basis": "recorded", "amount": 600.0}]
+    assert _batch([BY_ID["jn-ip-pledge-interest"]], loans=[_loan(disbursed_on=dt.date(2025, 1, 1))]).height == 0
+
+
 def test_same_loan_under_two_interest_programmes_is_paid_once_by_the_higher():
     # The enterprise is an HNTE with Class I IP: both programmes apply; 就高不重复 keeps 50%.
     out = _batch([BY_ID["jn-ip-pledge-interest"], BY_ID["jn-tech-loan-interest"]], loans=[_loan()])
@@ -153,6 +174,11 @@ def test_batch_and_loop_agree_to_the_cent_on_a_synthetic_population():
         (c["programme"], c["subject"]): c["amount"] for c in loop}
     assert batch.height == len(loop)
     assert set(batch["programme"]) == {p.key for p in progs}
+    # Both paths to interest_paid are exercised (about half the running loans have bank records)
+    # and agree on which was used.
+    assert {(r["programme"], r["subject"]): r["interest_basis"] for r in batch.iter_rows(named=True)} == {
+        (c["programme"], c["subject"]): c["interest_basis"] for c in loop}
+    assert set(batch["interest_basis"].drop_nulls()) == {"recorded", "estimated"}
 
 
 def test_simulation_reports_cost_reach_and_who_gains_or_loses_by_district_and_tier():
