@@ -62,6 +62,8 @@ MONEY_FACTS = ("principal", "interest_paid", "principal_loss", "loss_total")
 
 #: Notes the platform writes on claim events itself, stored in Chinese and shown in the page's language.
 SYSTEM_NOTES = {"平台依数据生成": _("平台依数据生成")}
+
+
 class RepaymentSource(models.TextChoices):
     FORM = "form", _("页面登记")
     XLSX = "xlsx", _("表格导入")
