@@ -153,7 +153,7 @@ def _bands(where: str, raw: Any, problems: list[Problem]) -> tuple[Band, ...]:
             problems.append(Problem("bad_score", f"{where}.bands[{i}]", "score must lie in 0–100"))
         out.append(Band(float(b["min"]), None if b.get("max") is None else float(b["max"]), float(b["score"])))
     ordered = sorted(out, key=lambda b: b.min)
-    for a, b in zip(ordered, ordered[1:]):
+    for a, b in zip(ordered, ordered[1:], strict=False):
         if a.max is None or a.max > b.min:
             problems.append(Problem("overlapping_bands", where,
                                     f"band [{a.min}, {a.max if a.max is not None else '∞'}) overlaps band starting at {b.min}"))
@@ -238,7 +238,7 @@ def model_from_dict(raw: dict[str, Any]) -> TalentModel:
     else:
         if anchors[0][0] != 0 or anchors[-1][0] != 100:
             p.append(Problem("bad_anchors", "value.anchors", "anchors must run from score 0 to score 100"))
-        for a, b in zip(anchors, anchors[1:]):
+        for a, b in zip(anchors, anchors[1:], strict=False):
             if b[0] <= a[0] or b[1] < a[1]:
                 p.append(Problem("bad_anchors", "value.anchors", f"anchor {b} does not follow {a} upwards"))
     for key in ("spread", "missing_spread"):

@@ -30,7 +30,7 @@ def valid_id(number: str) -> bool:
     if not ID_RE.match(n):
         return False
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    check = "10X98765432"[sum(int(a) * w for a, w in zip(n[:17], weights)) % 11]
+    check = "10X98765432"[sum(int(a) * w for a, w in zip(n[:17], weights, strict=True)) % 11]
     return n[17] == check
 
 
@@ -47,4 +47,4 @@ def id_hash(number: str, salt: str) -> str:
 
 def with_check_digit(first17: str) -> str:
     weights = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-    return first17 + "10X98765432"[sum(int(a) * w for a, w in zip(first17, weights)) % 11]
+    return first17 + "10X98765432"[sum(int(a) * w for a, w in zip(first17, weights, strict=True)) % 11]

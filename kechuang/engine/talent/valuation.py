@@ -48,14 +48,14 @@ def _score_expr(ind: Indicator) -> pl.Expr:
 def _interp_expr(model: TalentModel, total: pl.Expr) -> pl.Expr:
     a = model.anchors
     expr = pl.lit(a[-1][1])
-    for (s0, v0), (s1, v1) in reversed(list(zip(a, a[1:]))):
+    for (s0, v0), (s1, v1) in reversed(list(zip(a, a[1:], strict=False))):
         expr = pl.when(total < s1).then(pl.lit(v0) + (total - s0) * ((v1 - v0) / (s1 - s0))).otherwise(expr)
     return expr
 
 
 def _interp(model: TalentModel, total: float) -> float:
     a = model.anchors
-    for (s0, v0), (s1, v1) in zip(a, a[1:]):
+    for (s0, v0), (s1, v1) in zip(a, a[1:], strict=False):
         if total < s1:
             return v0 + (total - s0) * ((v1 - v0) / (s1 - s0))
     return a[-1][1]

@@ -99,7 +99,7 @@ def test_batch_and_explain_agree_and_give_a_range_with_reasons():
     docs = [STRONG, WEAK, {}]
     facts = [flat_facts(d, date(2026, 6, 30)) for d in docs]
     out = value_batch(m, pl.DataFrame(facts, schema=FACTS_SCHEMA))
-    for f, row in zip(facts, out.iter_rows(named=True)):
+    for f, row in zip(facts, out.iter_rows(named=True), strict=True):
         e = explain(m, f)
         r = row_result(m, row)
         assert r["value_low"] == e["value_low"] and r["value_high"] == e["value_high"]
