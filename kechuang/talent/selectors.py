@@ -11,9 +11,10 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from kechuang.accounts.access import VIEW, organization_of
-from kechuang.core.formatting import region_name
+from kechuang.core.formatting import english, money, region_name
 from kechuang.engine.talent import bundled_model, explain, flat_facts, load_model, talent_loan_limit
 
+from .choices import LEVEL_LABELS
 from .models import TalentConsent, TalentLoanTerms, TalentPerson, Valuation, ValuationRun
 
 
@@ -71,17 +72,26 @@ def explanation(person: TalentPerson) -> dict[str, Any]:
     """The per-person explain path on the current model, with group labels."""
     model = bundled_model()
     e = explain(model, flat_facts(person.facts, timezone.localdate()))
-    labels = {g.id: g.label for g in model.groups}
+    en = english()
+    labels = {g.id: (g.label_en or g.label) if en else g.label for g in model.groups}
+    names = {i.id: (i.label_en or i.label) if en else i.label for i in model.indicators}
     for row in e["indicators"]:
         row["group_label"] = labels[row["group"]]
-    e["group_rows"] = [{"id": g.id, "label": g.label, "weight": g.weight, "score": e["groups"][g.id]} for g in model.groups]
+        row["label"] = names[row["id"]]
+        v = row["value"]
+        if isinstance(v, str):
+            row["shown"] = str(LEVEL_LABELS.get(row["fact"], {}).get(v, v))
+        elif v is not None:
+            row["shown"] = money(v) if row["unit"] == "元" else f"{v:,.2f}".rstrip("0").rstrip(".") + row["unit"]
+    e["group_rows"] = [{"id": g.id, "label": labels[g.id], "weight": g.weight, "score": e["groups"][g.id]} for g in model.groups]
     e["model"] = model
     return e
 
 
 def indicator_labels(valuation: Valuation) -> dict[str, str]:
     model = load_model(valuation.run.model_json)
-    return {i.id: i.label for i in model.indicators}
+    en = english()
+    return {i.id: (i.label_en or i.label) if en else i.label for i in model.indicators}
 
 
 def distribution(user, run: ValuationRun | None = None) -> dict[str, Any]:

@@ -84,6 +84,7 @@ class Indicator:
     levels: dict[str, float] = field(default_factory=dict)
     bands: tuple[Band, ...] = ()
     unit: str = ""
+    label_en: str = ""
 
     def score(self, value: Any) -> float | None:
         """The 0–100 score of ``value`` (``None`` when the fact is unknown)."""
@@ -103,6 +104,7 @@ class Group:
     id: str
     label: str
     weight: float
+    label_en: str = ""
 
 
 @dataclass(frozen=True)
@@ -177,7 +179,7 @@ def model_from_dict(raw: dict[str, Any]) -> TalentModel:
         if not isinstance(g, dict) or not isinstance(g.get("id"), str) or not _num(g.get("weight")):
             p.append(Problem("bad_group", f"groups[{i}]", "needs id and numeric weight"))
             continue
-        groups.append(Group(g["id"], str(g.get("label") or g["id"]), float(g["weight"])))
+        groups.append(Group(g["id"], str(g.get("label") or g["id"]), float(g["weight"]), str(g.get("label_en") or "")))
     if not groups:
         p.append(Problem("bad_group", "groups", "at least one group"))
     elif abs(sum(g.weight for g in groups) - 1) > TOLERANCE:
@@ -220,7 +222,7 @@ def model_from_dict(raw: dict[str, Any]) -> TalentModel:
             if not bands:
                 continue
         inds.append(Indicator(d["id"], d["group"], str(d.get("label") or d["id"]), fact, float(d["weight"]),
-                              levels, bands, str(d.get("unit") or "")))
+                              levels, bands, str(d.get("unit") or ""), str(d.get("label_en") or "")))
     for g in groups:
         mine = [x for x in inds if x.group == g.id]
         if not mine:
