@@ -49,7 +49,7 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
             qs = qs.filter(person__in=TalentConsent.objects.active().filter(organization=org).values("person_id"))
         return qs
 
-    def _audit(self, rows):
+    def _audit_people(self, rows):
         if is_financial(organization_of(self.request.user)):
             for v in rows:
                 try:
@@ -60,13 +60,13 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = page if page is not None else list(self.filter_queryset(self.get_queryset()))
-        self._audit(rows)
+        self._audit_people(rows)
         data = ValuationSerializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
-        self._audit([obj])
+        self._audit_people([obj])
         return Response(ValuationSerializer(obj).data)
 
 
