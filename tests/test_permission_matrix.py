@@ -217,7 +217,9 @@ RULES: dict[str, Rule] = {
     "talent:export": R(SIGNED_IN),
     "talentvaluation-list": R(SIGNED_IN),
     "talentvaluation-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
-    "talentconsent-list": R(SIGNED_IN),
+    "talentconsent-list": R(SIGNED_IN, post=True),
+    "talentperson-list": R(SIGNED_IN, post=True),
+    "talentperson-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "talentconsent-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
     "talentconsent-revoke": W,
     "talentrun-list": R(SIGNED_IN),
@@ -467,7 +469,7 @@ def _risk_params() -> dict[str, dict[str, object]]:
 
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
 PARAM_SOURCES = [
-    (r"^talent:person_detail$", "talentperson"), (r"^talentvaluation", "talentvaluation"), (r"^talent(consent|:talentconsent)", "talentconsent"), (r"^talentrun", "talentrun"),
+    (r"^talent:person_detail$|^talentperson", "talentperson"), (r"^talentvaluation", "talentvaluation"), (r"^talent(consent|:talentconsent)", "talentconsent"), (r"^talentrun", "talentrun"),
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
     (r"listing-run|listing:pool_run_progress", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),

@@ -22,6 +22,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.formatting import region_name
+
 from . import choices as c
 from .querysets import (TalentConsentQuerySet, TalentLoanTermsQuerySet, TalentPersonQuerySet, ValuationQuerySet,
                         ValuationRunQuerySet)
@@ -119,7 +121,8 @@ class ValuationRun(models.Model):
         verbose_name_plural = _("人才价值评估批次")
 
     def __str__(self) -> str:
-        return f"talent run #{self.pk} {self.region_code} @ {self.as_of}"
+        return _("人才价值评估 #%(pk)s %(region)s @ %(as_of)s") % {"pk": self.pk, "region": region_name(self.region_code),
+                                                               "as_of": self.as_of}
 
 
 class Valuation(models.Model):

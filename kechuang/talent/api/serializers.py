@@ -2,7 +2,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from kechuang.talent.models import TalentConsent, Valuation, ValuationRun
+from kechuang.talent.choices import TalentConsentPurpose
+from kechuang.talent.models import TalentConsent, TalentPerson, Valuation, ValuationRun
 
 
 class ValuationSerializer(serializers.ModelSerializer):
@@ -37,3 +38,26 @@ class ValuationRunSerializer(serializers.ModelSerializer):
         model = ValuationRun
         fields = ["id", "model_version", "as_of", "region_code", "enterprise", "status", "people_total",
                   "skipped_without_consent", "value_low_total", "value_high_total", "is_synthetic", "created_at"]
+
+
+class TalentPersonSerializer(serializers.ModelSerializer):
+    """A person as every API answer shows them: masked name and masked ID, never the full name."""
+
+    class Meta:
+        model = TalentPerson
+        fields = ["id", "enterprise", "region_code", "industry_code", "masked_name", "id_masked", "is_synthetic",
+                  "created_at"]
+
+
+class TalentPersonCreateSerializer(serializers.Serializer):
+    full_name = serializers.CharField(max_length=60)
+    id_number = serializers.CharField(max_length=18, help_text="18-character resident ID number; stored only hashed and masked")
+    facts = serializers.JSONField(help_text="the person's facts document (see docs/talent.md)")
+
+
+class TalentConsentCreateSerializer(serializers.Serializer):
+    person = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    organization = serializers.IntegerField(min_value=1, max_value=2**63 - 1)
+    purpose = serializers.ChoiceField(choices=TalentConsentPurpose.choices)
+    valid_until = serializers.DateTimeField()
+    evidence = serializers.CharField(max_length=200, required=False, default="", allow_blank=True)

@@ -4,25 +4,24 @@ the talent consents a user may see (a person revokes theirs with POST …/revoke
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
 from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, viewsets
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.exceptions import PermissionDenied, ValidationError
+from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from kechuang.accounts.access import CHANGE, VIEW, is_financial, organization_of
+from kechuang.accounts.models import Organization
+from kechuang.core.api import int_param, region_param
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
-from kechuang.talent.models import TalentConsent, Valuation, ValuationRun
+from kechuang.talent.models import TalentConsent, TalentPerson, Valuation, ValuationRun
 from kechuang.talent.selectors import latest
-from kechuang.talent.services import person_valuation_read, talent_consent_revoke
+from kechuang.talent.services import (person_register, person_valuation_read, talent_consent_grant,
+                                      talent_consent_revoke)
 
-from .serializers import TalentConsentSerializer, ValuationRunSerializer, ValuationSerializer
-
-
-def _coded(exc: DjangoValidationError) -> ValidationError:
-    return ValidationError({"detail": exc.messages, "code": [e.code for e in exc.error_list] if hasattr(exc, "error_list") else []})
+from .serializers import (TalentConsentCreateSerializer, TalentConsentSerializer, TalentPersonCreateSerializer,
+                          TalentPersonSerializer, ValuationRunSerializer, ValuationSerializer)
 
 
 class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -38,12 +37,12 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     def get_queryset(self):
         qs = latest(super().get_queryset())
         p = self.request.query_params
-        if p.get("enterprise"):
-            if not p["enterprise"].isdigit():
-                raise ValidationError({"enterprise": ["must be an integer"]})
-            qs = qs.filter(enterprise_id=p["enterprise"])
-        if p.get("region"):
-            qs = qs.filter(region_code=p["region"])
+        enterprise = int_param(p.get("enterprise"), field="enterprise")
+        if enterprise is not None:
+            qs = qs.filter(enterprise_id=enterprise)
+        region = region_param(p.get("region"))
+        if region:
+            qs = qs.filter(region_code=region)
         org = organization_of(self.request.user)
         if is_financial(org):  # an institution: only the people who consented to it
             qs = qs.filter(person__in=TalentConsent.objects.active().filter(organization=org).values("person_id"))
@@ -52,10 +51,7 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     def _audit_people(self, rows):
         if is_financial(organization_of(self.request.user)):
             for v in rows:
-                try:
-                    person_valuation_read(person=v.person, user=self.request.user, what="api")
-                except DjangoValidationError as exc:
-                    raise _coded(exc) from None
+                person_valuation_read(person=v.person, user=self.request.user, what="api")
 
     def list(self, request, *args, **kwargs):
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
@@ -70,15 +66,50 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         return Response(ValuationSerializer(obj).data)
 
 
+class TalentPersonViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """People the user may see (masked names, masked ID); POST records a member of the user's own
+    enterprise (an admin or officer): the facts are checked on entry (``bad_facts`` naming the
+    section, row and field; ``bad_id``; ``duplicate_person``), nothing written on refusal."""
+
+    serializer_class = TalentPersonSerializer
+    permission_classes = [WritersOnly]
+    queryset = TalentPerson.objects.order_by("pk")
+
+    @extend_schema(request=TalentPersonCreateSerializer, responses={201: TalentPersonSerializer})
+    def create(self, request, *args, **kwargs):
+        data = TalentPersonCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        org = organization_of(request.user)
+        if org is None or org.enterprise_id is None or org.kind != "enterprise":
+            raise PermissionDenied("only an enterprise records its own people")
+        person = person_register(enterprise=org.enterprise, actor=request.user, **data.validated_data)
+        return Response(TalentPersonSerializer(person).data, status=status.HTTP_201_CREATED)
+
+
 class TalentConsentViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                           viewsets.GenericViewSet):
+                           mixins.CreateModelMixin, viewsets.GenericViewSet):
     """Talent consents the user may see: a person's own, those granted to the user's organisation,
-    an employer's team's, a regulator's region's. POST ``revoke`` ends one now (the person only)."""
+    an employer's team's, a regulator's region's. POST records one (the person, or the employer with
+    the written authorisation's reference in ``evidence``); POST ``revoke`` ends one now (the
+    person only)."""
 
     serializer_class = TalentConsentSerializer
     permission_classes = [IsAuthenticated]
     queryset = TalentConsent.objects.select_related("person").order_by("-granted_at", "-pk")
     restrict_actions = {"revoke": CHANGE}
+
+    @extend_schema(request=TalentConsentCreateSerializer, responses={201: TalentConsentSerializer})
+    def create(self, request, *args, **kwargs):
+        data = TalentConsentCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        v = dict(data.validated_data)
+        person = TalentPerson.objects.restrict(request.user, VIEW).filter(pk=v.pop("person")).first()
+        org = Organization.objects.filter(pk=v.pop("organization"), is_active=True).first()
+        if person is None or org is None:
+            raise NotFound("unknown person or organisation")
+        consent = talent_consent_grant(person=person, organization=org, actor=request.user, **v)
+        return Response(TalentConsentSerializer(consent).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=None, responses={200: TalentConsentSerializer})
     @action(detail=True, methods=["post"])
@@ -87,14 +118,11 @@ class TalentConsentViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins
         if consent is None:
             if TalentConsent.objects.restrict(request.user, VIEW).filter(pk=pk).exists():
                 raise PermissionDenied("only the person revokes a talent consent")
-            from rest_framework.exceptions import NotFound
             raise NotFound()
         try:
             consent = talent_consent_revoke(consent=consent, actor=request.user)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        except DjangoValidationError as exc:
-            raise _coded(exc) from None
         return Response(TalentConsentSerializer(consent).data)
 
 

@@ -108,3 +108,25 @@ def test_the_api_gives_masked_names_and_only_consented_rows_to_a_bank(team):
     assert [r["person"] for r in rows] == [team["a"].pk]
     assert rows[0]["person_name"] == "张*明" and rows[0]["value_low"] < rows[0]["value_high"]
     assert "张小明" not in json.dumps(data, ensure_ascii=False)
+
+
+def test_the_api_records_a_person_and_refuses_bad_facts_with_the_row_and_field(team):
+    ent = _client(team["ent1"])
+    bad = {"full_name": "赵六", "id_number": id_number(9), "facts": {"honours": [{"programme": "nope"}]}}
+    resp = ent.post("/api/talent-people/", bad, content_type="application/json")
+    assert resp.status_code == 400
+    errors = resp.json()["errors"]
+    assert errors[0]["code"] == "bad_facts" and "honours[1].programme" in errors[0]["message"]
+    good = dict(bad, facts=PLAIN)
+    resp = ent.post("/api/talent-people/", good, content_type="application/json")
+    assert resp.status_code == 201 and resp.json()["masked_name"] == "赵*" and "赵六" not in resp.content.decode()
+    pk = resp.json()["id"]
+    # the employer records a consent only with the written authorisation's reference
+    body = {"person": pk, "organization": team["bank_org"].pk, "purpose": "talent_loan",
+            "valid_until": until().isoformat()}
+    resp = ent.post("/api/talent-consents/", body, content_type="application/json")
+    assert resp.status_code == 400 and resp.json()["errors"][0]["code"] == "no_consent"
+    resp = ent.post("/api/talent-consents/", dict(body, evidence="授权书-9"), content_type="application/json")
+    assert resp.status_code == 201 and resp.json()["active"] is True
+    # a bank cannot record people
+    assert _client(team["bank"]).post("/api/talent-people/", good, content_type="application/json").status_code == 403
