@@ -8,7 +8,6 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from kechuang.accounts.access import CHANGE, VIEW, is_financial, organization_of
@@ -22,6 +21,18 @@ from kechuang.talent.services import (person_register, person_valuation_read, ta
 
 from .serializers import (TalentConsentCreateSerializer, TalentConsentSerializer, TalentPersonCreateSerializer,
                           TalentPersonSerializer, ValuationRunSerializer, ValuationSerializer)
+
+
+class PersonOrWriter(WritersOnly):
+    """Like :class:`WritersOnly` (viewers are refused before the body is read), except that a
+    person with a talent record (a login without an organisation) writes their own consents."""
+
+    def has_permission(self, request, view) -> bool:
+        if super().has_permission(request, view):
+            return True
+        user = request.user
+        return bool(user and user.is_authenticated and user.organization_id is None
+                    and TalentPerson.objects.filter(user=user).exists())
 
 
 class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
@@ -95,7 +106,7 @@ class TalentConsentViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins
     person only)."""
 
     serializer_class = TalentConsentSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [PersonOrWriter]
     queryset = TalentConsent.objects.select_related("person").order_by("-granted_at", "-pk")
     restrict_actions = {"revoke": CHANGE}
 

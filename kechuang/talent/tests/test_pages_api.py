@@ -130,3 +130,12 @@ def test_the_api_records_a_person_and_refuses_bad_facts_with_the_row_and_field(t
     assert resp.status_code == 201 and resp.json()["active"] is True
     # a bank cannot record people
     assert _client(team["bank"]).post("/api/talent-people/", good, content_type="application/json").status_code == 403
+
+
+def test_the_person_revokes_through_the_api_and_a_viewer_is_refused_before_the_body_is_read(team):
+    from kechuang.accounts.choices import Role
+    viewer = user("ent1-viewer", team["org1"], role=Role.VIEWER)
+    resp = _client(viewer).post("/api/talent-consents/", {}, content_type="application/json")
+    assert resp.status_code == 403
+    resp = _client(team["a"].user).post(f"/api/talent-consents/{team['consent'].pk}/revoke/")
+    assert resp.status_code == 200 and resp.json()["active"] is False
