@@ -11,6 +11,7 @@ from kechuang.ingest.api.views import ImportRunViewSet, QuarantinedRowViewSet
 from kechuang.ip.api.routes import register as ip_routes
 from kechuang.marketplace.api.routes import register as marketplace_routes
 from kechuang.points.api.routes import register as points_routes
+from kechuang.talent.api.routes import register as talent_routes
 from kechuang.rating.api.routes import register as rating_routes
 from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
@@ -35,5 +36,6 @@ listing_routes(router)
 funds_routes(router)
 risk_routes(router)
 points_routes(router)
+talent_routes(router)
 
 urlpatterns = router.urls

@@ -208,6 +208,22 @@ RULES: dict[str, Rule] = {
     "pointsresult-list": R(SIGNED_IN),
     "pointsrun-detail": R(REG_WRITERS | {"city_viewer"}),
     "pointsrun-list": R(SIGNED_IN, post=True),
+    "talent:team": R({"platform_admin", "enterprise"}, post=True),
+    "talent:person_detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "talent:mine": R(SIGNED_IN),
+    "talent:talentconsent_revoke": W,
+    "talent:consented": R(FIN | {"platform_admin"}),
+    "talent:distribution": R(REG, post=True),
+    "talent:export": R(SIGNED_IN),
+    "talentvaluation-list": R(SIGNED_IN),
+    "talentvaluation-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "talentconsent-list": R(SIGNED_IN, post=True),
+    "talentperson-list": R(SIGNED_IN, post=True),
+    "talentperson-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "talentconsent-detail": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
+    "talentconsent-revoke": W,
+    "talentrun-list": R(SIGNED_IN),
+    "talentrun-detail": R(REG - {"district"}),
     "rating:ratingmodel_detail": R(REG),
     "rating:ratingmodel_list": R(REG),
     "rating:ratingresult_card": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
@@ -420,6 +436,7 @@ def _params(people) -> dict[str, dict[str, object]]:
         "pointsrun": {"pk": _first("points.PointsRun", region_code="370100")},
         "pointsresult": {"pk": _first("points.PointsResult", enterprise=own, run__region_code="370100")},
         "pointsmodel": {"pk": _first("points.PointsModel")},
+        **_talent_params(own),
         "template": {"kind": "plan"},
         "ipvaluation": {"pk": _first("ip.IPValuation", enterprise=own)},
         "pledge": {"pk": _first("ip.Pledge", enterprise=own)},
@@ -432,6 +449,17 @@ def _params(people) -> dict[str, dict[str, object]]:
         "programme": {"pk": _first("funds.Programme")},
         **_risk_params(),
     }
+
+
+def _talent_params(own) -> dict[str, dict[str, object]]:
+    """The demo enterprise's first person (who gave the demo bank a 人才贷 consent), that person's
+    latest valuation and consent, and the city's valuation run."""
+    person = apps.get_model("talent", "TalentPerson").objects.filter(enterprise=own).order_by("pk").first()
+    pk = person.pk if person else 999999
+    return {"talentperson": {"pk": pk},
+            "talentvaluation": {"pk": _first("talent.Valuation", person_id=pk)},
+            "talentconsent": {"pk": _first("talent.TalentConsent", person_id=pk, revoked_at__isnull=True)},
+            "talentrun": {"pk": _first("talent.ValuationRun", region_code="370100")}}
 
 
 def _risk_params() -> dict[str, dict[str, object]]:
@@ -449,6 +477,7 @@ def _risk_params() -> dict[str, dict[str, object]]:
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
 PARAM_SOURCES = [
     (r"^funds:loan_repayments$", "request"), (r"^funds-repayment", "repayment"),
+    (r"^talent:person_detail$|^talentperson", "talentperson"), (r"^talentvaluation", "talentvaluation"), (r"^talent(consent|:talentconsent)", "talentconsent"), (r"^talentrun", "talentrun"),
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
     (r"listing-run|listing:pool_run_progress", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
@@ -496,7 +525,7 @@ def _counts() -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
                                      "marketplace", "targets", "core", "ip", "listing", "funds",
-                                     "risk", "points"}}
+                                     "risk", "points", "talent"}}
 
 
 def _denied(status: int, role: str, api: bool) -> bool:

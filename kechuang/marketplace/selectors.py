@@ -33,7 +33,8 @@ GRADE_RANK = {g: i + 1 for i, (g, _pd) in enumerate(DEFAULT_MASTER_SCALE)}
 FEATURE_COLUMNS = ("region_code", "region_city", "region_province", "industry_code", "industry_section", "size",
                    "employees", "operating_revenue", "rd_ratio", "ip_class1_count", "ip_total_count",
                    "adverse_count", "years_registered", "grade", "grade_rank", "tier_rank", "hnte", "srdi_sme",
-                   "little_giant", "tsme", "gazelle", "first_loan", "innovation_points")
+                   "little_giant", "tsme", "gazelle", "first_loan", "innovation_points",
+                   "talent_value_low")
 
 
 def _size(employees: int | None) -> str | None:
@@ -66,6 +67,17 @@ def latest_innovation_points(enterprise: Enterprise) -> float | None:
     pts = (PointsResult.objects.filter(enterprise=enterprise, run__status="succeeded")
            .order_by("-run__as_of", "-run_id").values_list("points", flat=True).first())
     return None if pts is None else float(pts)
+
+
+def latest_talent_value_low(enterprise: Enterprise) -> float | None:
+    """The low end of the enterprise's talent team value (talent app: its consented people's
+    latest valuations summed), or None when nobody is valued."""
+    try:
+        apps.get_app_config("talent")
+    except LookupError:
+        return None
+    from kechuang.talent.selectors import latest_team_value_low
+    return latest_team_value_low(enterprise.pk)
 
 
 def latest_tier(enterprise: Enterprise) -> dict[str, Any]:
@@ -115,6 +127,7 @@ def enterprise_features(enterprise: Enterprise, at: datetime | None = None) -> d
         "gazelle": "gazelle" in kinds,
         "first_loan": first_loan,
         "innovation_points": latest_innovation_points(enterprise),
+        "talent_value_low": latest_talent_value_low(enterprise),
         "tier": tier.get("tier"),
         "as_of": timezone.now().isoformat(),
     }

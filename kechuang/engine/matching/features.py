@@ -45,6 +45,7 @@ _F = (
     MatchFeature("gazelle", "bool", "瞪羚企业", "gazelle enterprise"),
     MatchFeature("first_loan", "bool", "首贷户（无银行贷款记录）", "first-time borrower (no bank loan on record)"),
     MatchFeature("innovation_points", "number", "创新积分（最近一次积分批次）", "innovation points (latest run)"),
+    MatchFeature("talent_value_low", "number", "人才团队价值下限（元，已授权人员）", "talent team value, low end (yuan, consented people)"),
 )
 
 MATCH_FEATURES: dict[str, MatchFeature] = {f.name: f for f in _F}
