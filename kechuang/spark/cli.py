@@ -18,7 +18,7 @@ from pathlib import Path
 
 import orjson
 
-from .standard import FactsParquetError
+from .standard import FactsParquetError, check_facts_parquet
 
 VERBS = ("evaluate", "rate", "warn")
 
@@ -58,9 +58,10 @@ def build_job(args: argparse.Namespace):
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     job = build_job(args)
-    from .runner import run_job, spark_session
-
     try:
+        check_facts_parquet(args.input)  # refuse a bad file before a JVM starts
+        from .runner import run_job, spark_session
+
         spark = spark_session(args.master)
         summary = run_job(spark, job, args.input, args.output, partitions=args.partitions)
     except FactsParquetError as exc:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+
 import polars as pl
 import pytest
 
@@ -94,12 +97,14 @@ def test_given_newer_schema_version_when_run_on_spark_then_refused_before_any_ta
     assert not (tmp_path / "out").exists()
 
 
-def test_given_newer_schema_version_when_cli_runs_then_exit_2_and_coded_message(facts, tmp_path, capsys):
-    from kechuang.cli import main
-
+def test_given_newer_schema_version_when_cli_runs_then_exit_2_coded_message_and_no_django(facts, tmp_path):
     src = tmp_path / "v2.parquet"
     write_facts_parquet(facts.head(10), src, version="1.7")
-    code = main(["spark", "evaluate", "--input", str(src), "--output", str(tmp_path / "o"),
-                 "--as-of", AS_OF.isoformat()])
-    assert code == 2
-    assert "[schema_version]" in capsys.readouterr().err
+    script = ("import sys; from kechuang.cli import main; rc = main(sys.argv[1:]); "
+              "print('django loaded' if 'django' in sys.modules else 'no django'); sys.exit(rc)")
+    proc = subprocess.run([sys.executable, "-c", script, "spark", "evaluate", "--input", str(src),
+                           "--output", str(tmp_path / "o"), "--as-of", AS_OF.isoformat()],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert "[schema_version]" in proc.stderr and "'1.7'" in proc.stderr
+    assert proc.stdout.strip() == "no django"
