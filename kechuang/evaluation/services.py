@@ -220,14 +220,20 @@ def evaluation_run_import(*, run: EvaluationRun, results: pl.DataFrame, actor) -
     audit entry, exactly as :func:`evaluation_run_execute` would store them (gaps excepted: they
     need the facts). Rows are matched to the run region's enterprises by USCC; rows of other
     enterprises are not stored but counted (``counts["import"]["outside_region"]``), as are the
-    region's enterprises without any row (``without_results``). A file lacking a column, or holding
-    a version the run does not use, is refused and nothing is stored."""
+    region's enterprises without any row (``without_results``). A file lacking a column, holding
+    a version the run does not use, or holding an enterprise's result for a standard twice is
+    refused and nothing is stored."""
     missing = [c for c in IMPORT_COLUMNS if c not in results.columns]
     if missing:
         raise ValidationError(_("结果文件缺少列：%(c)s。") % {"c": ", ".join(missing)}, code=E.BAD_RESULTS)
     foreign = sorted(set(results["version"].unique().to_list()) - set(run.versions.values()))
     if foreign:
         raise ValidationError(_("结果文件含本次评价未使用的标准版本：%(v)s。") % {"v": ", ".join(foreign)},
+                              code=E.BAD_RESULTS)
+    twice = results.group_by("uscc", "standard").len().filter(pl.col("len") > 1)
+    if twice.height:
+        raise ValidationError(_("结果文件中同一企业同一标准有多行（%(u)s 等 %(n)s 家）。")
+                              % {"u": ", ".join(sorted(twice["uscc"].unique().to_list())[:3]), "n": twice["uscc"].n_unique()},
                               code=E.BAD_RESULTS)
     if "clauses" not in results.columns:
         results = results.with_columns(clauses=pl.lit(None, dtype=pl.String))

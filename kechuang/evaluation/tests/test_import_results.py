@@ -80,3 +80,16 @@ def test_given_results_without_a_column_when_imported_then_refused():
     with pytest.raises(ValidationError) as err:
         evaluation_run_import(run=run, results=spark_results().drop("route"), actor=reg)
     assert err.value.code == E.BAD_RESULTS and "route" in err.value.messages[0]
+
+
+def test_given_an_enterprise_twice_in_the_results_when_imported_then_refused_naming_it():
+    ents = region(2, "370102")
+    reg = regulator("city")
+    results = spark_results()
+    run = evaluation_run_create(as_of=AS_OF, actor=reg, region_code="370100",
+                                standards=sorted(results["version"].unique().to_list()))
+    with pytest.raises(ValidationError) as err:
+        evaluation_run_import(run=run, results=pl.concat([results, results.head(1)]), actor=reg)
+    assert err.value.code == E.BAD_RESULTS
+    assert ents[0].uscc in err.value.messages[0] and "1 家" in err.value.messages[0]
+    assert not EvaluationResult.objects.filter(run=run).exists()
