@@ -1,9 +1,12 @@
 """Results computed on Spark (the partition function of ``kechuang spark evaluate``) come back as a
 run, stored as the platform's own region run stores them."""
 
+from io import StringIO
+
 import polars as pl
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import call_command
 
 from kechuang.core.models import AuditEntry
 from kechuang.engine.qualification import records_to_frame
@@ -93,3 +96,21 @@ def test_given_an_enterprise_twice_in_the_results_when_imported_then_refused_nam
     assert err.value.code == E.BAD_RESULTS
     assert ents[0].uscc in err.value.messages[0] and "1 家" in err.value.messages[0]
     assert not EvaluationResult.objects.filter(run=run).exists()
+
+
+def test_given_a_spark_output_directory_when_the_command_imports_it_then_a_run_and_the_counts_are_reported(tmp_path):
+    region(2, "370102")
+    region(1, "370203", start=20)
+    regulator("city")
+    results = spark_results()
+    (tmp_path / "output=result").mkdir()
+    results.drop("output").write_parquet(tmp_path / "output=result" / "part-00000.parquet")
+    out = StringIO()
+
+    call_command("evaluate_import", "--results", str(tmp_path), "--region", "370100",
+                 "--as-of", AS_OF.isoformat(), "--actor", "city", stdout=out)
+
+    run = EvaluationRun.objects.get(file_name="", region_code="370100")
+    assert (run.enterprises_total, run.results_total) == (2, 14)
+    assert "2 enterprises, 14 results imported" in out.getvalue()
+    assert "1 enterprises in the file are outside 370100" in out.getvalue()
