@@ -16,7 +16,7 @@ from kechuang.spark import write_facts_parquet
 from kechuang.synthetic import generate
 
 AS_OF = dt.date(2026, 11, 22)
-N = 3000  # synthetic enterprises (合成数据)
+N = 2000  # synthetic enterprises (合成数据)
 
 
 @pytest.fixture(scope="session")
