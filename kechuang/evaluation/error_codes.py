@@ -11,3 +11,4 @@ class EvaluationErrorCode(models.TextChoices):
     NOT_QUEUED = "not_queued", "the run is not queued"
     BAD_RECORD = "bad_record", "a posted record cannot be evaluated"
     TOO_MANY_RECORDS = "too_many_records", "too many records in one request"
+    BAD_RESULTS = "bad_results", "a result file to import lacks a column or holds another version"

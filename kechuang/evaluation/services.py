@@ -14,6 +14,8 @@ from collections import Counter
 from decimal import Decimal
 from typing import Any
 
+import polars as pl
+
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -205,3 +207,71 @@ def evaluation_file_run_record(*, run: EvaluationRun, actor, enterprises_total: 
 
 
 __all__ = ["evaluation_file_run_record", "evaluation_run_create", "evaluation_run_execute"]
+
+
+#: The columns a result file must have to be imported (``evaluate_batch`` output with ``uscc``).
+IMPORT_COLUMNS = ("uscc", "standard", "version", "status", "score", "score_min", "score_max", "route")
+
+
+def evaluation_run_import(*, run: EvaluationRun, results: pl.DataFrame, actor) -> EvaluationRun:
+    """Store results computed outside the platform — a Spark job's ``output=result`` Parquet
+    (``kechuang spark evaluate --details json|none``, docs/scale.md) — as the results and tier
+    placements of ``run`` (created with the versions the file holds), in one transaction with its
+    audit entry, exactly as :func:`evaluation_run_execute` would store them (gaps excepted: they
+    need the facts). Rows are matched to the run region's enterprises by USCC; rows of other
+    enterprises are not stored but counted (``counts["import"]["outside_region"]``), as are the
+    region's enterprises without any row (``without_results``). A file lacking a column, holding
+    a version the run does not use, or holding an enterprise's result for a standard twice is
+    refused and nothing is stored."""
+    missing = [c for c in IMPORT_COLUMNS if c not in results.columns]
+    if missing:
+        raise ValidationError(_("结果文件缺少列：%(c)s。") % {"c": ", ".join(missing)}, code=E.BAD_RESULTS)
+    foreign = sorted(set(results["version"].unique().to_list()) - set(run.versions.values()))
+    if foreign:
+        raise ValidationError(_("结果文件含本次评价未使用的标准版本：%(v)s。") % {"v": ", ".join(foreign)},
+                              code=E.BAD_RESULTS)
+    twice = results.group_by("uscc", "standard").len().filter(pl.col("len") > 1)
+    if twice.height:
+        raise ValidationError(_("结果文件中同一企业同一标准有多行（%(u)s 等 %(n)s 家）。")
+                              % {"u": ", ".join(sorted(twice["uscc"].unique().to_list())[:3]), "n": twice["uscc"].n_unique()},
+                              code=E.BAD_RESULTS)
+    if "clauses" not in results.columns:
+        results = results.with_columns(clauses=pl.lit(None, dtype=pl.String))
+    started = timezone.now()
+    with transaction.atomic():
+        run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
+        stds = {v: default_registry().get(v) for v in run.versions.values()}
+        regions = dict(Enterprise.objects.filter(within_region(run.region_code)).values_list("uscc", "pk"))
+        enterprise_region = dict(Enterprise.objects.filter(pk__in=regions.values()).values_list("pk", "region_code"))
+        by_uscc: dict[str, list[dict]] = {}
+        for r in results.select(*IMPORT_COLUMNS, "clauses").iter_rows(named=True):
+            by_uscc.setdefault(r["uscc"], []).append(r)
+        with_details = run.details == RunDetails.JSON
+        counts: Counter = Counter()
+        rows, placements = [], []
+        for uscc, eid in sorted(regions.items(), key=lambda kv: kv[1]):
+            enterprise_rows = by_uscc.get(uscc)
+            if not enterprise_rows:
+                continue
+            lad = placement(stds, enterprise_rows, with_details=with_details)
+            for r in enterprise_rows:
+                counts[(r["standard"], r["status"])] += 1
+                rows.append((run.pk, eid, r["standard"], r["version"], r["status"], _decimal(r["score"]),
+                             _decimal(r["score_min"]), _decimal(r["score_max"]), r["route"],
+                             (r["clauses"] if with_details else None) or None, json_text([])))
+            counts[("tier", lad["tier"] or Tier.NONE)] += 1
+            placements.append(_placement_row(run, eid, enterprise_region[eid], lad))
+        n_results = write_results(rows)
+        write_placements(placements)
+        before = model_snapshot(run)
+        run.status = RunStatus.SUCCEEDED
+        run.enterprises_total, run.results_total = len(placements), n_results
+        run.counts = _counts_json(counts) | {"import": {
+            "outside_region": len(set(by_uscc) - set(regions)),
+            "without_results": len(set(regions) - set(by_uscc))}}
+        run.started_at, run.finished_at = started, timezone.now()
+        run.save()
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=run, before=before,
+                     after=model_snapshot(run, ["status", "enterprises_total", "results_total",
+                                                "versions", "counts", "as_of", "region_code"]))
+    return run
