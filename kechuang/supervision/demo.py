@@ -11,13 +11,14 @@ import calendar
 import datetime as dt
 from decimal import Decimal
 
+from django.contrib.auth import get_user_model
 from django.utils import timezone
 
 from kechuang.accounts.models import Organization
 
 from . import choices as c
 from .models import SupervisedOrg
-from .services import inspection_record, org_register, reports_submit
+from .services import ReportRejected, inspection_record, org_register, reports_submit
 
 DEMO_ACTOR = "demo:supervision"
 W = 10_000  # 万元 in yuan
@@ -165,4 +166,22 @@ def demo_supervision(*, progress=None) -> dict:
                       rectification_required=True, deadline=today + dt.timedelta(days=40), is_synthetic=True)
     inspection_record(org=by_no["DEMO-DD-001"], actor=DEMO_ACTOR, inspected_on=today - dt.timedelta(days=90),
                       inspectors="演示检查组（赵）", findings="（演示）未发现问题。", is_synthetic=True)
-    return {"orgs": len(orgs), "periods": [p.isoformat() for p in periods]}
+    inspection_record(org=by_no["DEMO-RZDB-001"], actor=DEMO_ACTOR, inspected_on=today - dt.timedelta(days=45),
+                      inspectors="演示检查组（孙）", findings="（演示）业务台账完整，未发现违规。", is_synthetic=True)
+    rejected = _guarantor_rejected_file(by_no["DEMO-RZDB-001"], periods[-1])
+    return {"orgs": len(orgs), "periods": [p.isoformat() for p in periods], "rejected_upload": rejected}
+
+
+def _guarantor_rejected_file(org: SupervisedOrg, period: dt.date) -> int | None:
+    """The demo guarantor files its last quarter again with a negative figure: the file is
+    rejected (period already reported, negative amount) and its rows are kept for correction."""
+    user = get_user_model().objects.filter(username="guarantor", organization=org.institution).first()
+    if user is None:
+        return None
+    row = _row(org, period, guarantor(5.2e8, 7.5))
+    row.update(sheet="融资担保公司", row=2, cash="-1.00")
+    try:
+        reports_submit(rows=[row], actor=user, source=c.Source.XLSX, file_name="演示-担保季报-有误.xlsx")
+    except ReportRejected as exc:
+        return exc.upload.pk
+    return None

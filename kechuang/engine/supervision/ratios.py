@@ -10,7 +10,10 @@ import polars as pl
 
 from .rules import Indicator, RuleSet, TypeRules
 
-_OPS = {">=": lambda a, b: a >= b, "<=": lambda a, b: a <= b, "=": lambda a, b: a == b}
+
+
+def _cmp(col: pl.Expr, op: str, bound: float) -> pl.Expr:
+    return col >= bound if op == ">=" else (col <= bound if op == "<=" else col == bound)
 
 
 def _sum(parts) -> pl.Expr:
@@ -25,16 +28,6 @@ def _frame(records: list[dict[str, Any]], trules: TypeRules) -> pl.DataFrame:
     for name in trules.field_names:
         cols[name] = [float(r["figures"].get(name, 0) or 0) for r in records]
     return pl.DataFrame(cols, schema={"_i": pl.Int64, **{n: pl.Float64 for n in trules.field_names}})
-
-
-def _limit(ind: Indicator, values: dict[str, float | None]) -> tuple[float | None, bool]:
-    """The bound that applies and whether it is the alternative (raised) one."""
-    if ind.alt_max is not None and ind.alt_when is not None:
-        name, op, bound = ind.alt_when
-        v = values.get(name)
-        if v is not None and _OPS[op](v, bound):
-            return ind.alt_max, True
-    return (ind.max if ind.max is not None else ind.min), False
 
 
 def compute(records: list[dict[str, Any]], rules: RuleSet) -> list[dict[str, Any]]:
@@ -57,36 +50,41 @@ def compute(records: list[dict[str, Any]], rules: RuleSet) -> list[dict[str, Any
                 den = _sum(ind.den)
                 exprs.append(den.alias(f"{ind.code}__den"))
                 exprs.append(pl.when(den > 0).then(num / den).otherwise(None).alias(ind.code))
-        for ind in trules.indicators:
+        res = df.with_columns(exprs)
+        limits = [ind for ind in trules.indicators if ind.is_limit]
+        flags = []
+        for ind in limits:
+            v, num = pl.col(ind.code), pl.col(f"{ind.code}__num")
+            limit = pl.lit(float(ind.max if ind.max is not None else ind.min))
+            alt = pl.lit(False)
+            if ind.alt_max is not None and ind.alt_when is not None:
+                name, op, bound = ind.alt_when
+                alt = _cmp(pl.col(name), op, bound).fill_null(False)
+                limit = pl.when(alt).then(pl.lit(float(ind.alt_max))).otherwise(limit)
+            if ind.max is not None:
+                bad = pl.when(v.is_null()).then(num > 0).otherwise(v > limit + 1e-12)
+            else:
+                bad = pl.when(v.is_null()).then(pl.lit(False)).otherwise(v < limit - 1e-12)
             if ind.when is not None:
                 name, op, bound = ind.when
-                col = pl.col(name)
-                cond = col >= bound if op == ">=" else (col <= bound if op == "<=" else col == bound)
-                exprs.append(cond.alias(f"{ind.code}__applies"))
-        res = df.with_columns(exprs)
-        for row in res.iter_rows(named=True):
-            values = {ind.code: row[ind.code] for ind in trules.indicators}
-            breaches = []
-            for ind in trules.indicators:
-                if not ind.is_limit or (ind.when is not None and not row[f"{ind.code}__applies"]):
-                    continue
-                limit, alt = _limit(ind, values)
-                v = values[ind.code]
-                if v is None:  # denominator not positive: a positive numerator breaches a maximum
-                    bad = ind.max is not None and row[f"{ind.code}__num"] > 0
-                elif ind.max is not None:
-                    bad = v > limit + 1e-12
-                else:
-                    bad = v < limit - 1e-12
-                if bad:
-                    breaches.append({
-                        "code": ind.code, "label": ind.label, "value": v, "limit": limit,
-                        "op": "<=" if ind.max is not None else ">=", "unit": ind.unit, "binding": ind.binding,
-                        "component": ind.component,
-                        "document": ind.alt_document if alt else ind.document,
-                        "article": ind.alt_article if alt else ind.article,
-                        "certainty": ind.alt_certainty if alt else ind.certainty})
-            out[row["_i"]] = {"values": values, "breaches": breaches}
+                bad = bad & _cmp(pl.col(name), op, bound)
+            flags += [bad.alias(f"{ind.code}__bad"), limit.alias(f"{ind.code}__limit"), alt.alias(f"{ind.code}__alt")]
+        res = res.with_columns(flags)
+        codes = [ind.code for ind in trules.indicators]
+        values_rows = res.select(codes).rows()
+        index = res.get_column("_i").to_list()
+        for k, vals in enumerate(values_rows):
+            out[index[k]]["values"] = dict(zip(codes, vals, strict=True))
+        for ind in limits:
+            hit = res.filter(pl.col(f"{ind.code}__bad")).select(["_i", ind.code, f"{ind.code}__limit", f"{ind.code}__alt"])
+            for i, v, limit, alt in hit.rows():
+                out[i]["breaches"].append({
+                    "code": ind.code, "label": ind.label, "value": v, "limit": limit,
+                    "op": "<=" if ind.max is not None else ">=", "unit": ind.unit, "binding": ind.binding,
+                    "component": ind.component,
+                    "document": ind.alt_document if alt else ind.document,
+                    "article": ind.alt_article if alt else ind.article,
+                    "certainty": ind.alt_certainty if alt else ind.certainty})
     return out
 
 

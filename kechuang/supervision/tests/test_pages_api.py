@@ -94,6 +94,8 @@ def test_demo_fills_every_page_with_breaches_once():
     assert {"leverage", "nonstandard_leverage", "single_borrower", "lease_share"} <= codes
     assert not RatioBreach.objects.filter(org__licence_no="DEMO-RZDB-003", code="leverage").exists()  # 12× ≤ 15×
     assert Inspection.objects.filter(status="rectifying").count() == 2
+    rejected = ReportUpload.objects.get(status="rejected")
+    assert {e["code"] for e in rejected.errors} == {"negative", "already_reported"}
     assert demo_supervision() == {"skipped": "already done"}
     User = get_user_model()
     reg = _client(User.objects.get(username="regulator"))
