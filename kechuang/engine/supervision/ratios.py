@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from .rules import Indicator, RuleSet, TypeRules
+from .rules import RuleSet, TypeRules
 
 
 
@@ -88,5 +88,12 @@ def compute(records: list[dict[str, Any]], rules: RuleSet) -> list[dict[str, Any
     return out
 
 
+#: Values beyond this are stored clamped (a ratio over a denominator of a few fen).
+MAX_STORED = 10.0 ** 17
+
+
 def as_decimal(value: float | None, places: int = 6) -> Decimal | None:
-    return None if value is None else Decimal(f"{value:.{places}f}")
+    if value is None:
+        return None
+    value = max(-MAX_STORED, min(MAX_STORED, value))
+    return Decimal(f"{value:.{places}f}")

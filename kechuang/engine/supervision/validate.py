@@ -22,6 +22,8 @@ FREQUENCIES = ("monthly", "quarterly")
 FREQUENCY_WORDS = {"monthly": "monthly", "quarterly": "quarterly", "月报": "monthly", "季报": "quarterly",
                    "月": "monthly", "季": "quarterly"}
 HEAD_FIELDS = ("licence_no", "licence_type", "frequency", "period_end")
+#: Amounts from 10^16 yuan up are refused as not a plausible number (and would not fit the store).
+MAX_AMOUNT = Decimal("1e16")
 
 
 def _err(row: dict, field: str, code: str, **params) -> dict[str, Any]:
@@ -38,7 +40,7 @@ def parse_amount(value: Any) -> Decimal | None:
         out = Decimal(str(value).replace(",", "").strip())
     except InvalidOperation:
         raise ValueError(str(value)) from None
-    if not out.is_finite():
+    if not out.is_finite() or abs(out) >= MAX_AMOUNT:
         raise ValueError(str(value))
     return out.quantize(Decimal("0.01"))
 

@@ -14,6 +14,7 @@ from rest_framework.response import Response
 
 from kechuang.accounts.access import VIEW
 from kechuang.core.restricted import RestrictedViewSetMixin
+from kechuang.engine.supervision.validate import HEAD_FIELDS
 from kechuang.supervision import services
 from kechuang.supervision.choices import Source
 from kechuang.supervision.models import (Inspection, OrgRating, PeriodicReport, RatioBreach, ReportUpload,
@@ -54,8 +55,9 @@ class ReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
         data.is_valid(raise_exception=True)
         rows = []
         for i, r in enumerate(data.validated_data["reports"], start=1):
-            rows.append({"sheet": "api", "row": i, "licence_no": r["licence_no"], "licence_type": r["licence_type"],
-                         "frequency": r["frequency"], "period_end": r["period_end"], **r["figures"]})
+            figures = {k: v for k, v in r["figures"].items() if k not in ("sheet", "row", *HEAD_FIELDS)}
+            rows.append({**figures, "sheet": "api", "row": i, "licence_no": r["licence_no"],
+                         "licence_type": r["licence_type"], "frequency": r["frequency"], "period_end": r["period_end"]})
         try:
             stored = services.reports_submit(rows=rows, actor=request.user, source=Source.API, file_name="API")
         except services.ReportRejected as exc:

@@ -148,3 +148,9 @@ def test_rating_falls_with_breaches_findings_and_status():
     assert good["score"] > bad["score"]
     assert int(good["grade"]) < int(bad["grade"])
     assert bad["components"]["management"] == 100 - 2 * 10 - 25 - 2 * 5
+
+
+@pytest.mark.parametrize("value", ["NaN", "Infinity", "1e400", "1e16"])
+def test_implausible_amounts_are_not_numbers(value):
+    _r, errors = run([guarantor_row(cash=value)])
+    assert [(e["field"], e["code"]) for e in errors] == [("cash", "not_number")]
