@@ -285,7 +285,7 @@ RULES: dict[str, Rule] = {
     "targets:valueflag_list": R(REG),
     "targets:valueflag_resolve": R(None, post=True),
     "tierplacement-list": R(REG_WRITERS | {"city_viewer"}, post=True),
-    "supervision:dashboard": R(REG),  # a registered organisation's user is sent to its own page (302)
+    "supervision:dashboard": R(REG, post=True),  # a registered organisation's user is sent to its own page (302)
     "supervision:export": R(REG),
     "supervision:org_detail": R(REG | {"guarantor"}, post=True),  # the demo guarantor's own record, in 历下区
     "supervision:template": R(REG | {"guarantor"}),

@@ -16,6 +16,8 @@ from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from kechuang.accounts.access import CHANGE, VIEW, is_regulator, organization_of, region_scope
+from kechuang.accounts.choices import OrganizationKind
+from kechuang.accounts.models import Organization, Region
 from kechuang.core.restricted import RestrictedPageMixin
 
 from . import choices as c
@@ -24,8 +26,8 @@ from .models import Inspection, ReportUpload, SupervisedOrg
 from .present import error_rows
 from .selectors import (breach_trend, field_labels, org_detail, overview, ratio_trends, recent_breaches,
                         uploads_for)
-from .services import (ReportRejected, fileable_orgs, inspection_record, inspection_update, org_set_status,
-                       reports_import_xlsx)
+from .services import (ReportRejected, fileable_orgs, inspection_record, inspection_update, org_register,
+                       org_set_status, reports_import_xlsx)
 
 COLORS = {"status_colors": c.STATUS_COLORS, "grade_colors": c.GRADE_COLORS, "upload_colors": c.UPLOAD_COLORS,
           "inspection_colors": c.INSPECTION_COLORS}
@@ -82,8 +84,31 @@ class DashboardView(SupervisedRequired, RestrictedPageMixin, TemplateView):
                                                               "ratios": ratio_trends(user, trend_type)},
                    trend_type=c.LicenceType(trend_type).label, grades=c.Grade.choices,
                    is_synthetic=any(r["org"].is_synthetic for r in ov["rows"]),
-                   can_upload=is_regulator(user, CHANGE))
+                   can_register=is_regulator(user, CHANGE), statuses=c.OrgStatus.choices,
+                   districts=Region.objects.filter(code__startswith=region_scope(user) or "").order_by("code")[:300],
+                   guarantors=Organization.objects.filter(kind=OrganizationKind.GUARANTOR, is_active=True,
+                                                          supervised_org__isnull=True).order_by("name")[:200],
+                   today=timezone.localdate())
         return ctx
+
+    def post(self, request):
+        """Register an organisation (regulator officers and admins; the service re-checks)."""
+        p = request.POST
+        inst = None
+        if str(p.get("institution", "")).isdigit():
+            inst = Organization.objects.filter(pk=int(p["institution"]), kind=OrganizationKind.GUARANTOR).first()
+        try:
+            org = org_register(actor=request.user, name=p.get("name", ""), licence_type=p.get("licence_type", ""),
+                               licence_no=p.get("licence_no", ""), licence_date=p.get("licence_date", ""),
+                               registered_capital=p.get("registered_capital", ""),
+                               paid_in_capital=p.get("paid_in_capital", ""), region_code=p.get("region_code", ""),
+                               business_scope=p.get("business_scope", ""), contact_name=p.get("contact_name", ""),
+                               contact_phone=p.get("contact_phone", ""), institution=inst)
+        except (ValidationError, PermissionDenied) as exc:
+            _errors(request, exc)
+            return redirect("supervision:dashboard")
+        messages.success(request, _("已登记 %(name)s。") % {"name": org.name})
+        return redirect("supervision:org_detail", pk=org.pk)
 
 
 class OrgDetailView(SupervisedRequired, RestrictedPageMixin, TemplateView):

@@ -107,3 +107,17 @@ def test_demo_fills_every_page_with_breaches_once():
     g = _client(User.objects.get(username="guarantor"))
     linked = SupervisedOrg.objects.get(licence_no="DEMO-RZDB-001")
     assert g.get(reverse("supervision:dashboard"))["Location"] == reverse("supervision:org_detail", args=[linked.pk])
+
+
+def test_the_regulator_registers_an_organisation_on_the_page_and_bad_input_is_refused():
+    w = world()
+    c = _client(w["city"])
+    data = {"name": "新典当行（测试）", "licence_type": "pawn", "licence_no": "P-9", "licence_date": "2022-05-01",
+            "registered_capital": "30000000", "paid_in_capital": "30000000", "region_code": "370105"}
+    resp = c.post(reverse("supervision:dashboard"), data)
+    org = SupervisedOrg.objects.get(licence_no="P-9")
+    assert resp["Location"] == reverse("supervision:org_detail", args=[org.pk])
+    resp = c.post(reverse("supervision:dashboard"), {**data, "licence_no": "P-10", "licence_type": "网贷"}, follow=True)
+    assert "未知的牌照类型" in resp.content.decode() and not SupervisedOrg.objects.filter(licence_no="P-10").exists()
+    _client(w["viewer"]).post(reverse("supervision:dashboard"), {**data, "licence_no": "P-11"})
+    assert not SupervisedOrg.objects.filter(licence_no="P-11").exists()
