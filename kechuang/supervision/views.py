@@ -22,7 +22,7 @@ from kechuang.core.restricted import RestrictedPageMixin
 
 from . import choices as c
 from .exports import supervision_xlsx, template_bytes
-from .models import Inspection, ReportUpload, SupervisedOrg
+from .models import Inspection, PeriodicReport, ReportUpload, SupervisedOrg
 from .present import error_rows
 from .selectors import (breach_trend, field_labels, org_detail, overview, ratio_trends, recent_breaches,
                         uploads_for)
@@ -212,7 +212,8 @@ class UploadDetailView(SupervisedRequired, RestrictedPageMixin, TemplateView):
         ctx.update(COLORS, upload=upload, errors=error_rows(upload.errors, labels),
                    columns=[(k, labels.get(k, k)) for k in keys],
                    rows=[(r.get("sheet"), r.get("row"), [r.get(k) for k in keys]) for r in upload.rows[:500]],
-                   reports=upload.reports.select_related("org")[:200])
+                   reports=PeriodicReport.objects.restrict(self.request.user, VIEW).filter(upload=upload)
+                   .select_related("org")[:200])
         return ctx
 
 
