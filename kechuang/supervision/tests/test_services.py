@@ -137,3 +137,7 @@ def test_breach_metric_counts_organisations_with_a_binding_breach():
     today = dt.date.today()
     assert metrics.lfo_in_breach(region_code="370100", start=today, end=today) == (Decimal(1), Decimal(2))
     assert metrics.lfo_in_breach(region_code="370112", start=today, end=today) == (Decimal(0), Decimal(1))
+    # the plans' cockpit reaches it through the AppConfig registry
+    from kechuang.targets.selectors import live_metric, live_metric_registry
+    assert "lfo_in_breach" in live_metric_registry()
+    assert live_metric("lfo_in_breach", region_code="370100", start=today, end=today) == (Decimal(1), Decimal(2))
