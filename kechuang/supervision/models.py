@@ -156,7 +156,7 @@ class ReportUpload(models.Model):
         verbose_name_plural = _("报表导入记录")
 
     def __str__(self) -> str:
-        return self.file_name
+        return _("报表导入 #%(pk)s") % {"pk": self.pk}
 
 
 class Inspection(models.Model):

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.utils.translation import gettext as _
+
+from kechuang.core.formatting import cn_date, money
 
 
 def error_message(err: dict[str, Any]) -> str:
@@ -30,9 +33,21 @@ def error_message(err: dict[str, Any]) -> str:
     }
     text = messages.get(code, str(code))
     try:
-        return text % {k: ("≤" if v == "<=" else v) for k, v in p.items()} if p else text.replace("%%", "%")
+        return text % {k: _shown(v) for k, v in p.items()} if p else text.replace("%%", "%")
     except (KeyError, TypeError, ValueError):
         return text
+
+
+def _shown(value):
+    """A parameter as the page shows it: ``<=`` as ≤, an ISO date as a date in words."""
+    if value == "<=":
+        return "≤"
+    if isinstance(value, str) and len(value) == 10 and value[4:5] == "-" and value[7:8] == "-":
+        try:
+            return cn_date(dt.date.fromisoformat(value))
+        except ValueError:
+            return value
+    return value
 
 
 def error_rows(errors: list[dict[str, Any]], field_labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
@@ -49,5 +64,4 @@ def format_value(value, unit: str) -> str:
         return _("%(v)s 倍") % {"v": f"{v:.2f}"}
     if unit == "ratio":
         return f"{v * 100:.2f}%"
-    from kechuang.core.formatting import money
     return money(v)

@@ -124,7 +124,8 @@ def ratio_trends(user, licence_type: str) -> list[dict[str, Any]]:
 
 
 def org_detail(user, org: SupervisedOrg) -> dict[str, Any]:
-    reports = list(PeriodicReport.objects.restrict(user, VIEW).filter(org=org).order_by("-period_end")[:24])
+    reports = list(PeriodicReport.objects.restrict(user, VIEW).filter(org=org).select_related("submitted_by")
+                   .order_by("-period_end")[:24])
     trules = rule_set().types[org.licence_type]
     latest = reports[0] if reports else None
     indicators = []

@@ -169,7 +169,7 @@ class UploadView(SupervisedRequired, RestrictedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        ctx.update(COLORS, uploads=uploads_for(user)[:50], orgs=fileable_orgs(user).order_by("name")[:200],
+        ctx.update(COLORS, uploads=uploads_for(user).select_related("uploaded_by")[:50], orgs=fileable_orgs(user).order_by("name")[:200],
                    can_file=fileable_orgs(user).exists() and (is_regulator(user, CHANGE) or
                                                               organization_of(user) is not None))
         return ctx
