@@ -16,6 +16,7 @@ from kechuang.rating.api.routes import register as rating_routes
 from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
 from kechuang.listing.api.routes import register as listing_routes
+from kechuang.supervision.api.routes import register as supervision_routes
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -37,5 +38,6 @@ funds_routes(router)
 risk_routes(router)
 points_routes(router)
 talent_routes(router)
+supervision_routes(router)
 
 urlpatterns = router.urls

@@ -73,6 +73,7 @@ INSTALLED_APPS = [
     "kechuang.risk",
     "kechuang.points",
     "kechuang.talent",
+    "kechuang.supervision",
     "kechuang.workbench",
     "kechuang.demo",
 ]

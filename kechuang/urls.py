@@ -17,6 +17,7 @@ urlpatterns = [
     path("risk/", include("kechuang.risk.urls")),
     path("points/", include("kechuang.points.urls")),
     path("talent/", include("kechuang.talent.urls")),
+    path("supervision/", include("kechuang.supervision.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

@@ -307,6 +307,25 @@ RULES: dict[str, Rule] = {
     "targets:valueflag_list": R(REG),
     "targets:valueflag_resolve": R(None, post=True),
     "tierplacement-list": R(REG_WRITERS | {"city_viewer"}, post=True),
+    "supervision:dashboard": R(REG, post=True),  # a registered organisation's user is sent to its own page (302)
+    "supervision:export": R(REG),
+    "supervision:org_detail": R(REG | {"guarantor"}, post=True),  # the demo guarantor's own record, in 历下区
+    "supervision:template": R(REG | {"guarantor"}),
+    "supervision:upload": R(REG | {"guarantor"}, post=True),
+    "supervision:upload_detail": R(REG_WRITERS | {"city_viewer", "guarantor"}),  # the guarantor's rejected file
+    "supervisedorg-detail": R(REG | {"guarantor"}),
+    "supervisedorg-list": R(SIGNED_IN, post=True),
+    "supervisionbreach-detail": R(REG_WRITERS | {"city_viewer"}),  # a breach in 市中区
+    "supervisionbreach-list": R(SIGNED_IN),
+    "supervisioninspection-detail": R(REG | {"guarantor"}),
+    "supervisioninspection-list": R(SIGNED_IN, post=True),
+    "supervisioninspection-rectify": R(None, post=True),
+    "supervisionrating-detail": R(REG | {"guarantor"}),
+    "supervisionrating-list": R(SIGNED_IN),
+    "supervisionreport-detail": R(REG | {"guarantor"}),
+    "supervisionreport-list": R(SIGNED_IN, post=True),
+    "supervisionupload-detail": R(REG_WRITERS | {"city_viewer", "guarantor"}),
+    "supervisionupload-list": R(SIGNED_IN),
     "risk:backtest": R(REG, post=True),
     "risk:portfolio": R(SIGNED_IN),
     "risk:riskcase_detail": R(REG_WRITERS | {"city_viewer", "agency"}, post=True),
@@ -448,6 +467,7 @@ def _params(people) -> dict[str, dict[str, object]]:
         "repayment": {"pk": _first("funds.Repayment")},
         "programme": {"pk": _first("funds.Programme")},
         **_risk_params(),
+        **_supervision_params(),
     }
 
 
@@ -474,6 +494,18 @@ def _risk_params() -> dict[str, dict[str, object]]:
             "riskcase": {"pk": _first("risk.RiskCase", status="open")}}
 
 
+def _supervision_params() -> dict[str, dict[str, object]]:
+    """The demo's organisation linked to the demo guarantor (历下区) with its report, rating and
+    inspection, a breach of another organisation (市中区) and the guarantor's rejected upload."""
+    own = apps.get_model("supervision", "SupervisedOrg").objects.filter(institution__name="示范融资担保有限公司（演示）").first()
+    return {"supervisedorg": {"pk": own.pk if own else 999999},
+            "supervisionreport": {"pk": _first("supervision.PeriodicReport", org=own)},
+            "supervisionrating": {"pk": _first("supervision.OrgRating", org=own)},
+            "supervisioninspection": {"pk": _first("supervision.Inspection", org=own)},
+            "supervisionbreach": {"pk": _first("supervision.RatioBreach", region_code="370103")},
+            "supervisionupload": {"pk": _first("supervision.ReportUpload")}}
+
+
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
 PARAM_SOURCES = [
     (r"^funds:loan_repayments$", "request"), (r"^funds-repayment", "repayment"),
@@ -494,6 +526,9 @@ PARAM_SOURCES = [
     (r"unit", "unit"),
     (r"pointsresult_card", "enterprise"), (r"pointsrun", "pointsrun"), (r"pointsresult", "pointsresult"),
     (r"pointsmodel", "pointsmodel"),
+    (r"supervisedorg|supervision:org_detail", "supervisedorg"), (r"supervisionreport", "supervisionreport"),
+    (r"supervisionrating", "supervisionrating"), (r"supervisioninspection", "supervisioninspection"),
+    (r"supervisionbreach", "supervisionbreach"), (r"supervisionupload|supervision:upload_detail", "supervisionupload"),
 ]
 
 
@@ -525,7 +560,7 @@ def _counts() -> dict[str, int]:
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
                                      "marketplace", "targets", "core", "ip", "listing", "funds",
-                                     "risk", "points", "talent"}}
+                                     "risk", "points", "talent", "supervision"}}
 
 
 def _denied(status: int, role: str, api: bool) -> bool:

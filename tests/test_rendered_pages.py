@@ -105,7 +105,7 @@ ROLES = {"city_admin": "regulator", "city_officer": "officer", "city_viewer": "k
 #: Routes that are no page: downloads, API, the admin, sign-out and the language switch.
 SKIP = {"accounts:logout", "set_language", "ingest:template", "targets:plan_template", "marketplace:metrics_xlsx",
         "rating:ratingrun_export", "risk:warningrun_export", "points:pointsrun_export",
-        "talent:export"}
+        "talent:export", "supervision:template", "supervision:export"}
 SKIP_ROUTE = re.compile(r"^(api|admin)/|\.xlsx$")
 
 #: The model behind each parameter source of the permission matrix (the one table of URL name →
@@ -124,6 +124,9 @@ SOURCE_MODELS = {
     "riskrun": "risk.WarningRun", "riskwarning": "risk.EnterpriseWarning", "riskcase": "risk.RiskCase",
     "pointsrun": "points.PointsRun", "pointsresult": "points.PointsResult", "pointsmodel": "points.PointsModel",
     "talentperson": "talent.TalentPerson", "talentconsent": "talent.TalentConsent",
+    "supervisedorg": "supervision.SupervisedOrg", "supervisionreport": "supervision.PeriodicReport",
+    "supervisionrating": "supervision.OrgRating", "supervisioninspection": "supervision.Inspection",
+    "supervisionbreach": "supervision.RatioBreach", "supervisionupload": "supervision.ReportUpload",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}

@@ -1,0 +1,1 @@
+"""Supervision of local financial organisations (issue 14 point 4). Django-free."""
