@@ -244,6 +244,12 @@ SPECTACULAR_SETTINGS = {
         "ProgrammeModeEnum": "kechuang.funds.choices.Mode",
         "ImportModeEnum": "kechuang.enterprises.choices.ImportMode",
         "ValueBasisEnum": "kechuang.ip.choices.ValueBasis",
+        "PoolRunStatusEnum": "kechuang.listing.choices.RunStatus",
+        "TalentRunStatusEnum": "kechuang.talent.choices.RunStatus",
+        "TalentConsentPurposeEnum": "kechuang.talent.choices.TalentConsentPurpose",
+        "SupervisedOrgStatusEnum": "kechuang.supervision.choices.OrgStatus",
+        "ReportUploadStatusEnum": "kechuang.supervision.choices.UploadStatus",
+        "InspectionStatusEnum": "kechuang.supervision.choices.InspectionStatus",
     },
 }
 

@@ -6,7 +6,7 @@ from kechuang.talent.choices import TalentConsentPurpose
 from kechuang.talent.models import TalentConsent, TalentPerson, Valuation, ValuationRun
 
 
-class ValuationSerializer(serializers.ModelSerializer):
+class TalentValuationSerializer(serializers.ModelSerializer):
     """A value range with its reasons; the person only by the masked name (the API never returns a
     full name or an ID number)."""
 

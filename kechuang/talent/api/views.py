@@ -20,7 +20,7 @@ from kechuang.talent.services import (person_register, person_valuation_read, ta
                                       talent_consent_revoke)
 
 from .serializers import (TalentConsentCreateSerializer, TalentConsentSerializer, TalentPersonCreateSerializer,
-                          TalentPersonSerializer, ValuationRunSerializer, ValuationSerializer)
+                          TalentPersonSerializer, ValuationRunSerializer, TalentValuationSerializer)
 
 
 class PersonOrWriter(WritersOnly):
@@ -41,7 +41,7 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
     an institution's reads are audited per person with the consent they rely on. Filters
     ``enterprise``, ``region``."""
 
-    serializer_class = ValuationSerializer
+    serializer_class = TalentValuationSerializer
     permission_classes = [WritersOnly]
     queryset = Valuation.objects.select_related("person", "run").order_by("enterprise_id", "-value_low", "pk")
 
@@ -68,13 +68,13 @@ class ValuationViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         rows = page if page is not None else list(self.filter_queryset(self.get_queryset()))
         self._audit_people(rows)
-        data = ValuationSerializer(rows, many=True).data
+        data = TalentValuationSerializer(rows, many=True).data
         return self.get_paginated_response(data) if page is not None else Response(data)
 
     def retrieve(self, request, *args, **kwargs):
         obj = self.get_object()
         self._audit_people([obj])
-        return Response(ValuationSerializer(obj).data)
+        return Response(TalentValuationSerializer(obj).data)
 
 
 class TalentPersonViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
