@@ -26,7 +26,7 @@ EXPECTED = {
     "enterprise": {"ip", "listing", "funds", "points"},
 }
 CARD = re.compile(r'<a class="[^"]*related-card[^"]*" href="([^"]+)" data-code="(\w+)">'
-                  r'<div class="small text-muted text-nowrap">([^<]+)</div><div class="text-body">([^<]+)</div>')
+                  r'<div class="small text-muted">([^<]+)</div><div class="text-body">([^<]+)</div>')
 
 
 @pytest.fixture(scope="module")
