@@ -148,6 +148,9 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# Numbers grouped by three with commas in both languages ("1,100"): Django's zh_Hans formats do
+# not group (kechuang/formats).
+FORMAT_MODULE_PATH = ["kechuang.formats"]
 TIME_ZONE = "Asia/Shanghai"
 USE_I18N = True
 USE_TZ = True

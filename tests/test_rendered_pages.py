@@ -54,6 +54,38 @@ RULES = {
 }
 
 
+#: A table cell or a figure (the workbench's and cockpit's big numbers): where an ungrouped count or
+#: amount ("16000000", "12500") is looked for.
+_CELL = re.compile(r"<(td|th|dd)\b[^>]*>(.*?)</\1>|<(div|span|strong|a)\b[^>]*class=\"[^\"]*\b(?:fs-[1-5]|display-\d)\b"
+                   r"[^\"]*\"[^>]*>(.*?)</\3>", re.S | re.I)
+#: A bare number of five digits or more, standing alone (not part of a code, an id "#12345", a date,
+#: a file name, a grouped "1,100" or a USCC "91370100MA…").
+_BARE_NUMBER = re.compile(r"(?<![\w.,#/:+-])\d{5,}(?:\.\d+)?(?![\w,/:-]|\.\w)")
+
+
+def ungrouped_numbers(html: str) -> list[str]:
+    """Counts and amounts of 10,000 or more written without thousands separators in a table cell or
+    a figure. Not flagged: years (four digits), codes with a leading zero (0531…, a postal or
+    telephone code), mobile numbers (eleven digits from 1), USCCs and other ids of 15 digits or
+    more, region codes (their own rule)."""
+    hits = set()
+    for m in _CELL.finditer(visible_text_keep_tags(html)):
+        text = re.sub(r"<[^>]+>", " ", m.group(2) if m.group(2) is not None else m.group(4))
+        for n in _BARE_NUMBER.finditer(text):
+            digits = n.group(0).split(".")[0]
+            if (digits.startswith("0") or len(digits) >= 15 or (len(digits) == 11 and digits.startswith("1"))
+                    or re.fullmatch(r"3701\d\d", digits)):
+                continue
+            hits.add(n.group(0))
+    return sorted(hits)
+
+
+def visible_text_keep_tags(html: str) -> str:
+    for pattern in _STRIP:
+        html = pattern.sub(" ", html)
+    return html
+
+
 def visible_text(html: str) -> str:
     for pattern in _STRIP:
         html = pattern.sub(" ", html)
@@ -71,6 +103,9 @@ def leaks(html: str) -> dict[str, list[str]]:
         seen.update(hits)
         if hits:
             found[name] = hits[:5]
+    ungrouped = ungrouped_numbers(html)
+    if ungrouped:
+        found["ungrouped"] = ungrouped[:5]
     return found
 
 
@@ -79,7 +114,7 @@ def leaks(html: str) -> dict[str, list[str]]:
     ("<td>高新技术企业（True）</td>", {"bool/None": ["True"]}),
     ("<td>advisor_visits</td>", {"snake_case": ["advisor_visits"]}),
     ("<td>370102</td>", {"region-code": ["370102"]}),
-    ("<td>16000000.00</td>", {"amount": ["16000000.00"]}),
+    ("<td>16000000.00</td>", {"amount": ["16000000.00"], "ungrouped": ["16000000.00"]}),
     ("<td>tech-innovative-sme</td>", {"kebab-code": ["tech-innovative-sme"]}),
     ("<td>gz.4.a.rev</td>", {"dotted-key": ["gz.4.a.rev"]}),
     ("<td>years[2023].operating_revenue</td>", {"snake_case": ["operating_revenue"], "dotted-key": ["years[2023]"]}),
@@ -89,6 +124,12 @@ def leaks(html: str) -> dict[str, list[str]]:
     ("<td>2026-12-04</td><td>12-04 06:30</td>", {"iso-date": ["12-04 06:30", "2026-12-04"]}),
     ("<td>2026年12月4日 06:30</td><td>3.65%</td><td>否</td>", {}),
     ('<script>var x_y = True;</script><a title="raw_key">链接</a>', {}),
+    ("<td>1100</td><td>16000000</td>", {"ungrouped": ["16000000"]}),
+    ('<div class="fs-4 text-body">12500</div><td><a href="/x/">250000</a> 户</td>',
+     {"ungrouped": ["12500", "250000"]}),
+    ("<td>12,500</td><td>1,600.00万元</td><td>2025</td><td>#12345</td><td>0531-86012345</td>"
+     "<td>13912345678</td><td>913701001234567890</td><td>91370100MA3C00000X</td><td>v20250101</td>", {}),
+    ("<p>共 12500 条</p>", {}),
 ])
 def test_the_checker_catches_each_leak_the_issue_quotes(html, expected):
     assert leaks(html) == expected

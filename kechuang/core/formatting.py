@@ -63,6 +63,17 @@ def money(yuan, places: int = 2) -> str:
     return f"{scaled:,.{places}f}{unit}"
 
 
+def wan(yuan, places: int = 0) -> str:
+    """Yuan as a number of 万元 with thousands separators, for a column headed "金额（万元）":
+    160000000 → "16,000", 2500 → "0" (places=0), None → "—". The same figure in both languages
+    (the heading says the unit)."""
+    amount = _decimal(yuan)
+    if amount is None:
+        return EMPTY
+    scaled = (amount / _WAN).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+    return f"{scaled:,.{places}f}"
+
+
 def percent(fraction, places: int = 2) -> str:
     """A stored fraction as a percentage: 0.0365 → "3.65%", 0.0063 → "0.63%"."""
     value = _decimal(fraction)

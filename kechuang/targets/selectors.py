@@ -425,6 +425,10 @@ METRIC_SOURCES = {"listing": _("平台上市后备企业库"), "enterprises": _(
                   "imports": _("平台数据导入记录")}
 
 
+#: Rates whose numerator and denominator are amounts in yuan (shown in 万元/亿元 beside the rate);
+#: an ``amount`` metric is one too.
+MONEY_RATIOS = {"funds_budget_used", "npl_ratio"}
+
 #: Live metrics on the cockpit are cached this many seconds (they count whole tables).
 METRIC_CACHE_SECONDS = 60
 
@@ -460,7 +464,7 @@ def _metric_cards(codes: list[tuple[str, str, str, str]], *, region_code: str, y
         if invalid:
             logger.warning("live metric %s is a rate out of [0, 1]: %s / %s", code, value[0], value[1])
         out.append(dict(card, available=True, numerator=value[0], denominator=value[1], ratio=ratio,
-                        invalid=invalid))
+                        invalid=invalid, money=kind == "amount" or code.split(".")[-1] in MONEY_RATIOS))
     return out
 
 

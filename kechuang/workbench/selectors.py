@@ -31,6 +31,8 @@ from kechuang.marketplace.selectors import (institution_queue, institution_recor
 from kechuang.rating.selectors import latest_result, reason_view
 from kechuang.targets.selectors import open_flags, task_flags, tasks_for, user_units
 
+from . import related
+
 #: Role → template name under ``templates/workbench/``.
 TEMPLATES = {"regulator": "regulator", "district": "regulator", "bank": "institution", "guarantor": "institution",
              "insurer": "institution", "investor": "investor", "advisor": "advisor", "enterprise": "enterprise",
@@ -315,6 +317,16 @@ def next_steps(ent, rows, consents, placement, warn) -> list[dict[str, str]]:
 
 
 def workbench(user, role: str) -> dict[str, Any]:
+    """The role's workbench, with ``related``: its cards for the IP, listing, funds, risk and
+    points apps (:mod:`kechuang.workbench.related`)."""
+    wb = _own_work(user, role)
+    wb["related"] = related.cards_for(user, role, wb)
+    if role == "bank":
+        wb["ip_pledge_requests"] = related.ip_pledge_requests(wb["held_requests"])
+    return wb
+
+
+def _own_work(user, role: str) -> dict[str, Any]:
     if role in ("regulator", "district"):
         return regulator(user)
     if role in ("bank", "guarantor", "insurer"):

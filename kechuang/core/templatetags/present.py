@@ -1,4 +1,4 @@
-"""Template filters for every page: ``{% load present %}`` then ``{{ x|yuan }}``, ``|pct``,
+"""Template filters for every page: ``{% load present %}`` then ``{{ x|yuan }}``, ``|wan``, ``|pct``,
 ``|cn_date``, ``|yes_no``, ``|region``, ``|key_name``, ``|names_in_text``, ``|as_entered``. Formatting rules live
 in :mod:`kechuang.core.formatting`."""
 
@@ -20,6 +20,11 @@ register = template.Library()
 @register.filter
 def yuan(value, places=2):
     return formatting.money(value, int(places))
+
+
+@register.filter
+def wan(value, places=0):
+    return formatting.wan(value, int(places))
 
 
 @register.filter

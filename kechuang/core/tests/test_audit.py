@@ -233,11 +233,11 @@ def test_verify_reports_entries_slipped_in_or_removed_before_sealing():
 def test_seal_and_verify_commands(capsys):
     _entries(2)
     call_command("audit", "verify")
-    assert "2 entries not sealed yet" in capsys.readouterr().out
+    assert "2 条尚未封存" in capsys.readouterr().out
     call_command("audit", "seal")
-    assert "sealed 2 entries" in capsys.readouterr().out
+    assert "已封存 2 条" in capsys.readouterr().out
     call_command("audit", "verify")
-    assert "audit log intact: 2 sealed entries, tree head 2" in capsys.readouterr().out
+    assert "审计日志完好：2 条已封存条目，树头 2" in capsys.readouterr().out
 
 
 def test_a_copy_of_the_published_checkpoints_catches_a_tail_deleted_everywhere_else(audit_key_files, tmp_path):
@@ -269,7 +269,7 @@ def test_the_worker_seals_without_being_asked(capsys, worker_in_test):
     a, b = _entries(2)
     with TestCase.captureOnCommitCallbacks(execute=True):
         call_command("worker", "--once")
-    assert "sealed 2 audit entries" in capsys.readouterr().out
+    assert "已封存 2 条审计日志" in capsys.readouterr().out
     assert list(AuditSeal.objects.order_by("position").values_list("entry_seq", flat=True)) == [a.seq, b.seq]
 
 
@@ -278,5 +278,5 @@ def test_the_worker_reports_a_missing_signing_key_and_keeps_running(audit_key_fi
     (audit_key_files / "checkpoint-ed25519.pem").unlink()  # the public key stays: no silent new key
     _entries(1)
     call_command("worker", "--once")
-    assert "sealing the audit log failed: signing key" in capsys.readouterr().err
+    assert "审计日志封存失败：signing key" in capsys.readouterr().err
     assert (AuditSeal.objects.count(), AuditPending.objects.count()) == (1, 1)

@@ -164,3 +164,32 @@ def test_key_filters_render_in_a_template():
     out = tpl.render(Context({"k": "advisor_visits", "names": {"advisor_visits": "金融辅导队走访"},
                               "t": "（years[2025].high_tech_revenue）", "s": "picked_up"}))
     assert out == "金融辅导队走访 （2025年高新技术产品（服务）收入） 已接单"
+
+
+@pytest.mark.parametrize("language", ["zh-hans", "en"])
+@pytest.mark.parametrize(("template", "value", "expected"), [
+    pytest.param("{{ n|intcomma }}", 1100, "1,100", id="count"),
+    pytest.param("{{ n|intcomma }}", 16000000, "16,000,000", id="large-count"),
+    pytest.param("{{ n|floatformat:0|intcomma }}", Decimal("16000000.40"), "16,000,000", id="amount-figure"),
+    pytest.param("{{ n|floatformat:'2g' }}", Decimal("12345.678"), "12,345.68", id="floatformat-grouped"),
+    pytest.param("{{ n|intcomma }}", 999, "999", id="below-a-thousand"),
+])
+def test_counts_are_grouped_by_three_in_both_languages(language, template, value, expected):
+    """Django's own zh_Hans formats do not group ("1100"); the project's format modules
+    (``FORMAT_MODULE_PATH``) group by three with commas as Chinese finance pages do."""
+    with translation.override(language):
+        rendered = Template("{% load humanize %}" + template).render(Context({"n": value}))
+    assert rendered == expected
+
+
+@pytest.mark.parametrize(("yuan", "expected"), [
+    pytest.param(Decimal("160000000"), "16,000", id="grouped"),
+    pytest.param(Decimal("3000000.00"), "300", id="wan"),
+    pytest.param(Decimal("14999"), "1", id="rounds"),
+    pytest.param(None, "—", id="missing"),
+])
+def test_wan_is_a_grouped_number_of_wan(yuan, expected):
+    """A "金额（万元）" column: the workbench showed ``{% widthratio amount 10000 1 %}`` ("16000")."""
+    assert formatting.wan(yuan) == expected
+    with translation.override("en"):
+        assert formatting.wan(yuan) == expected

@@ -352,7 +352,7 @@ def test_the_cron_command_fails_stale_runs_and_leaves_live_ones(tmp_path):
 
     call_command("import_stale", stdout=out)
 
-    assert out.getvalue().strip() == f"marked 1 stale import run(s) failed: {runs[0].pk}"
+    assert out.getvalue().strip() == f"已将 1 个过期导入标记为失败：{runs[0].pk}"
     assert list(ImportRun.objects.order_by("pk").values_list("status", flat=True)) == ["failed", "running", "queued"]
 
 
