@@ -18,6 +18,9 @@ from .choices import LEVEL_LABELS
 from .models import TalentConsent, TalentLoanTerms, TalentPerson, Valuation, ValuationRun
 
 
+#: The model's units on an English page (counts need none).
+UNITS_EN = {"年": " years", "件": "", "项": "", "%": "%"}
+
 def sees_full_name(person: TalentPerson, user) -> bool:
     """Only the person and an organisation holding the person's active consent see the full name."""
     if user is None or not getattr(user, "is_authenticated", False):
@@ -82,7 +85,8 @@ def explanation(person: TalentPerson) -> dict[str, Any]:
         if isinstance(v, str):
             row["shown"] = str(LEVEL_LABELS.get(row["fact"], {}).get(v, v))
         elif v is not None:
-            row["shown"] = money(v) if row["unit"] == "元" else f"{v:,.2f}".rstrip("0").rstrip(".") + row["unit"]
+            unit = row["unit"] if not english() else UNITS_EN.get(row["unit"], row["unit"])
+            row["shown"] = money(v) if row["unit"] == "元" else f"{v:,.2f}".rstrip("0").rstrip(".") + unit
     e["group_rows"] = [{"id": g.id, "label": labels[g.id], "weight": g.weight, "score": e["groups"][g.id]} for g in model.groups]
     e["model"] = model
     return e
