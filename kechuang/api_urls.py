@@ -15,6 +15,7 @@ from kechuang.rating.api.routes import register as rating_routes
 from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
 from kechuang.listing.api.routes import register as listing_routes
+from kechuang.trade.api.routes import register as trade_routes
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -35,5 +36,6 @@ listing_routes(router)
 funds_routes(router)
 risk_routes(router)
 points_routes(router)
+trade_routes(router)
 
 urlpatterns = router.urls

@@ -72,6 +72,7 @@ INSTALLED_APPS = [
     "kechuang.funds",
     "kechuang.risk",
     "kechuang.points",
+    "kechuang.trade",
     "kechuang.workbench",
     "kechuang.demo",
 ]

@@ -16,6 +16,7 @@ urlpatterns = [
     path("funds/", include("kechuang.funds.urls")),
     path("risk/", include("kechuang.risk.urls")),
     path("points/", include("kechuang.points.urls")),
+    path("trade/", include("kechuang.trade.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 FIELD_TYPES = frozenset(
     {"string", "date", "bool", "integer", "amount", "number", "ratio", "enum", "enum_list",
@@ -447,6 +447,12 @@ IP = Section("ip", "知识产权", "Intellectual property", (
     _f("licences", "integer", "许可次数", "Licences granted", extension=True, minimum=0, example=1),
     _f("attributable_revenue", "amount", "专利产品年收入", "Annual revenue from the item", extension=True,
        minimum=0, help_zh="最近一年实施该项知识产权的产品（服务）收入。" + _AMOUNT_HELP, example=3_000_000),
+    # Facts of IP trading (issue 12 point 3, schema 1.3): how the enterprise holds the item.
+    _enum("held_as", "持有方式", "Held as",
+          {"owner": "权利人", "exclusive_licensee": "独占被许可人", "licensee": "普通被许可人"}, extension=True,
+          help_zh="不填视为权利人；通过许可取得的条目为被许可人，不能用于质押或再转让。", example="owner"),
+    _f("transferred_out_on", "date", "转出日期", "Date transferred away", extension=True, past_only=True,
+       help_zh="该项知识产权转让或作价入股给他人的日期；填写后本企业不再持有。"),
 ), key_fields=("number",), help_zh="每项知识产权一行。")
 
 EQUITY_FINANCING = Section("equity_financing", "股权融资", "Equity financing", (

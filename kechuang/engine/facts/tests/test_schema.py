@@ -154,7 +154,7 @@ def test_json_schema_accepts_records_and_rejects_contract_breaches():
 def test_json_schema_shape():
     doc = build_json_schema()
     assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert doc["x-schema-version"] == "1.2"
+    assert doc["x-schema-version"] == "1.3"
     assert doc["required"] == ["uscc", "name", "registered_on"]
     assert doc["properties"]["market_share"]["type"] == ["number", "null"]
     assert doc["$defs"]["loans"]["required"] == ["contract_number", "amount"]
