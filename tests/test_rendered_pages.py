@@ -122,6 +122,7 @@ SOURCE_MODELS = {
     "claim": "funds.Claim", "programme": "funds.Programme",
     "riskrun": "risk.WarningRun", "riskwarning": "risk.EnterpriseWarning", "riskcase": "risk.RiskCase",
     "pointsrun": "points.PointsRun", "pointsresult": "points.PointsResult", "pointsmodel": "points.PointsModel",
+    "tradelisting": "trade.Listing", "tradedeal": "trade.Deal",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}

@@ -61,7 +61,12 @@ def _price(value: Any, field: str = "price", *, required: bool = True) -> Decima
 
 
 def _holder_of(org, code: str) -> Enterprise:
-    if org is None or org.kind not in IP_HOLDER_KINDS or org.enterprise_id is None:
+    """The organisation's record in the theme database. An organisation of a kind that holds no IP
+    (a bank, a regulator) is refused outright; an enterprise, university or institute without a
+    record gets the coded error."""
+    if org is None or org.kind not in IP_HOLDER_KINDS:
+        raise PermissionDenied(_("只有企业、高等院校和科研院所可以参与知识产权交易。"))
+    if org.enterprise_id is None:
         msg = (_("出让方须为在主题库中有记录的企业、高等院校或科研院所。") if code == E.SELLER
                else _("受让方须为在主题库中有记录的企业、高等院校或科研院所。"))
         raise _err(None, msg, code)
@@ -105,9 +110,9 @@ def listing_create(*, seller, ip_key: str, kind: str, actor, asking_price: Any =
     ``expired`` (term ended today), ``pledged`` (an active pledge whose pledgee has not consented),
     ``duplicate_listing`` (already listed for this kind)."""
     today = today or timezone.localdate()
-    holder = _holder_of(seller, E.SELLER)
     if not _writer_of(actor, seller):
         raise PermissionDenied(_("只有出让方的经办人员可以挂牌。"))
+    holder = _holder_of(seller, E.SELLER)
     if kind not in c.DealKind.values:
         raise _err("kind", _("交易方式须为转让、独占许可、普通许可或作价入股。"), E.KIND)
     price = _price(asking_price, "asking_price", required=False)
@@ -164,11 +169,12 @@ def pledgee_consent_grant(*, pledge, ip_key: str, actor, note: str = "") -> Pled
 
 
 def interest_express(*, listing: Listing, buyer, actor, message: str = "") -> Deal:
-    """A buyer's expression of interest: a deal in state 意向. Refused: ``buyer`` (no theme-database
-    record to receive the IP), ``own_listing``, ``not_listed``, ``duplicate_interest``."""
-    buyer_holder = _holder_of(buyer, E.BUYER)
+    """A buyer's expression of interest: a deal in state 意向. Refused: permission (not a writer of an
+    enterprise, university or institute), ``buyer`` (no theme-database record to receive the IP),
+    ``own_listing``, ``not_listed``, ``duplicate_interest``."""
     if not _writer_of(actor, buyer):
         raise PermissionDenied(_("只有受让方的经办人员可以提交意向。"))
+    buyer_holder = _holder_of(buyer, E.BUYER)
     if buyer.pk == listing.seller_id or buyer_holder.pk == listing.holder_id:
         raise _err(None, _("不能对本机构的挂牌提交意向。"), E.OWN_LISTING)
     with transaction.atomic():

@@ -222,8 +222,11 @@ def test_buyers_need_a_theme_database_record_and_cannot_buy_their_own(world):
     from kechuang.enterprises.tests.factories import organization, user
     bank = organization(K.BANK, "银行乙")
     listing = services.listing_create(seller=w["seller"], ip_key=P1, kind=c.DealKind.TRANSFER, actor=w["seller_user"])
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(PermissionDenied):  # a bank holds no IP to receive it
         services.interest_express(listing=listing, buyer=bank, actor=user("bank-u", bank))
+    recordless = organization(K.RESEARCH_INSTITUTE, "研究院（无主题库记录）")
+    with pytest.raises(ValidationError) as exc:
+        services.interest_express(listing=listing, buyer=recordless, actor=user("inst-u", recordless))
     assert _code(exc.value) == [E.BUYER]
     with pytest.raises(ValidationError) as exc:
         services.interest_express(listing=listing, buyer=w["seller"], actor=w["seller_user"])
