@@ -170,7 +170,7 @@ def platform_facts_write(*, enterprise: Enterprise, sections: dict[str, list[dic
     """Write facts a platform service establishes (a signed IP deal, a registered pledge) into the
     theme database as an ordinary source batch: the same validation and loader as an import (mode
     upsert: only the items named change), the source ``source_code`` and a batch whose file name is
-    ``reference`` (``"ip-deal:12"``), so each fact's provenance names the record that caused it.
+    ``reference`` (``"技术交易#12"``), so each fact's provenance names the record that caused it.
 
     Invalid facts raise a ``ValidationError`` (code ``facts_invalid``) naming the field; nothing is
     written. Call inside the caller's transaction so the facts and its own rows commit together."""

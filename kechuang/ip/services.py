@@ -183,7 +183,7 @@ PLEDGE_SOURCE = ("ip-pledge-registry", "知识产权质押登记（平台）")
 
 def _pledged_facts_write(enterprise, items: dict[str, dict], pledge: Pledge, actor, *, pledged_on=None) -> None:
     """Write the items' ``pledged`` fact back to the theme database (source 知识产权质押登记, batch
-    ``ip-pledge:<id>``): true with the date on registration; false on release unless another active
+    ``知识产权质押#<id>``): true with the date on registration; false on release unless another active
     pledge still secures the item. The whole merged item is written because an IP item's latest
     source states it whole."""
     out = []
@@ -200,7 +200,7 @@ def _pledged_facts_write(enterprise, items: dict[str, dict], pledge: Pledge, act
         out.append(row)
     if out:
         platform_facts_write(enterprise=enterprise, sections={"ip": out}, source_code=PLEDGE_SOURCE[0],
-                             source_name=PLEDGE_SOURCE[1], reference=f"ip-pledge:{pledge.pk}", actor=actor,
+                             source_name=PLEDGE_SOURCE[1], reference=f"知识产权质押#{pledge.pk}", actor=actor,
                              today=max(timezone.localdate(), pledged_on or timezone.localdate()))
 
 

@@ -138,7 +138,7 @@ def demo_trade(*, progress=None) -> dict:
 
     if others:
         b0, u0 = others[0]
-        run(listings[0], b0, u0, upto="registered", days_ago=120, reg=f"{DEMO_PREFIX}-{today.year}-370102-0001")
+        run(listings[0], b0, u0, upto="registered", days_ago=120, reg=f"{DEMO_PREFIX}{today.year}0001")
         run(listings[3], b0, u0, upto="signed", days_ago=45)
         run(listings[1], own, ent_user, upto="signed", days_ago=20, price=Decimal("4800000"))
     if len(others) > 1:
@@ -148,7 +148,7 @@ def demo_trade(*, progress=None) -> dict:
         run(listings[5], own, ent_user, upto="interest")
     if len(others) > 2:
         b2, u2 = others[2]
-        run(listings[6], own, ent_user, upto="registered", days_ago=75, reg=f"{DEMO_PREFIX}-{today.year}-370100-0002")
+        run(listings[6], own, ent_user, upto="registered", days_ago=75, reg=f"{DEMO_PREFIX}{today.year}0002")
         run(listings[7], b2 if listings[7] and listings[7].seller != b2 else others[0][0],
             u2 if listings[7] and listings[7].seller != b2 else others[0][1], upto="withdrawn")
     return {"listings": sum(1 for x in listings if x), "deals": deals}

@@ -53,7 +53,7 @@ class Listing(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ip_key} ({self.kind})"
+        return f"{self.ip_key}（{self.get_kind_display()}）"
 
 
 class Deal(models.Model):
@@ -109,7 +109,7 @@ class Deal(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.ip_key}: {self.seller_id} → {self.buyer_id} ({self.state})"
+        return f"{self.ip_key}：{self.seller} → {self.buyer}（{self.get_state_display()}）"
 
     @property
     def is_open(self) -> bool:
@@ -136,4 +136,4 @@ class PledgeeConsent(models.Model):
         constraints = [models.UniqueConstraint(fields=["pledge", "ip_key"], name="trade_pledgee_consent_once")]
 
     def __str__(self) -> str:
-        return f"{self.pledge_id}: {self.ip_key}"
+        return f"#{self.pledge_id}：{self.ip_key}"

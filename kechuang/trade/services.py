@@ -5,7 +5,7 @@ deal along :data:`choices.TRANSITIONS`; a step out of order is refused (``out_of
 nothing written. Steps on one item are serialised on its holder's enterprise row
 (``select_for_update``), so two exclusive deals cannot both be agreed. Signing writes both parties'
 IP facts into the theme database through ``enterprises.services.platform_facts_write`` (source
-技术交易（平台）, batch ``ip-deal:<id>``): the facts keep the deal as their provenance."""
+技术交易（平台）, batch ``技术交易#<id>``): the facts keep the deal as their provenance."""
 
 from __future__ import annotations
 
@@ -298,7 +298,7 @@ def deal_sign(*, deal: Deal, contract_date: dt.date | None, actor, today: dt.dat
     with transaction.atomic():
         locked, before = _step(deal, c.DealState.SIGNED, actor, who="either")
         item = _held_item(locked.holder, locked.ip_key, contract_date)
-        ref = f"ip-deal:{locked.pk}"
+        ref = f"技术交易#{locked.pk}"
         locked.seller_batch = platform_facts_write(
             enterprise=locked.holder, sections={"ip": [_seller_item(item, locked.kind, contract_date)]},
             source_code=DEAL_SOURCE[0], source_name=DEAL_SOURCE[1], reference=ref, actor=actor, today=today)

@@ -180,7 +180,7 @@ def test_live_metric_sums_registered_amounts_in_the_region_and_period(world):
 
 def test_pledge_register_and_release_write_the_pledged_fact_with_provenance(world):
     """Registering writes ip[].pledged = true (with the date) to the theme database under the
-    registry's source, batch ip-pledge:<id>; releasing writes it back to false."""
+    registry's source, batch 知识产权质押#<id>; releasing writes it back to false."""
     from kechuang.enterprises.models import IPFact, SourceBatch
     from kechuang.ip.selectors import ip_items
 
@@ -190,7 +190,7 @@ def test_pledge_register_and_release_write_the_pledged_fact_with_provenance(worl
     item = next(i for i in ip_items(world["ent"]) if i["number"] == P1)
     assert (item["pledged"], item["pledged_on"]) == (True, AS_OF)
     fact = IPFact.objects.get(enterprise=world["ent"], key=P1, superseded_at__isnull=True, source__code="ip-pledge-registry")
-    assert SourceBatch.objects.get(pk=fact.batch_id).file_name == f"ip-pledge:{pledge.pk}"
+    assert SourceBatch.objects.get(pk=fact.batch_id).file_name == f"知识产权质押#{pledge.pk}"
     s.pledge_release(pledge=pledge, actor=world["bank_user"], released_on=AS_OF + dt.timedelta(days=30))
     item = next(i for i in ip_items(world["ent"]) if i["number"] == P1)
     assert item["pledged"] is False and "pledged_on" not in item

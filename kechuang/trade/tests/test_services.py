@@ -68,7 +68,7 @@ def test_transfer_from_listing_to_registration_moves_the_item_with_provenance(wo
     assert "attributable_revenue" not in buyer_item  # the seller's revenue from the item is not the buyer's
     for ent, batch in ((w["ent"], deal.seller_batch_id), (w["buyer"].enterprise, deal.buyer_batch_id)):
         fact = IPFact.objects.get(enterprise=ent, key=P1, superseded_at__isnull=True, source__code="ip-trade")
-        assert fact.batch_id == batch and SourceBatch.objects.get(pk=batch).file_name == f"ip-deal:{deal.pk}"
+        assert fact.batch_id == batch and SourceBatch.objects.get(pk=batch).file_name == f"技术交易#{deal.pk}"
     deal = services.deal_register(deal=deal, registration_number="2026370102000123", actor=w["seller_user"])
     assert deal.state == c.DealState.REGISTERED
     steps = AuditEntry.objects.filter(object_type="trade.deal", object_id=str(deal.pk)).count()
