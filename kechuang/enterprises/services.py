@@ -187,8 +187,10 @@ def platform_facts_write(*, enterprise: Enterprise, sections: dict[str, list[dic
         loader.stage(enterprise.uscc, explode(result.record), None)
         stats = loader.apply()
     enterprise_summaries_refresh(stats.changed_enterprise_ids or [enterprise.pk], today=today)
+    # the person's name, not the login, is what provenance shows
+    label = (getattr(actor, "display_name", "") or batch.actor_label)[:150]
     SourceBatch.objects.filter(pk=batch.pk).update(
-        status="applied", rows_total=1, rows_valid=1, facts_inserted=stats.facts_inserted,
+        actor_label=label, status="applied", rows_total=1, rows_valid=1, facts_inserted=stats.facts_inserted,
         facts_superseded=stats.facts_superseded, facts_unchanged=stats.facts_unchanged)
     audit_record(actor=actor, action=AuditAction.IMPORT, instance=batch,
                  after={"reference": reference, "sections": sorted(sections), "facts_inserted": stats.facts_inserted,
