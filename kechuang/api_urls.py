@@ -17,6 +17,7 @@ from kechuang.risk.api.routes import register as risk_routes
 from kechuang.targets.api.routes import register as targets_routes
 from kechuang.listing.api.routes import register as listing_routes
 from kechuang.supervision.api.routes import register as supervision_routes
+from kechuang.trade.api.routes import register as trade_routes
 
 router = DefaultRouter()
 router.register("enterprises", EnterpriseViewSet, basename="enterprise")
@@ -39,5 +40,6 @@ risk_routes(router)
 points_routes(router)
 talent_routes(router)
 supervision_routes(router)
+trade_routes(router)
 
 urlpatterns = router.urls

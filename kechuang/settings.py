@@ -74,6 +74,7 @@ INSTALLED_APPS = [
     "kechuang.points",
     "kechuang.talent",
     "kechuang.supervision",
+    "kechuang.trade",
     "kechuang.workbench",
     "kechuang.demo",
 ]

@@ -18,6 +18,7 @@ urlpatterns = [
     path("points/", include("kechuang.points.urls")),
     path("talent/", include("kechuang.talent.urls")),
     path("supervision/", include("kechuang.supervision.urls")),
+    path("trade/", include("kechuang.trade.urls")),
     path("core/", include("kechuang.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/", include("kechuang.api_urls")),

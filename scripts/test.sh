@@ -28,4 +28,4 @@ echo "== test suite on PostgreSQL ($PG_URL)"
 DATABASE_URL=$PG_URL .venv/bin/pytest -q -p no:cacheprovider "$@"
 
 echo "== SQLite smoke run (the embedded default)"
-env -u DATABASE_URL .venv/bin/pytest -q -p no:cacheprovider -m "not browser" kechuang/core kechuang/enterprises kechuang/ingest kechuang/evaluation kechuang/rating kechuang/marketplace kechuang/targets kechuang/ip kechuang/listing kechuang/funds kechuang/risk kechuang/points kechuang/talent kechuang/supervision tests
+env -u DATABASE_URL .venv/bin/pytest -q -p no:cacheprovider -m "not browser" kechuang/core kechuang/enterprises kechuang/ingest kechuang/evaluation kechuang/rating kechuang/marketplace kechuang/targets kechuang/ip kechuang/listing kechuang/funds kechuang/risk kechuang/points kechuang/talent kechuang/supervision kechuang/trade tests

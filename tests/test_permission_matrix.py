@@ -168,6 +168,29 @@ RULES: dict[str, Rule] = {
     "ip-pledge-release": R(None, post=True),
     "ip-pledgerate-list": R(SIGNED_IN, post=True),
     "ip-pledgerate-detail": R(SIGNED_IN),  # public like the catalogue
+    "trade:market": R(SIGNED_IN),  # listed items are public to every signed-in user
+    "trade:mine": R(SIGNED_IN),
+    "trade:listing_create": R(frozenset({"enterprise"}), post=True),  # a writer of an IP-holding organisation
+    "trade:listing_detail": R(SIGNED_IN),  # the demo enterprise's listing is on the market
+    "trade:listing_withdraw": R(None, post=True),
+    "trade:interest": R(None, post=True),
+    "trade:deal_list": R(SIGNED_IN),  # each sees the deals in its scope
+    "trade:deal_export": R(REG),
+    "trade:deal_detail": R(REG | {"enterprise"}),  # the parties and the seller's district's regulators
+    "trade:deal_step": R(None, post=True),
+    "trade:pledgee_consent": R(None, post=True),
+    "trade-listing-list": R(SIGNED_IN, post=True),
+    "trade-listing-detail": R(SIGNED_IN),
+    "trade-listing-interest": R(None, post=True),
+    "trade-listing-withdraw": R(None, post=True),
+    "trade-deal-list": R(SIGNED_IN),
+    "trade-deal-detail": R(REG | {"enterprise"}),
+    "trade-deal-turnover": R(SIGNED_IN),
+    "trade-deal-negotiate": R(None, post=True),
+    "trade-deal-agree": R(None, post=True),
+    "trade-deal-sign": R(None, post=True),
+    "trade-deal-register": R(None, post=True),
+    "trade-deal-withdraw": R(None, post=True),
     "marketplace:home": R(frozenset({
         "bank_officer", "bank_viewer", "guarantor", "insurer", "investor", "agency", "enterprise"})),
     "marketplace:leg_create": R(NOBODY, post=True),
@@ -463,6 +486,8 @@ def _params(people) -> dict[str, dict[str, object]]:
         "poolrun": {"pk": _first("listing.PoolRun")},
         "poolplacement": {"pk": _first("listing.PoolPlacement", enterprise=own)},
         "milestone": {"pk": _first("listing.Milestone", enterprise=own)},
+        "tradelisting": {"pk": _first("trade.Listing", holder=own, status="listed")},
+        "tradedeal": {"pk": _first("trade.Deal", holder=own), "verb": "negotiate"},
         "claim": {"pk": _first("funds.Claim", claimant_org__kind=K.BANK), "verb": "review"},
         "repayment": {"pk": _first("funds.Repayment")},
         "programme": {"pk": _first("funds.Programme")},
@@ -512,6 +537,8 @@ PARAM_SOURCES = [
     (r"^talent:person_detail$|^talentperson", "talentperson"), (r"^talentvaluation", "talentvaluation"), (r"^talent(consent|:talentconsent)", "talentconsent"), (r"^talentrun", "talentrun"),
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),
     (r"^ip-pledgerate", "pledgerate"), (r"^ip[:-]pledge", "pledge"),
+    (r"^trade[:-]listing|^trade:interest", "tradelisting"), (r"^trade[:-]deal", "tradedeal"),
+    (r"^trade:pledgee_consent", "pledge"),
     (r"listing-run|listing:pool_run_progress", "poolrun"), (r"listing-placement", "poolplacement"), (r"listing-milestone", "milestone"),
     (r"riskrun|warningrun", "riskrun"), (r"riskwarning|risk:warning_detail", "riskwarning"), (r"riskcase", "riskcase"),
     (r"enterprise-(evaluation|rating)|evaluationresult_report|ratingresult_card|enterprise", "enterprise"),
@@ -559,7 +586,7 @@ def _counts() -> dict[str, int]:
     """Row counts of every table a write could touch."""
     return {m._meta.label: m.objects.count() for m in apps.get_models()
             if m._meta.app_label in {"accounts", "enterprises", "ingest", "evaluation", "rating",
-                                     "marketplace", "targets", "core", "ip", "listing", "funds",
+                                     "marketplace", "targets", "core", "ip", "listing", "funds", "trade",
                                      "risk", "points", "talent", "supervision"}}
 
 

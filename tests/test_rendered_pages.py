@@ -168,6 +168,7 @@ SOURCE_MODELS = {
     "supervisedorg": "supervision.SupervisedOrg", "supervisionreport": "supervision.PeriodicReport",
     "supervisionrating": "supervision.OrgRating", "supervisioninspection": "supervision.Inspection",
     "supervisionbreach": "supervision.RatioBreach", "supervisionupload": "supervision.ReportUpload",
+    "tradelisting": "trade.Listing", "tradedeal": "trade.Deal",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}

@@ -10,6 +10,12 @@ class OrganizationKind(models.TextChoices):
     INVESTOR = "investor", _("投资机构")
     SERVICE_AGENCY = "service_agency", _("服务机构")
     ENTERPRISE = "enterprise", _("企业")
+    UNIVERSITY = "university", _("高等院校")
+    RESEARCH_INSTITUTE = "research_institute", _("科研院所")
+
+
+#: Kinds that hold IP of their own in the theme database (a record under their USCC) and trade it.
+IP_HOLDER_KINDS = frozenset({"enterprise", "university", "research_institute"})
 
 
 #: Kinds whose reads of an enterprise profile need the enterprise's consent and are logged.

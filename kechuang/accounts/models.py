@@ -59,7 +59,7 @@ class Organization(models.Model):
     enterprise = models.OneToOneField(
         "enterprises.Enterprise", verbose_name=_("对应企业"), null=True, blank=True,
         on_delete=models.PROTECT, related_name="organization",
-        help_text=_("仅企业类机构填写：该机构代表的企业。"))
+        help_text=_("企业、高等院校或科研院所填写：该机构在主题库中的记录（按统一社会信用代码）。"))
     is_active = models.BooleanField(_("启用"), default=True)
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
 
@@ -70,8 +70,9 @@ class Organization(models.Model):
         constraints = [
             models.CheckConstraint(
                 name="organization_enterprise_only_for_enterprise_kind",
-                condition=models.Q(kind=OrganizationKind.ENTERPRISE) | models.Q(enterprise__isnull=True),
-                violation_error_message=_("只有企业类机构可以关联企业。"),
+                condition=models.Q(kind__in=[OrganizationKind.ENTERPRISE, OrganizationKind.UNIVERSITY,
+                                             OrganizationKind.RESEARCH_INSTITUTE]) | models.Q(enterprise__isnull=True),
+                violation_error_message=_("只有企业、高等院校和科研院所可以关联主题库记录。"),
             ),
         ]
 

@@ -73,6 +73,12 @@ class IPAcquisition(models.TextChoices):
     MERGER = "merger", _("并购")
 
 
+class IPHolding(models.TextChoices):
+    OWNER = "owner", _("权利人")
+    EXCLUSIVE_LICENSEE = "exclusive_licensee", _("独占被许可人")
+    LICENSEE = "licensee", _("普通被许可人")
+
+
 class AwardLevel(models.TextChoices):
     NATIONAL = "national", _("国家级")
     PROVINCIAL = "provincial", _("省级")

@@ -327,6 +327,8 @@ class IPFact(FactVersion):
     litigations = models.PositiveIntegerField(_("涉诉及无效案件数"), null=True, blank=True)
     licences = models.PositiveIntegerField(_("许可次数"), null=True, blank=True)
     attributable_revenue = models.DecimalField(_("专利产品年收入"), **AMOUNT)
+    held_as = models.CharField(_("持有方式"), max_length=20, null=True, blank=True, choices=c.IPHolding.choices)
+    transferred_out_on = models.DateField(_("转出日期"), null=True, blank=True)
 
     Meta = _fact_meta("ipfact", _("知识产权"), ["enterprise", "-granted_on"])
 

@@ -14,10 +14,11 @@ from kechuang.accounts.access import is_writer
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.core.choices import AuditAction
 from kechuang.core.services import audit_record, model_snapshot
+from kechuang.engine.facts.validate import explode, validate_record
 
-from .choices import ImportMode
+from .choices import ImportMode, SourceKind
 from .error_codes import EnterpriseErrorCode as E
-from .loading import SUMMARY_FIELDS
+from .loading import SUMMARY_FIELDS, FactLoader
 from .models import Consent, DataSource, Enterprise, SourceBatch
 from .selectors import active_consent, merged_facts
 from .summary import summarize
@@ -150,3 +151,48 @@ def enterprise_list_read(*, enterprises, user, what: str = "list") -> int:
                          purpose=consent.get_purpose_display(),
                          context={"what": what, "consent_id": consent.pk})
     return len(rows)
+
+
+# --- facts written by platform services ---------------------------------------------------------
+
+
+def _jsonable_item(item: dict) -> dict:
+    out = {}
+    for k, v in item.items():
+        if v is None:
+            continue
+        out[k] = v.isoformat() if isinstance(v, (date, datetime)) else v  # amounts stay Decimal
+    return out
+
+
+def platform_facts_write(*, enterprise: Enterprise, sections: dict[str, list[dict]], source_code: str,
+                         source_name: str, reference: str, actor, today: date | None = None) -> SourceBatch:
+    """Write facts a platform service establishes (a signed IP deal, a registered pledge) into the
+    theme database as an ordinary source batch: the same validation and loader as an import (mode
+    upsert: only the items named change), the source ``source_code`` and a batch whose file name is
+    ``reference`` (``"技术交易#12"``), so each fact's provenance names the record that caused it.
+
+    Invalid facts raise a ``ValidationError`` (code ``facts_invalid``) naming the field; nothing is
+    written. Call inside the caller's transaction so the facts and its own rows commit together."""
+    today = today or timezone.localdate()
+    record = {"uscc": enterprise.uscc, **{name: [_jsonable_item(i) for i in items] for name, items in sections.items()}}
+    result = validate_record(record, today=today, partial=True)
+    if result.errors:
+        raise ValidationError("; ".join(f"{e.path}: {e.message}" for e in result.errors), code="facts_invalid")
+    source = data_source_ensure(code=source_code, name=source_name, kind=SourceKind.PERSON,
+                                department="Kechuang platform")
+    batch = source_batch_create(source=source, actor=actor, file_name=reference, file_format="service",
+                                mode=ImportMode.UPSERT)
+    with FactLoader(batch=batch, mode=ImportMode.UPSERT) as loader:
+        loader.stage(enterprise.uscc, explode(result.record), None)
+        stats = loader.apply()
+    enterprise_summaries_refresh(stats.changed_enterprise_ids or [enterprise.pk], today=today)
+    # the person's name, not the login, is what provenance shows
+    label = (getattr(actor, "display_name", "") or batch.actor_label)[:150]
+    SourceBatch.objects.filter(pk=batch.pk).update(
+        actor_label=label, status="applied", rows_total=1, rows_valid=1, facts_inserted=stats.facts_inserted,
+        facts_superseded=stats.facts_superseded, facts_unchanged=stats.facts_unchanged)
+    audit_record(actor=actor, action=AuditAction.IMPORT, instance=batch,
+                 after={"reference": reference, "sections": sorted(sections), "facts_inserted": stats.facts_inserted,
+                        "facts_superseded": stats.facts_superseded}, region_code=enterprise.region_code)
+    return batch

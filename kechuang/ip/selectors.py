@@ -19,11 +19,18 @@ from .models import IPValuation, PledgeItem, PledgeRate
 CENT = Decimal("0.01")
 
 
-def ip_items(enterprise) -> list[dict]:
-    """The enterprise's current IP items (merged facts) that carry a number, by number: only an
-    identified item can be valued and pledged."""
+def held(item: dict) -> bool:
+    """Whether the enterprise holds ``item`` as its owner: not transferred away (``transferred_out_on``)
+    and not merely a licence (``held_as`` other than owner; absent means owner)."""
+    return not item.get("transferred_out_on") and (item.get("held_as") or "owner") == "owner"
+
+
+def ip_items(enterprise, *, all_items: bool = False) -> list[dict]:
+    """The enterprise's current IP items (merged facts) that carry a number and that it holds as
+    owner (``all_items``: also those transferred away or held under a licence): only an identified
+    item it owns can be valued, pledged and sold."""
     record = merged_facts([enterprise.pk])[enterprise.pk].record
-    return [item for item in record.get("ip") or [] if item.get("number")]
+    return [item for item in record.get("ip") or [] if item.get("number") and (all_items or held(item))]
 
 
 def latest_valuations(enterprise, keys=None) -> dict[str, IPValuation]:

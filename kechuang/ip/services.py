@@ -22,6 +22,7 @@ from kechuang.core.services import audit_record, model_snapshot
 from kechuang.engine.ipvalue import InputError, get_model, value_item
 from kechuang.engine.ipvalue.value import item_facts
 from kechuang.enterprises.models import Enterprise
+from kechuang.enterprises.services import platform_facts_write
 from kechuang.marketplace.choices import ProductCategory
 
 from . import choices as c
@@ -173,7 +174,34 @@ def pledge_register(*, enterprise, pledgee, ip_keys: list[str], amount: Any, reg
                                         for k in keys])
         audit_record(actor=actor, action=AuditAction.CREATE, instance=pledge,
                      after={**model_snapshot(pledge), "items": {k: str(alloc[k]) for k in keys}})
+        _pledged_facts_write(enterprise, {k: held[k] for k in keys}, pledge, actor, pledged_on=registered_on)
     return pledge
+
+
+PLEDGE_SOURCE = ("ip-pledge-registry", "知识产权质押登记（平台）")
+
+
+def _pledged_facts_write(enterprise, items: dict[str, dict], pledge: Pledge, actor, *, pledged_on=None) -> None:
+    """Write the items' ``pledged`` fact back to the theme database (source 知识产权质押登记, batch
+    ``知识产权质押#<id>``): true with the date on registration; false on release unless another active
+    pledge still secures the item. The whole merged item is written because an IP item's latest
+    source states it whole."""
+    out = []
+    for key, item in items.items():
+        row = {k: v for k, v in item.items() if k not in ("pledged", "pledged_on")}
+        if pledged_on is not None:
+            row.update(pledged=True, pledged_on=pledged_on)
+        else:
+            still = PledgeItem.objects.filter(ip_key=key, pledge__enterprise=enterprise,
+                                              pledge__status=c.PledgeStatus.ACTIVE).exclude(pledge=pledge)
+            row.update(pledged=still.exists())
+            if row["pledged"]:
+                row["pledged_on"] = still.order_by("pledge__registered_on").values_list("pledge__registered_on", flat=True).first()
+        out.append(row)
+    if out:
+        platform_facts_write(enterprise=enterprise, sections={"ip": out}, source_code=PLEDGE_SOURCE[0],
+                             source_name=PLEDGE_SOURCE[1], reference=f"知识产权质押#{pledge.pk}", actor=actor,
+                             today=max(timezone.localdate(), pledged_on or timezone.localdate()))
 
 
 def pledge_release(*, pledge: Pledge, actor, released_on: dt.date | None = None, note: str = "") -> Pledge:
@@ -195,6 +223,9 @@ def pledge_release(*, pledge: Pledge, actor, released_on: dt.date | None = None,
         locked.save(update_fields=["status", "released_on", "release_note"])
         audit_record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
                      after=model_snapshot(locked))
+        keys = set(locked.items.values_list("ip_key", flat=True))
+        items = {i["number"]: i for i in ip_items(locked.enterprise, all_items=True) if i["number"] in keys}
+        _pledged_facts_write(locked.enterprise, items, locked, actor)
     return locked
 
 

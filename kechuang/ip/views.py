@@ -138,9 +138,10 @@ def pledge_detail(request, pk: int):
     org = organization_of(request.user)
     may_release = (pledge.status == c.PledgeStatus.ACTIVE and may(request.user, CHANGE)
                    and (org == pledge.pledgee or is_regulator(request.user, CHANGE)))
+    may_consent = pledge.status == c.PledgeStatus.ACTIVE and may(request.user, CHANGE) and org == pledge.pledgee
     return render(request, "ip/pledge_detail.html", {
         "pledge": pledge, "items": items, "release_form": ReleaseForm() if may_release else None,
-        "colors": c.PLEDGE_COLORS})
+        "colors": c.PLEDGE_COLORS, "may_consent": may_consent})
 
 
 @login_required

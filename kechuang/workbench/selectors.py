@@ -384,3 +384,33 @@ def enterprise_links(user, enterprise) -> dict[str, Any]:
     may_pools = user.is_superuser or (user.organization is not None and user.organization.kind in (
         K.REGULATOR, K.SERVICE_AGENCY, K.BANK, K.GUARANTOR, K.INSURER, K.INVESTOR))
     return {"requests": requests, "legs": legs, "pools": pools, "pools_url": may_pools}
+
+
+def enterprise_ip_links(user, enterprise) -> list[dict[str, Any]]:
+    """For the profile page: the enterprise's IP (valuations, pledges), its listing readiness and
+    its trade listings, each with what ``user`` may see of it (each app's own ``restrict``) and a
+    link; an entry the user cannot open is left out."""
+    from kechuang.ip.models import IPValuation, Pledge
+    from kechuang.listing.models import PoolPlacement
+    from kechuang.trade.models import Deal, Listing
+
+    out = []
+    valued = IPValuation.objects.restrict(user, "view").filter(enterprise=enterprise)
+    n = valued.values("ip_key").distinct().count()
+    out.append({"id": "ip", "label": _("知识产权与估值"), "url": reverse("ip:enterprise_ip", args=[enterprise.pk]),
+                "note": _("%(n)s 项已估值") % {"n": n} if n else _("尚未估值")})
+    pledges = Pledge.objects.restrict(user, "view").filter(enterprise=enterprise)
+    if pledges.exists():
+        out.append({"id": "pledges", "label": _("知识产权质押"), "url": reverse("ip:pledge_list"),
+                    "note": _("质押中 %(n)s 笔") % {"n": pledges.filter(status="active").count()}})
+    placement = PoolPlacement.objects.restrict(user, "view").filter(enterprise=enterprise).order_by("-pk").first()
+    out.append({"id": "listing", "label": _("上市后备与上市准备度"),
+                "url": reverse("listing:enterprise_listing", args=[enterprise.pk]),
+                "note": placement.get_tier_display() if placement is not None and placement.tier else _("未入库")})
+    listings = Listing.objects.restrict(user, "view").filter(holder=enterprise)
+    deals = Deal.objects.restrict(user, "view").filter(Q(holder=enterprise) | Q(buyer_holder=enterprise))
+    if listings.exists() or deals.exists():
+        out.append({"id": "trade", "label": _("技术交易"), "url": reverse("trade:mine") if user.organization
+                    and user.organization.enterprise_id == enterprise.pk else reverse("trade:deal_list"),
+                    "note": _("挂牌 %(l)s 项，交易 %(d)s 笔") % {"l": listings.count(), "d": deals.count()}})
+    return out

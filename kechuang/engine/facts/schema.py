@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-SCHEMA_VERSION = "1.2"
+SCHEMA_VERSION = "1.3"
 
 FIELD_TYPES = frozenset(
     {"string", "date", "bool", "integer", "amount", "number", "ratio", "enum", "enum_list",
@@ -107,6 +107,10 @@ HELP_EN: dict[str, str] = {
         "One row per court judgement.",
     "每项知识产权一行。":
         "One row per IP item.",
+    "不填视为权利人；通过许可取得的条目为被许可人，不能用于质押或再转让。":
+        "Blank means owner; an item obtained under a licence is held as licensee and cannot be pledged or sold.",
+    "该项知识产权转让或作价入股给他人的日期；填写后本企业不再持有。":
+        "When the item was transferred or contributed as equity to another party; from then on the enterprise no longer holds it.",
     "科创属性评价口径。":
         "As defined for the sci-tech attribute evaluation.",
     "移出名录（解除列入）或股权解冻的日期；仍在名录中或仍被冻结则留空。":
@@ -163,6 +167,7 @@ CHOICE_LABELS_EN: dict[str, str] = {
     "国家级农作物品种": "National crop variety", "国家新药": "National new drug",
     "国家一级中药保护品种": "Class 1 protected TCM variety", "集成电路布图设计专有权": "IC layout design right",
     "实用新型专利": "Utility model patent", "外观设计专利": "Design patent", "软件著作权": "Software copyright",
+    "权利人": "Owner", "独占被许可人": "Exclusive licensee", "普通被许可人": "Non-exclusive licensee",
     "自主研发": "Own R&D", "受让": "Transferred", "受赠": "Gifted", "并购": "Merger or acquisition",
     "国际标准": "International standard", "国家标准": "National standard", "行业标准": "Industry standard",
     "全国50强": "National top 50", "全国500强": "National top 500",
@@ -448,6 +453,12 @@ IP = Section("ip", "知识产权", "Intellectual property", (
     _f("licences", "integer", "许可次数", "Licences granted", extension=True, minimum=0, example=1),
     _f("attributable_revenue", "amount", "专利产品年收入", "Annual revenue from the item", extension=True,
        minimum=0, help_zh="最近一年实施该项知识产权的产品（服务）收入。" + _AMOUNT_HELP, example=3_000_000),
+    # Facts of IP trading (issue 12 point 3, schema 1.3): how the enterprise holds the item.
+    _enum("held_as", "持有方式", "Held as",
+          {"owner": "权利人", "exclusive_licensee": "独占被许可人", "licensee": "普通被许可人"}, extension=True,
+          help_zh="不填视为权利人；通过许可取得的条目为被许可人，不能用于质押或再转让。", example="owner"),
+    _f("transferred_out_on", "date", "转出日期", "Date transferred away", extension=True, past_only=True,
+       help_zh="该项知识产权转让或作价入股给他人的日期；填写后本企业不再持有。"),
 ), key_fields=("number",), help_zh="每项知识产权一行。")
 
 EQUITY_FINANCING = Section("equity_financing", "股权融资", "Equity financing", (

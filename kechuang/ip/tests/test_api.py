@@ -66,7 +66,7 @@ def test_register_then_release_then_loan_limit(world):
     r = c.post("/api/ip/pledges/", {
         "enterprise_id": world["ent"].pk, "ip_keys": [P1], "amount": "100000.00",
         "registered_on": AS_OF.isoformat(), "expires_on": (AS_OF + dt.timedelta(days=365)).isoformat()}, format="json")
-    assert r.status_code == 201
+    assert r.status_code == 201, r.content.decode()
     pk = r.json()["id"]
     assert r.json()["items"][0]["amount"] == "100000.00"
     product = ip_product(world["bank"], world["bank_user"])

@@ -176,3 +176,21 @@ def test_live_metric_sums_registered_amounts_in_the_region_and_period(world):
                                               end=dt.date(2026, 12, 31)) == (Decimal("0"), None)
     assert metrics.ip_pledges_registered(region_code="370102", start=dt.date(2025, 1, 1),
                                          end=dt.date(2026, 12, 31)) == (Decimal("2"), None)
+
+
+def test_pledge_register_and_release_write_the_pledged_fact_with_provenance(world):
+    """Registering writes ip[].pledged = true (with the date) to the theme database under the
+    registry's source, batch 知识产权质押#<id>; releasing writes it back to false."""
+    from kechuang.enterprises.models import IPFact, SourceBatch
+    from kechuang.ip.selectors import ip_items
+
+    pledge = s.pledge_register(enterprise=world["ent"], pledgee=world["bank"], ip_keys=[P1],
+                                      amount=Decimal("100000"), registered_on=AS_OF,
+                                      expires_on=AS_OF + dt.timedelta(days=365), actor=world["bank_user"])
+    item = next(i for i in ip_items(world["ent"]) if i["number"] == P1)
+    assert (item["pledged"], item["pledged_on"]) == (True, AS_OF)
+    fact = IPFact.objects.get(enterprise=world["ent"], key=P1, superseded_at__isnull=True, source__code="ip-pledge-registry")
+    assert SourceBatch.objects.get(pk=fact.batch_id).file_name == f"知识产权质押#{pledge.pk}"
+    s.pledge_release(pledge=pledge, actor=world["bank_user"], released_on=AS_OF + dt.timedelta(days=30))
+    item = next(i for i in ip_items(world["ent"]) if i["number"] == P1)
+    assert item["pledged"] is False and "pledged_on" not in item

@@ -36,3 +36,9 @@ def enterprise_links(context, enterprise):
     """The profile's links to the enterprise's requests, pools and legs that the viewer may see."""
     user = context["user"]
     return {"links": s.enterprise_links(user, enterprise), "enterprise": enterprise, "user": user}
+
+
+@register.inclusion_tag("workbench/_enterprise_ip_card.html", takes_context=True)
+def enterprise_ip_card(context, enterprise):
+    """The profile's links to the enterprise's IP, valuations, pledges, listing readiness and trade."""
+    return {"links": s.enterprise_ip_links(context["user"], enterprise), "enterprise": enterprise}

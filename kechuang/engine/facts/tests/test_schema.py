@@ -42,7 +42,8 @@ EXTENSIONS = {
     "profile": ["registered_capital", "expected_market_value", "market_value_basis", "market_value_date"],
     "years": ["tax_paid", "high_level_talent", "net_profit_deducted", "operating_cash_flow", "weighted_roe"],
     "ip": ["number", "title", "pledged", "pledged_on", "filed_on", "expires_on", "claims", "citations",
-           "family_size", "litigations", "licences", "attributable_revenue"], "incidents": ["removed_on"],
+           "family_size", "litigations", "licences", "attributable_revenue", "held_as", "transferred_out_on"],
+    "incidents": ["removed_on"],
     "loans": ["contract_number", "lender", "kind", "amount", "start_on", "due_on", "status",
               "max_overdue_days", "overdue_amount"],
     "judgments": ["case_number", "decided_on", "role", "kind", "amount"],
@@ -155,7 +156,7 @@ def test_json_schema_accepts_records_and_rejects_contract_breaches():
 def test_json_schema_shape():
     doc = build_json_schema()
     assert doc["$schema"] == "https://json-schema.org/draft/2020-12/schema"
-    assert doc["x-schema-version"] == "1.2"
+    assert doc["x-schema-version"] == "1.3"
     assert doc["required"] == ["uscc", "name", "registered_on"]
     assert doc["properties"]["market_share"]["type"] == ["number", "null"]
     assert doc["$defs"]["loans"]["required"] == ["contract_number", "amount"]

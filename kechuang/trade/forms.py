@@ -1,0 +1,52 @@
+"""Forms of the trade pages: listing an item, searching the market, the steps of a deal."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kechuang.enterprises.choices import IPType
+
+from . import choices as c
+
+
+class ListingForm(forms.Form):
+    ip_key = forms.ChoiceField(label=_("知识产权"))
+    kind = forms.ChoiceField(label=_("交易方式"), choices=c.DealKind.choices)
+    asking_price = forms.DecimalField(label=_("挂牌价格（元，不填为面议）"), max_digits=20, decimal_places=2, required=False)
+    description = forms.CharField(label=_("简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+    def __init__(self, *args, items=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ip_key"].choices = list(items)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("关键词"), required=False)
+    ip_type = forms.ChoiceField(label=_("知识产权类型"), choices=[("", _("全部类型"))] + list(IPType.choices), required=False)
+    industry = forms.CharField(label=_("行业代码"), max_length=5, required=False)
+    kind = forms.ChoiceField(label=_("交易方式"), choices=[("", _("全部方式"))] + list(c.DealKind.choices), required=False)
+    price_min = forms.DecimalField(label=_("最低价格（元）"), max_digits=20, decimal_places=2, required=False, min_value=0)
+    price_max = forms.DecimalField(label=_("最高价格（元）"), max_digits=20, decimal_places=2, required=False, min_value=0)
+    region = forms.CharField(label=_("区县代码"), max_length=6, required=False)
+
+
+class InterestForm(forms.Form):
+    message = forms.CharField(label=_("意向说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class AgreeForm(forms.Form):
+    price = forms.DecimalField(label=_("成交价格（元）"), max_digits=20, decimal_places=2)
+    terms = forms.CharField(label=_("主要条款"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class SignForm(forms.Form):
+    contract_date = forms.DateField(label=_("合同签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class RegisterForm(forms.Form):
+    registration_number = forms.CharField(label=_("技术合同登记号"), max_length=40)
+
+
+class WithdrawForm(forms.Form):
+    reason = forms.CharField(label=_("原因"), max_length=200, required=False)
