@@ -254,6 +254,7 @@ SPECTACULAR_SETTINGS = {
         "SupervisedOrgStatusEnum": "kechuang.supervision.choices.OrgStatus",
         "ReportUploadStatusEnum": "kechuang.supervision.choices.UploadStatus",
         "InspectionStatusEnum": "kechuang.supervision.choices.InspectionStatus",
+        "DealKindEnum": "kechuang.trade.choices.DealKind",
     },
 }
 

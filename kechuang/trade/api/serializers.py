@@ -42,7 +42,7 @@ class WithdrawSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True)
 
 
-class PaymentSerializer(serializers.Serializer):
+class InstalmentSerializer(serializers.Serializer):
     due_on = serializers.DateField()
     amount = serializers.DecimalField(**_AMOUNT)
 
@@ -50,7 +50,7 @@ class PaymentSerializer(serializers.Serializer):
 class DealSerializer(serializers.ModelSerializer):
     seller_name = serializers.CharField(source="seller.name", read_only=True)
     buyer_name = serializers.CharField(source="buyer.name", read_only=True)
-    payment_schedule = PaymentSerializer(many=True, read_only=True)
+    payment_schedule = InstalmentSerializer(many=True, read_only=True)
 
     class Meta:
         model = Deal
@@ -62,14 +62,14 @@ class DealSerializer(serializers.ModelSerializer):
 class AgreeSerializer(serializers.Serializer):
     price = serializers.DecimalField(help_text="yuan", **_AMOUNT)
     terms = serializers.CharField(max_length=8000, required=False, allow_blank=True, default="")
-    payment_schedule = PaymentSerializer(many=True, required=False)
+    payment_schedule = InstalmentSerializer(many=True, required=False)
 
 
 class SignSerializer(serializers.Serializer):
     contract_date = serializers.DateField()
 
 
-class RegisterSerializer(serializers.Serializer):
+class DealRegisterSerializer(serializers.Serializer):
     registration_number = serializers.CharField(max_length=40)
 
 

@@ -15,7 +15,7 @@ from kechuang.trade import selectors, services
 from kechuang.trade.models import Deal, Listing
 
 from .serializers import (AgreeSerializer, DealSerializer, InterestSerializer, ListingCreateSerializer,
-                          ListingSearchSerializer, ListingSerializer, RegisterSerializer, SignSerializer,
+                          ListingSearchSerializer, ListingSerializer, DealRegisterSerializer, SignSerializer,
                           TurnoverSerializer, WithdrawSerializer)
 
 
@@ -107,11 +107,11 @@ class DealViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         deal = services.deal_sign(deal=deal, contract_date=data.validated_data["contract_date"], actor=request.user)
         return Response(DealSerializer(deal).data)
 
-    @extend_schema(request=RegisterSerializer, responses={200: DealSerializer})
+    @extend_schema(request=DealRegisterSerializer, responses={200: DealSerializer})
     @action(detail=True, methods=["post"])
     def register(self, request, pk=None):
         deal = self.get_object()
-        data = RegisterSerializer(data=request.data)
+        data = DealRegisterSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         deal = services.deal_register(deal=deal, registration_number=data.validated_data["registration_number"],
                                       actor=request.user)
