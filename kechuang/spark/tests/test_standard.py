@@ -6,6 +6,7 @@ import polars as pl
 import pyarrow.parquet as pq
 import pytest
 
+from kechuang.engine.facts import SCHEMA_VERSION
 from kechuang.spark import (EvaluateJob, FactsParquetError, FileCode, RejectCode, check_facts_parquet,
                             find_rejects, run_batch, write_facts_parquet)
 from kechuang.spark.standard import VERSION_KEY, readable
@@ -24,7 +25,7 @@ def test_given_stamped_file_when_checked_then_accepted(facts, tmp_path):
     path = tmp_path / "f.parquet"
     write_facts_parquet(facts.head(10), path)
     assert check_facts_parquet(path) == [path]
-    assert pq.read_schema(path).metadata[VERSION_KEY] == b"1.1"
+    assert pq.read_schema(path).metadata[VERSION_KEY] == SCHEMA_VERSION.encode()
 
 
 @pytest.mark.parametrize(("version", "code"), [("2.0", FileCode.VERSION), ("1.9", FileCode.VERSION)])
