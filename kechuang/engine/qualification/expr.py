@@ -515,6 +515,23 @@ class Cmp(Pred):
         return {"<=": e <= b, "<": e < b, ">=": e >= b, ">": e > b}[self.op]
 
 
+class Held(Pred):
+    """The enterprise holds the item on ``as_of`` (schema 1.3): not transferred away by then and not
+    held as a plain licensee. Both facts are optional and their absence means held — never unknown,
+    so records without them count as before. An exclusive licensee counts (高企认定 accepts 独占许可)."""
+
+    fields = ("transferred_out_on", "held_as")
+
+    def py(self, it, c):
+        out = it.get("transferred_out_on")
+        return not ((out is not None and out <= c.as_of) or it.get("held_as") == "licensee")
+
+    def pl(self, c):
+        gone = (_f("transferred_out_on") <= pl.lit(c.as_of)).fill_null(False)
+        licensee = (_f("held_as") == "licensee").fill_null(False)
+        return ~(gone | licensee)
+
+
 class And(Pred):
     def __init__(self, *preds: Pred):
         self.preds = preds

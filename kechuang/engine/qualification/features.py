@@ -20,7 +20,7 @@ from typing import Any
 
 import polars as pl
 
-from .expr import (AmountSum, And, AvgGrowth2, Cagr2, Cmp, Contains, Count, DaysRegistered, Div, FiscalYears, Growth, HnteGrowth, In, Is, ListLen, Lowest, MarketValue, Node, Not, Or, Pred, Rank, StartsWith, Sub, Sum, Top, WindowSum, Y)
+from .expr import (AmountSum, And, Held, AvgGrowth2, Cagr2, Cmp, Contains, Count, DaysRegistered, Div, FiscalYears, Growth, HnteGrowth, In, Is, ListLen, Lowest, MarketValue, Node, Not, Or, Pred, Rank, StartsWith, Sub, Sum, Top, WindowSum, Y)
 from .schema import IP_TYPES_CLASS_1, IP_TYPES_CLASS_2, Context
 
 # ---------------------------------------------------------------------------------------------
@@ -63,9 +63,11 @@ class Feature:
 
 
 def _ip(*conds: Pred) -> Pred:
-    return And(*conds) if len(conds) > 1 else conds[0]
+    """An IP count's item predicate: the conditions, on items the enterprise still holds."""
+    return And(HELD, *conds)
 
 
+HELD = Held()
 GRANTED = Cmp("granted_on", "<=", lambda c: c.as_of)
 MAIN = Is("main_product_related")
 CLASS1 = In("type", IP_TYPES_CLASS_1)

@@ -53,7 +53,8 @@ _YEAR_STRUCT = pl.Struct(
 _LISTS: dict[str, dict[str, Any]] = {
     "ip": {"type": pl.String, "granted_on": pl.Date, "acquisition": pl.String, "acquired_on": pl.Date,
            "main_product_related": pl.Boolean, "industrializable": pl.Boolean,
-           "high_value": pl.Boolean, "used_in_hnte": pl.Boolean},
+           "high_value": pl.Boolean, "used_in_hnte": pl.Boolean,
+           "transferred_out_on": pl.Date, "held_as": pl.String},
     "equity_financing": {"date": pl.Date, "amount": pl.Float64, "qualified_investor": pl.Boolean},
     "awards": {"level": pl.String, "year": pl.Int64, "rank": pl.Int64},
     "standards_led": {"level": pl.String, "year": pl.Int64, "rank": pl.Int64},
