@@ -63,14 +63,19 @@ _CELL = re.compile(r"<(td|th|dd)\b[^>]*>(.*?)</\1>|<(div|span|strong|a)\b[^>]*cl
 _BARE_NUMBER = re.compile(r"(?<![\w.,#/:+-])\d{5,}(?:\.\d+)?(?![\w,/:-]|\.\w)")
 
 
+#: A Chinese patent number as the synthetic data and CNIPA write it: ZL + filing year, type digit, serial.
+_PATENT_NUMBER = re.compile(r"ZL\d{4} ?\d ?\d+\.[\dX]")
+
+
 def ungrouped_numbers(html: str) -> list[str]:
     """Counts and amounts of 10,000 or more written without thousands separators in a table cell or
     a figure. Not flagged: years (four digits), codes with a leading zero (0531…, a postal or
     telephone code), mobile numbers (eleven digits from 1), USCCs and other ids of 15 digits or
-    more, region codes (their own rule)."""
+    more, region codes (their own rule), patent numbers written with spaces (ZL2021 1 0634051.9)."""
     hits = set()
     for m in _CELL.finditer(visible_text_keep_tags(html)):
         text = re.sub(r"<[^>]+>", " ", m.group(2) if m.group(2) is not None else m.group(4))
+        text = _PATENT_NUMBER.sub(" ", text)
         for n in _BARE_NUMBER.finditer(text):
             digits = n.group(0).split(".")[0]
             if (digits.startswith("0") or len(digits) >= 15 or (len(digits) == 11 and digits.startswith("1"))
@@ -130,6 +135,8 @@ def leaks(html: str) -> dict[str, list[str]]:
     ("<td>12,500</td><td>1,600.00万元</td><td>2025</td><td>#12345</td><td>0531-86012345</td>"
      "<td>13912345678</td><td>913701001234567890</td><td>91370100MA3C00000X</td><td>v20250101</td>", {}),
     ("<p>共 12500 条</p>", {}),
+    ("<td>ZL2021 1 4634051.9</td><td>ZL202110634051.X</td>", {}),
+    ("<td>ZL2021 1 4634051.9 · 25000</td>", {"ungrouped": ["25000"]}),
 ])
 def test_the_checker_catches_each_leak_the_issue_quotes(html, expected):
     assert leaks(html) == expected

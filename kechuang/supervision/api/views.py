@@ -5,7 +5,6 @@ inspections (record, rectify) and ratings. Every write calls one service."""
 
 from __future__ import annotations
 
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
@@ -48,8 +47,7 @@ class ReportViewSet(RestrictedViewSetMixin, mixins.CreateModelMixin, viewsets.Re
     queryset = PeriodicReport.objects.all()
     restrict_actions = {"create": VIEW}  # the service checks who may file for which organisation
 
-    @extend_schema(request=ReportsCreateSerializer, responses={201: ReportSerializer(many=True),
-                                                               400: OpenApiTypes.OBJECT})
+    @extend_schema(request=ReportsCreateSerializer, responses={201: ReportSerializer(many=True)})
     def create(self, request, *args, **kwargs):
         data = ReportsCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
