@@ -63,8 +63,9 @@ def test_winning_grab_takes_eight_statements_and_no_savepoint_of_its_own(w):
     r, sql = grab(session(w["bu"]), w["d"].pk, w["p1"].pk)
     assert r.status_code == 201
     # user with its organisation; demand id+status; product; claim; consent; request; event; audit
+    # (on PostgreSQL the audit entry and its sealer-queue row are one statement; SQLite takes two)
     work = [s for s in sql if "SAVEPOINT" not in s]
-    assert len(work) == 8, work
+    assert len(work) == (8 if connection.vendor == "postgresql" else 9), work
     # the test's transaction turns the grab's own transaction into one savepoint (taken and
     # released); the request's INSERT has none of its own any more
     assert len(sql) - len(work) == 2, sql
