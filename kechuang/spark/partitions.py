@@ -16,6 +16,8 @@ with the same ``row``. :func:`run_batch` wraps it for ``mapInArrow``:
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
+
 import datetime as dt
 from collections.abc import Iterator, Sequence
 from enum import StrEnum
@@ -78,14 +80,15 @@ def find_rejects(frame: pl.DataFrame) -> pl.DataFrame:
             .select("row", "uscc", *REJECT_SCHEMA))
 
 
-class Job:
+class Job(ABC):
     """One engine as a partition function: ``run(frame) -> results`` with ``row`` carried over."""
 
     #: Columns of the result rows besides ``row``.
     result_schema: dict[str, pl.DataType]
 
-    def run(self, frame: pl.DataFrame) -> pl.DataFrame:  # pragma: no cover - interface
-        raise NotImplementedError
+    @abstractmethod
+    def run(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The engine's results for one partition's valid rows, ``row`` carried over."""
 
     def schema(self) -> pa.Schema:
         """The Arrow schema of every batch the job yields (Spark-safe types)."""
