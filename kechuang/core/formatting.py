@@ -16,6 +16,7 @@ from functools import cache
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
+from django.utils.html import format_html
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
@@ -371,3 +372,29 @@ def clause_value(value, version: str, clause_id: str):
     if unit == "ratio" and _decimal(value) is not None:
         return percent(value)
     return value
+
+
+_CJK_TEXT = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def as_entered(value):
+    """User data shown as it was entered (an enterprise's, plan's, indicator's or product's name, a
+    quoted text): on a page in another language, Chinese text is marked as content in its own
+    language (``<span lang="zh-Hans">…</span>``), so screen readers, fonts and the English page check
+    (which skips such elements) treat it as Chinese; on a Chinese page it is shown unchanged."""
+    if value is None:
+        return ""
+    text = str(value)
+    if (get_language() or "zh-hans").lower().startswith("zh") or not _CJK_TEXT.search(text):
+        return text
+    return format_html('<span lang="zh-Hans">{}</span>', text)
+
+
+def bilingual(obj, key: str = "title"):
+    """A text that rule data carries in both languages (``title`` and ``title_en`` of a dict or an
+    object): the English one on a page in English when it is there, else the Chinese one, marked
+    as Chinese on a page in another language (:func:`as_entered`)."""
+    get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
+    if not (get_language() or "zh-hans").lower().startswith("zh") and get(f"{key}_en"):
+        return get(f"{key}_en")
+    return as_entered(get(key))

@@ -7,7 +7,7 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kechuang.core.templatetags.present import bilingual
+from kechuang.core.formatting import bilingual
 from kechuang.enterprises.choices import CertificateKind
 
 from . import choices as c

@@ -16,7 +16,7 @@ from django.utils.html import conditional_escape
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext, gettext_noop, override
 
-from kechuang.core.templatetags.present import as_entered
+from kechuang.core.formatting import as_entered
 
 from . import choices as c
 

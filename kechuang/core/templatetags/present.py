@@ -6,7 +6,6 @@ import re
 
 from django import template
 from django.apps import apps
-from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.utils.module_loading import import_string
@@ -135,27 +134,14 @@ _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 @register.filter
 def as_entered(value):
-    """User data shown as it was entered (an enterprise's, plan's, indicator's or product's name, a
-    quoted text): on a page in another language, Chinese text is marked as content in its own
-    language (``<span lang="zh-Hans">…</span>``), so screen readers, fonts and the English page check
-    (which skips such elements) treat it as Chinese; on a Chinese page it is shown unchanged."""
-    if value is None:
-        return ""
-    text = str(value)
-    if (get_language() or "zh-hans").lower().startswith("zh") or not _CJK.search(text):
-        return text
-    return format_html('<span lang="zh-Hans">{}</span>', text)
+    """User data shown as entered: see :func:`kechuang.core.formatting.as_entered`."""
+    return formatting.as_entered(value)
 
 
 @register.filter
 def bilingual(obj, key: str = "title"):
-    """A text that rule data carries in both languages (``title`` and ``title_en`` of a dict or an
-    object): the English one on a page in English when it is there, else the Chinese one, marked
-    as Chinese on a page in another language (:func:`as_entered`)."""
-    get = obj.get if isinstance(obj, dict) else (lambda k, d=None: getattr(obj, k, d))
-    if not (get_language() or "zh-hans").lower().startswith("zh") and get(f"{key}_en"):
-        return get(f"{key}_en")
-    return as_entered(get(key))
+    """Rule data's text in the page's language: see :func:`kechuang.core.formatting.bilingual`."""
+    return formatting.bilingual(obj, key)
 
 
 @register.filter
