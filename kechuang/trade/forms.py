@@ -5,7 +5,9 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.accounts.selectors import district_choices
 from kechuang.enterprises.choices import IPType
+from kechuang.marketplace.eligibility import INDUSTRY_SECTIONS
 
 from . import choices as c
 
@@ -24,11 +26,22 @@ class ListingForm(forms.Form):
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("关键词"), required=False)
     ip_type = forms.ChoiceField(label=_("知识产权类型"), choices=[("", _("全部类型"))] + list(IPType.choices), required=False)
-    industry = forms.CharField(label=_("行业代码"), max_length=5, required=False)
+    industry = forms.ChoiceField(label=_("行业门类"), required=False)
     kind = forms.ChoiceField(label=_("交易方式"), choices=[("", _("全部方式"))] + list(c.DealKind.choices), required=False)
     price_min = forms.DecimalField(label=_("最低价格（元）"), max_digits=20, decimal_places=2, required=False, min_value=0)
     price_max = forms.DecimalField(label=_("最高价格（元）"), max_digits=20, decimal_places=2, required=False, min_value=0)
-    region = forms.CharField(label=_("区县代码"), max_length=6, required=False)
+    region = forms.ChoiceField(label=_("区县"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # by name, not by code: GB/T 4754 sections (a listing's industry code starts with its
+        # section letter) and the districts the platform knows
+        self.fields["industry"].choices = [("", _("全部行业"))] + [
+            (k, f"{k} {_(v)}") for k, v in INDUSTRY_SECTIONS.items()]
+        self.fields["region"].choices = [("", _("全部区县"))] + district_choices()
+        for field in self.fields.values():
+            css = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
+            field.widget.attrs.setdefault("class", css)
 
 
 class InterestForm(forms.Form):
