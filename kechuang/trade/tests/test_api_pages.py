@@ -119,6 +119,9 @@ def test_pages_for_seller_buyer_and_regulator(world):
     assert 'id="deals-sent"' in html and "作价入股" in html
     html = _html(w["buyer_user"], f"/trade/deals/{deal.pk}/")
     assert "双方知识产权事实已按本交易更新" in html and "280.00万元" in html
+    assert 'class="badge text-bg-success">已签约' in html.replace("\n", "")  # the state's colour, not a blank badge
+    html = _html(w["buyer_user"], "/trade/?region=370102&industry=I")
+    assert '<option value="370102" selected>历下区</option>' in html and "I 信息传输、软件和信息技术服务业" in html
     html = _html(w["reg"], "/trade/deals/")
     assert 'id="turnover-by-district"' in html and "历下区" in html and "280.00万元" in html
     cl = Client()
