@@ -12,7 +12,18 @@ from kechuang.marketplace.eligibility import INDUSTRY_SECTIONS
 from . import choices as c
 
 
-class ListingForm(forms.Form):
+class StyledForm(forms.Form):
+    """Bootstrap's small controls on every widget (selects, inputs, text areas)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            css = ("form-select form-select-sm" if isinstance(field.widget, forms.Select)
+                   else "form-control form-control-sm")
+            field.widget.attrs.setdefault("class", css)
+
+
+class ListingForm(StyledForm):
     ip_key = forms.ChoiceField(label=_("知识产权"))
     kind = forms.ChoiceField(label=_("交易方式"), choices=c.DealKind.choices)
     asking_price = forms.DecimalField(label=_("挂牌价格（元，不填为面议）"), max_digits=20, decimal_places=2, required=False)
@@ -23,7 +34,7 @@ class ListingForm(forms.Form):
         self.fields["ip_key"].choices = list(items)
 
 
-class SearchForm(forms.Form):
+class SearchForm(StyledForm):
     q = forms.CharField(label=_("关键词"), required=False)
     ip_type = forms.ChoiceField(label=_("知识产权类型"), choices=[("", _("全部类型"))] + list(IPType.choices), required=False)
     industry = forms.ChoiceField(label=_("行业门类"), required=False)
@@ -39,27 +50,24 @@ class SearchForm(forms.Form):
         self.fields["industry"].choices = [("", _("全部行业"))] + [
             (k, f"{k} {_(v)}") for k, v in INDUSTRY_SECTIONS.items()]
         self.fields["region"].choices = [("", _("全部区县"))] + district_choices()
-        for field in self.fields.values():
-            css = "form-select form-select-sm" if isinstance(field, forms.ChoiceField) else "form-control form-control-sm"
-            field.widget.attrs.setdefault("class", css)
 
 
-class InterestForm(forms.Form):
+class InterestForm(StyledForm):
     message = forms.CharField(label=_("意向说明"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
-class AgreeForm(forms.Form):
+class AgreeForm(StyledForm):
     price = forms.DecimalField(label=_("成交价格（元）"), max_digits=20, decimal_places=2)
     terms = forms.CharField(label=_("主要条款"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
 
 
-class SignForm(forms.Form):
+class SignForm(StyledForm):
     contract_date = forms.DateField(label=_("合同签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
 
 
-class RegisterForm(forms.Form):
+class RegisterForm(StyledForm):
     registration_number = forms.CharField(label=_("技术合同登记号"), max_length=40)
 
 
-class WithdrawForm(forms.Form):
+class WithdrawForm(StyledForm):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
