@@ -85,6 +85,22 @@ def ungrouped_numbers(html: str) -> list[str]:
     return sorted(hits)
 
 
+_DATE_INPUT = re.compile(r"<input\b[^>]*\btype=\"date\"[^>]*>")
+_VALUE = re.compile(r"\bvalue=\"([^\"]*)\"")
+
+
+def bad_date_inputs(html: str) -> list[str]:
+    """Values of ``<input type="date">`` a browser cannot show: it takes only YYYY-MM-DD, so a
+    localised value (2026/12/05, 2026年12月5日) leaves the field empty and a required one blocks
+    the form."""
+    bad = []
+    for tag in _DATE_INPUT.findall(html):
+        value = _VALUE.search(tag)
+        if value and value.group(1) and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.group(1)):
+            bad.append(value.group(1))
+    return bad
+
+
 def visible_text_keep_tags(html: str) -> str:
     for pattern in _STRIP:
         html = pattern.sub(" ", html)
@@ -111,6 +127,9 @@ def leaks(html: str) -> dict[str, list[str]]:
     ungrouped = ungrouped_numbers(html)
     if ungrouped:
         found["ungrouped"] = ungrouped[:5]
+    dates = bad_date_inputs(html)
+    if dates:
+        found["date-input"] = dates[:5]
     return found
 
 
@@ -137,6 +156,8 @@ def leaks(html: str) -> dict[str, list[str]]:
     ("<p>共 12500 条</p>", {}),
     ("<td>ZL2021 1 4634051.9</td><td>ZL202110634051.X</td>", {}),
     ("<td>ZL2021 1 4634051.9 · 25000</td>", {"ungrouped": ["25000"]}),
+    ('<input type="date" name="as_of" value="2026/12/05" required>', {"date-input": ["2026/12/05"]}),
+    ('<input type="date" name="a" value="2026-12-05"><input class="x" type="date" value="">', {}),
 ])
 def test_the_checker_catches_each_leak_the_issue_quotes(html, expected):
     assert leaks(html) == expected

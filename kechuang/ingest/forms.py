@@ -220,7 +220,7 @@ class QuarantineFixForm(forms.Form):
             # a date picker rather than a typed format; the catalogue's format hint is not needed
             return forms.CharField(label=e.label, required=False, strip=True,
                                    help_text=re.sub(r"格式 \S+?。", "", help_text),
-                                   widget=forms.DateInput(attrs={**W, **attrs, "type": "date"}))
+                                   widget=forms.DateInput(format="%Y-%m-%d", attrs={**W, **attrs, "type": "date"}))
         widget = forms.Textarea(attrs={**W, **attrs, "rows": 2}) if f is None or f.type == "object" \
             else forms.TextInput(attrs={**W, **attrs})
         return forms.CharField(label=e.label, required=False, help_text=help_text, widget=widget, strip=False)

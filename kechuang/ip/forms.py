@@ -26,8 +26,8 @@ class DataCheckboxes(DataSelect, forms.CheckboxSelectMultiple):
 class PledgeForm(forms.Form):
     ip_keys = forms.MultipleChoiceField(label=_("质押的知识产权"), widget=DataCheckboxes)
     amount = forms.DecimalField(label=_("登记金额（元）"), max_digits=20, decimal_places=2, min_value=0)
-    registered_on = forms.DateField(label=_("登记日期"), widget=forms.DateInput(attrs={"type": "date"}))
-    expires_on = forms.DateField(label=_("到期日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    registered_on = forms.DateField(label=_("登记日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    expires_on = forms.DateField(label=_("到期日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     product = forms.TypedChoiceField(label=_("贷款产品"), coerce=int, required=False, empty_value=None,
                                      widget=DataSelect)
     registration_number = forms.CharField(label=_("质押登记号"), max_length=64, required=False)
@@ -39,5 +39,5 @@ class PledgeForm(forms.Form):
 
 
 class ReleaseForm(forms.Form):
-    released_on = forms.DateField(label=_("解除日期"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    released_on = forms.DateField(label=_("解除日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     note = forms.CharField(label=_("解除说明（如：贷款已结清）"), max_length=200, required=False)

@@ -8,7 +8,7 @@ from . import choices as c
 
 class MilestoneForm(forms.Form):
     kind = forms.ChoiceField(label=_("里程碑"), choices=c.MilestoneKind.choices)
-    occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    occurred_on = forms.DateField(label=_("日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     board = forms.ChoiceField(label=_("拟上市板块"), choices=[("", "—")] + list(c.Board.choices), required=False)
     sponsor = forms.CharField(label=_("券商（保荐机构）"), max_length=200, required=False)
     law_firm = forms.CharField(label=_("律师事务所"), max_length=200, required=False)
@@ -24,7 +24,7 @@ class MilestoneForm(forms.Form):
 
 class PoolRunForm(forms.Form):
     region_code = forms.ChoiceField(label=_("区划"))
-    as_of = forms.DateField(label=_("基准日"), widget=forms.DateInput(attrs={"type": "date"}))
+    as_of = forms.DateField(label=_("基准日"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
     def __init__(self, *args, regions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -84,7 +84,7 @@ class FirstLoanUpdateForm(forms.Form):
 
 class WhitelistForm(forms.Form):
     line_amount = forms.CharField(label=_("预授信额度（元）"), widget=forms.TextInput(attrs=W))
-    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(attrs={**W, "type": "date"}))
+    valid_until = forms.DateField(label=_("有效期至"), widget=forms.DateInput(format="%Y-%m-%d", attrs={**W, "type": "date"}))
 
     def __init__(self, user, *a, **kw):
         super().__init__(*a, **kw)
@@ -115,7 +115,7 @@ class AssignForm(forms.Form):
 
 
 class VisitForm(forms.Form):
-    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(attrs={**W, "type": "date"}))
+    visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={**W, "type": "date"}))
     satisfaction = forms.IntegerField(label=_("企业满意度（1–5）"), required=False,
                                       widget=forms.NumberInput(attrs=W))
     note = forms.CharField(label=_("走访记录"), required=False, widget=forms.Textarea(attrs={**W, "rows": 2}))
@@ -125,7 +125,7 @@ class RoadshowForm(forms.Form):
     title = forms.CharField(label=_("路演名称"), max_length=200, widget=forms.TextInput(attrs=W))
     region_code = forms.ChoiceField(label=_("举办地区"), widget=forms.Select(attrs=SEARCH_SELECT),
                                     error_messages={"invalid_choice": _("请从列表中选择地区。")})
-    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(attrs={**W, "type": "date"}))
+    held_on = forms.DateField(label=_("举办日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={**W, "type": "date"}))
 
 
     def __init__(self, *a, **kw):

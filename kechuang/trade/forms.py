@@ -62,7 +62,7 @@ class AgreeForm(StyledForm):
 
 
 class SignForm(StyledForm):
-    contract_date = forms.DateField(label=_("合同签订日期"), widget=forms.DateInput(attrs={"type": "date"}))
+    contract_date = forms.DateField(label=_("合同签订日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
 
 
 class RegisterForm(StyledForm):
