@@ -114,6 +114,12 @@ class EnterpriseQuerySet(RestrictedQuerySet):
     access_enterprise = ""
     access_region = "region_code"
 
+    def market_entities(self):
+        """Those registered by market regulation (GB 32100-2015 registration authority code 9:
+        companies, sole proprietorships, partnerships, cooperatives); a university or institute
+        (code 1, 机构编制) holds IP in the theme database but is not an enterprise that can list."""
+        return self.filter(uscc__startswith="9")
+
 
 class Enterprise(models.Model):
     """An enterprise of the region, identified by its 统一社会信用代码, with a summary of what is

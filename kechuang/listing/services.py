@@ -88,7 +88,7 @@ def _compute(run: PoolRun, progress: Progress) -> None:
     if previous is not None:
         before = {(e, t): (tier, rank) for e, t, tier, rank in previous.placements.exclude(
             movement=c.Movement.EXITED).values_list("enterprise_id", "track", "tier", "rank")}
-    regions = dict(Enterprise.objects.filter(within_region(region_code)).order_by("pk")
+    regions = dict(Enterprise.objects.market_entities().filter(within_region(region_code)).order_by("pk")
                    .values_list("pk", "region_code"))
     progress.start(len(regions), _("%(r)s 的 %(n)s 家企业入库分层") % {"r": region_name(region_code), "n": len(regions)})
     rows, counts = [], defaultdict(Counter)

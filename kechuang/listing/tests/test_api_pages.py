@@ -12,6 +12,7 @@ from kechuang.accounts.choices import OrganizationKind, Role
 from kechuang.core.models import AuditEntry
 from kechuang.core.services import job_run_pending
 from kechuang.enterprises.models import Enterprise
+from kechuang.engine.facts.uscc import make_uscc
 from kechuang.enterprises.tests.factories import bank, organization, regulator, user
 from kechuang.listing.models import Milestone, PoolPlacement, PoolRun
 from kechuang.listing.services import milestone_record, pool_run_execute
@@ -89,10 +90,12 @@ def test_awards_follow_the_seed_amounts_by_region():
 
 
 def test_pool_page_shows_tiers_districts_movements_and_awards():
-    a, b = enterprises(listing_record(1), listing_record(2, "370112"))
+    university = listing_record(3, uscc=make_uscc("370102", "000000003", authority="1", kind="2"), name="示范大学")
+    a, b, _uni = enterprises(listing_record(1), listing_record(2, "370112"), university)
     reg = regulator("city")
     today = timezone.localdate()
-    pool_run_execute(region_code="370100", as_of=today, actor=reg)
+    first = pool_run_execute(region_code="370100", as_of=today, actor=reg)
+    assert first.enterprises_total == 2  # a university holds IP in the theme database but cannot list
     milestone_record(enterprise=a, kind="joint_stock", occurred_on=today - dt.timedelta(days=5), actor=reg,
                      accounting_firm="示范会计师事务所")
     pool_run_execute(region_code="370100", as_of=today, actor=reg)
