@@ -145,7 +145,7 @@ def evaluation_run_execute(*, run: EvaluationRun, actor, progress: Progress | No
             run = EvaluationRun.objects.select_for_update().get(pk=run.pk)
             registry = default_registry()
             stds = {v: registry.get(v) for v in run.versions.values()}
-            qs = (Enterprise.objects.filter(within_region(run.region_code))
+            qs = (Enterprise.objects.market_entities().filter(within_region(run.region_code))
                   .order_by("pk").values_list("pk", "region_code"))
             regions = dict(qs)
             ids = list(regions)

@@ -143,7 +143,7 @@ def points_run_execute(*, region_code: str, as_of: dt.date, actor, model: Points
                                        status=RunStatus.FAILED, is_synthetic=is_synthetic,
                                        created_by=actor if _person(actor) else None,
                                        actor_label=actor_label_for(actor))
-        regions = dict(Enterprise.objects.filter(within_region(region_code)).order_by("pk")
+        regions = dict(Enterprise.objects.market_entities().filter(within_region(region_code)).order_by("pk")
                        .values_list("pk", "region_code"))
         ids, frames = [], []
         for part, frame in facts_as_of(regions, as_of=as_of):

@@ -305,7 +305,7 @@ def rating_run_execute(*, run: RatingRun, actor, progress: Progress | None = Non
         with transaction.atomic():
             run = RatingRun.objects.select_for_update().select_related("model").get(pk=run.pk)
             engine = loaded_model(run.model)
-            regions = dict(Enterprise.objects.filter(within_region(run.region_code))
+            regions = dict(Enterprise.objects.market_entities().filter(within_region(run.region_code))
                            .order_by("pk").values_list("pk", "region_code"))
             ids = list(regions)
             progress.start(len(ids), _("评级 %(r)s 的 %(n)s 家企业") % {"r": run.region_code, "n": len(ids)})

@@ -128,4 +128,4 @@ def _enterprise_evidence(w: dict, provenance: dict, as_of: date, names: dict[int
 
 
 def region_enterprise_ids(region_code: str) -> list[int]:
-    return list(Enterprise.objects.filter(within_region(region_code)).order_by("pk").values_list("pk", flat=True))
+    return list(Enterprise.objects.market_entities().filter(within_region(region_code)).order_by("pk").values_list("pk", flat=True))

@@ -24,13 +24,13 @@ def _aware(day: dt.date, *, end: bool = False) -> dt.datetime:
 
 def enterprises_on_platform(*, region_code: str, start: dt.date, end: dt.date):
     """Enterprises registered on the platform by the end of the period (a stock; no denominator)."""
-    n = Enterprise.objects.filter(within_region(region_code), created_at__lt=_aware(end, end=True)).count()
+    n = Enterprise.objects.market_entities().filter(within_region(region_code), created_at__lt=_aware(end, end=True)).count()
     return Decimal(n), None
 
 
 def enterprises_new(*, region_code: str, start: dt.date, end: dt.date):
     """Enterprises that joined the platform within the period."""
-    n = Enterprise.objects.filter(within_region(region_code), created_at__gte=_aware(start),
+    n = Enterprise.objects.market_entities().filter(within_region(region_code), created_at__gte=_aware(start),
                                   created_at__lt=_aware(end, end=True)).count()
     return Decimal(n), None
 

@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from kechuang.core.models import AuditEntry
 from kechuang.core.services import job_run_pending
+from kechuang.engine.facts.uscc import make_uscc
 from kechuang.engine.qualification import evaluate_record, ladder
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.tests.factories import load, record, regulator
@@ -29,6 +30,9 @@ FAMILIES = {"gazelle-sd": "gazelle-sd-2020", "hnte": "hnte-2016", "innovative-sm
 def test_region_run_stores_every_result_placement_versions_and_one_audit_entry():
     ents = region(3, "370102") + region(1, "370112", start=10)
     region(1, "370203", start=20)  # Qingdao: outside the run's region
+    # a university in the region (registration authority 1): it holds IP in the theme database but is
+    # no enterprise to evaluate
+    load([record(30, "370102", uscc=make_uscc("370102", "000000030", authority="1", kind="2"), name="示范大学")])
     reg = regulator("city")
 
     run = finished_run(actor=reg)
