@@ -317,6 +317,7 @@ RULES: dict[str, Rule] = {
     "targets:cockpit_print": R(REG),
     "targets:index_report": R(REG),
     "targets:indicatorvalue_add": R(None, post=True),
+    "targets:indicator_live_link": R(None, post=True),
     "targets:plan_check": R(REG),
     "targets:plan_detail": R(REG),
     "targets:plan_import": R(None, post=True),

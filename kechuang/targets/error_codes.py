@@ -13,3 +13,4 @@ class TargetsError(models.TextChoices):
     FORBIDDEN = "forbidden", _("无权操作")
     BAD_PERCENT = "bad_percent", _("进度应在 0 至 100 之间")
     FLAG_CLOSED = "flag_closed", _("该问题已处理")
+    UNKNOWN_METRIC = "unknown_metric", _("平台实时指标不存在")

@@ -24,7 +24,7 @@ from kechuang.accounts.models import Organization, Region, within_region
 from kechuang.core import formatting
 from kechuang.engine.targets.index import compute_index
 from kechuang.engine.targets.progress import Assessment, assess, meets
-from kechuang.engine.targets.units import conversion_factor
+from kechuang.engine.targets.units import AMOUNT_UNITS, conversion_factor
 from kechuang.evaluation.choices import Tier
 from kechuang.evaluation.models import TierPlacement
 from kechuang.evaluation.selectors import latest_run_covering
@@ -123,45 +123,76 @@ class IndicatorProgress:
     baseline: IndicatorValue | None
     assessment: Assessment
     points: list[tuple[int, float]]
+    #: The year the target is assessed for: its own, or — when the plan gives none (“通过5年左右努力”)
+    #: — the plan's last year, ``presumed`` then.
+    target_year: int | None = None
+    presumed: bool = False
+    #: The platform's own figure when the indicator is linked to a live metric (``live_code``): this
+    #: year to date, in the indicator's unit — what passes through the platform, shown beside the
+    #: reported actuals and not assessed (a year-to-date flow is not the year's figure).
+    live: dict | None = None
+
+
+def _live_value(ind: Indicator, region_code: str, year: int) -> dict | None:
+    if not ind.live_code or ind.live_code not in live_metric_registry():
+        return None
+    start, end = dt.date(year, 1, 1), min(dt.date(year, 12, 31), timezone.localdate())
+    if end < start:
+        return None
+    num, den = live_metric(ind.live_code, region_code=region_code, start=start, end=end)
+    if den is None:  # a count or an amount in yuan
+        value = _in_unit(float(num), "元", ind.unit) if ind.unit in AMOUNT_UNITS else float(num)
+    elif not den:
+        value = None
+    else:
+        value = float(num / den) * (100.0 if ind.unit == "%" else 1.0)
+    return {"code": ind.live_code, "value": value, "start": start, "end": end}
 
 
 def plan_progress(plan: Plan, *, as_of_year: int | None = None) -> list[IndicatorProgress]:
-    """For each indicator of the plan with a numeric target, its headline target (the latest year),
-    the actuals of its concept in the plan's region, and the engine's assessment."""
+    """For each indicator of the plan with a numeric target, its headline target (the latest year;
+    a target without a year counts for the plan's last year, marked ``presumed``), the actuals of
+    its concept in the plan's region, the engine's assessment, and the platform's live figure when
+    the indicator is linked to one."""
     as_of_year = as_of_year or timezone.localdate().year
     ind_ids = list(plan.indicators.order_by().values_list("pk", flat=True))
     values = list(IndicatorValue.objects.filter(indicator_id__in=ind_ids, state=c.ValueState.ACCEPTED,
                                                 kind__in=(c.ValueKind.TARGET, c.ValueKind.BASELINE),
-                                                year__isnull=False, value__isnull=False)
+                                                value__isnull=False)
                   .select_related("indicator").order_by("indicator_id", "year", "pk"))
-    targets: dict[int, IndicatorValue] = {}
+    targets: dict[int, tuple[int, bool, IndicatorValue]] = {}  # indicator → (year, presumed, value)
     baselines: dict[int, IndicatorValue] = {}
     for v in values:
-        if v.value is None or v.year is None:
-            continue
-        if v.kind == c.ValueKind.TARGET and (v.indicator_id not in targets or v.year >= targets[v.indicator_id].year):
-            targets[v.indicator_id] = v
         if v.kind == c.ValueKind.BASELINE:
-            baselines[v.indicator_id] = v
+            if v.year is not None:
+                baselines[v.indicator_id] = v
+            continue
+        year, presumed = (v.year, False) if v.year is not None else (plan.period_end, True)
+        if year is None:
+            continue
+        best = targets.get(v.indicator_id)
+        if best is None or (year, not presumed) >= (best[0], not best[1]):
+            targets[v.indicator_id] = (year, presumed, v)
     # one row per concept: the latest target year, then the indicator with a baseline (the table)
-    by_concept: dict[str, IndicatorValue] = {}
-    for ind_id, t in targets.items():
-        best = by_concept.get(t.indicator.concept)
-        if best is None or (t.year, ind_id in baselines) > (best.year, best.indicator_id in baselines):
-            by_concept[t.indicator.concept] = t
-    targets = {t.indicator_id: t for t in by_concept.values()}
+    by_concept: dict[str, tuple[int, bool, IndicatorValue]] = {}
+    for ind_id, best in targets.items():
+        ind = best[2].indicator
+        other = by_concept.get(ind.concept)
+        if other is None or (best[0], ind_id in baselines) > (other[0], other[2].indicator_id in baselines):
+            by_concept[ind.concept] = best
     concepts = set(by_concept)
     series = actual_series(concepts, {plan.region_code})
     out = []
-    for ind_id, t in sorted(targets.items(), key=lambda kv: kv[1].indicator.name):
+    for year, presumed, t in sorted(by_concept.values(), key=lambda b: b[2].indicator.name):
         ind = t.indicator
         pts = [(y, x) for y, (val, unit) in sorted(series.get((ind.concept, plan.region_code), {}).items())
                if (x := _in_unit(val, unit, ind.unit)) is not None]
-        base = baselines.get(ind_id)
-        a = assess(target=float(t.value), target_year=t.year, points=pts, as_of_year=as_of_year,
+        base = baselines.get(ind.pk)
+        a = assess(target=float(t.value), target_year=year, points=pts, as_of_year=as_of_year,
                    baseline=(base.year, float(base.value)) if base else None, direction=ind.direction,
                    qualifier=t.qualifier)
-        out.append(IndicatorProgress(ind, t, base, a, pts))
+        out.append(IndicatorProgress(ind, t, base, a, pts, target_year=year, presumed=presumed,
+                                     live=_live_value(ind, plan.region_code, as_of_year)))
     return out
 
 
@@ -608,3 +639,9 @@ def _other_metrics() -> list[tuple[str, str, str, str]]:
         declared = getattr(config, "live_metric_info", None) or {}
         info.update(import_string(declared) if isinstance(declared, str) else declared)
     return [(code, *info.get(code, (code, "auto", ""))) for code in sorted(live_metric_registry()) if code not in named]
+
+
+def live_metric_choices() -> list[tuple[str, str]]:
+    """Every live metric an installed app provides, by its name, for linking an indicator to it."""
+    return [(code, str(label)) for code, label, *_ in MARKETPLACE_METRICS + PLATFORM_METRICS + _other_metrics()
+            if code in live_metric_registry()]

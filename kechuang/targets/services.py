@@ -23,7 +23,7 @@ from .flag_messages import flag_message_zh
 from .loading import (ImportFileError, Row, RowError, parse_deadline, parse_int, parse_kind, parse_rows,
                       parse_value, parse_year, split_units)
 from .models import Indicator, IndicatorValue, Plan, Task, TaskReport, Unit, ValueFlag
-from .selectors import user_units
+from .selectors import live_metric_registry, user_units
 
 
 def _label(actor) -> str:
@@ -273,6 +273,23 @@ def action_create_from_gap(*, indicator: Indicator, title: str, deadline: dt.dat
 
 
 @transaction.atomic
+def indicator_live_link(*, indicator: Indicator, live_code: str, actor) -> Indicator:
+    """Link an indicator of a plan to the platform's live metric of the same measure (or unlink it
+    with ``""``): its progress then shows what passes through the platform this year to date.
+    Refused (coded): a code no installed app provides."""
+    code = (live_code or "").strip()
+    if code and code not in live_metric_registry():
+        raise ValidationError({"live_code": [ValidationError(_("没有该平台实时指标：%(c)s") % {"c": code},
+                                                             code=TargetsError.UNKNOWN_METRIC)]})
+    with transaction.atomic():
+        locked = Indicator.objects.select_for_update().get(pk=indicator.pk)
+        before = {"live_code": locked.live_code}
+        locked.live_code = code
+        locked.save(update_fields=["live_code"])
+        audit_record(actor=actor, action="update", instance=locked, before=before, after={"live_code": code})
+    return locked
+
+
 def unit_link(*, unit: Unit, organization, actor) -> Unit:
     """Link a responsible unit named in the plans to the organisation that reports for it."""
     before = {"organization": unit.organization_id}

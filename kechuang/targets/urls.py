@@ -10,6 +10,7 @@ urlpatterns = [
     path("plans/<int:pk>/", views.PlanDetailView.as_view(), name="plan_detail"),
     path("plans/<int:pk>/check/<int:year>/", views.TargetCheckView.as_view(), name="plan_check"),
     path("indicators/<int:pk>/actuals/", views.ActualCreateView.as_view(), name="indicatorvalue_add"),
+    path("indicators/<int:pk>/live/", views.LiveLinkView.as_view(), name="indicator_live_link"),
     path("indicators/<int:pk>/actions/", views.ActionCreateView.as_view(), name="task_add_action"),
     path("flags/", views.FlagListView.as_view(), name="valueflag_list"),
     path("flags/<int:pk>/resolve/", views.FlagResolveView.as_view(), name="valueflag_resolve"),

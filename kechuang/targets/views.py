@@ -26,8 +26,8 @@ from .exports import template_xlsx, workbook_bytes
 from .forms import ActionForm, ActualForm, ImportForm, ReportForm, ResolveForm
 from .loading import ImportFileError, parse_rows
 from .models import Indicator, IndicatorValue, Plan, Task, Unit, ValueFlag
-from .services import (action_create_from_gap, actual_record, flag_resolve, targets_import, task_report_create,
-                       unit_link)
+from .services import (action_create_from_gap, actual_record, flag_resolve, indicator_live_link, targets_import,
+                       task_report_create, unit_link)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -54,6 +54,7 @@ def _year(request, name: str, default: int) -> int:
 
 def _status_rows(progress):
     return [{"indicator": p.indicator, "target": p.target, "baseline": p.baseline, "a": p.assessment,
+             "target_year": p.target_year, "presumed": p.presumed, "live": p.live,
              "label": STATUS_LABELS[str(p.assessment.status)], "color": STATUS_COLORS[str(p.assessment.status)]}
             for p in progress]
 
@@ -111,6 +112,7 @@ class PlanDetailView(ViewerRequired, RestrictedPageMixin, TemplateView):
         return super().get_context_data(plan=plan, as_of=as_of, rows=_status_rows(s.plan_progress(plan, as_of_year=as_of)),
                                         target_years=years, flags=s.open_flags(self.request.user).filter(indicator__plan=plan),
                                         can_edit=s.can_edit(self.request.user), actual_form=ActualForm(),
+                                        live_choices=s.live_metric_choices(),
                                         action_form=ActionForm(), **kw)
 
 
@@ -143,6 +145,23 @@ class ActualCreateView(ViewerRequired, View):
             messages.warning(request, _("实际值已记录，但需人工核定：") + _("；").join(f.message_text for f in v.flags.all()))
         else:
             messages.success(request, _("实际值已记录。"))
+        return redirect("targets:plan_detail", pk=ind.plan_id)
+
+
+class LiveLinkView(ViewerRequired, View):
+    """Link an indicator to the platform's live metric of the same measure (or unlink it)."""
+
+    def post(self, request, pk):
+        ind = get_object_or_404(Indicator.objects.restrict(request.user, CHANGE), pk=pk)
+        if not s.can_edit(request.user):
+            raise PermissionDenied
+        try:
+            indicator_live_link(indicator=ind, live_code=request.POST.get("live_code", ""), actor=request.user)
+        except ValidationError as exc:
+            for errs in exc.message_dict.values():
+                messages.error(request, "；".join(errs))
+        else:
+            messages.success(request, _("已更新平台实时指标关联。"))
         return redirect("targets:plan_detail", pk=ind.plan_id)
 
 

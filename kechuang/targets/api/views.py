@@ -54,12 +54,14 @@ class PlanViewSet(RestrictedViewSetMixin, viewsets.ReadOnlyModelViewSet):
         for p in s.plan_progress(plan, as_of_year=as_of):
             a, fc = p.assessment, p.assessment.forecast
             rows.append({"indicator_id": p.indicator.pk, "indicator": p.indicator.name, "concept": p.indicator.concept,
-                         "unit": p.indicator.unit, "direction": p.indicator.direction, "target_year": p.target.year,
-                         "target": p.target.value, "qualifier": p.target.qualifier, "quote": p.target.quote,
+                         "unit": p.indicator.unit, "direction": p.indicator.direction, "target_year": p.target_year,
+                         "target_year_presumed": p.presumed, "target": p.target.value, "qualifier": p.target.qualifier, "quote": p.target.quote,
                          "latest_year": a.latest_year, "latest_value": a.latest_value, "progress": a.progress,
                          "required_rate": a.required_rate, "achieved_rate": a.achieved_rate,
                          "forecast": None if fc is None else {"year": fc.year, "value": fc.value, "low": fc.low,
                                                               "high": fc.high, "method": fc.method},
+                         "live_code": p.live["code"] if p.live else None,
+                         "live_value": p.live["value"] if p.live else None,
                          "status": str(a.status)})
         return Response(ProgressSerializer(rows, many=True).data)
 
