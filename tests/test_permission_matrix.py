@@ -179,6 +179,7 @@ RULES: dict[str, Rule] = {
     "trade:deal_detail": R(REG | {"enterprise"}),  # the parties and the seller's district's regulators
     "trade:deal_step": R(None, post=True),
     "trade:pledgee_consent": R(None, post=True),
+    "trade:pledge_proceeds": R(None, post=True),
     "trade-listing-list": R(SIGNED_IN, post=True),
     "trade-listing-detail": R(SIGNED_IN),
     "trade-listing-interest": R(None, post=True),

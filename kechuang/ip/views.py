@@ -8,6 +8,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -139,9 +140,13 @@ def pledge_detail(request, pk: int):
     may_release = (pledge.status == c.PledgeStatus.ACTIVE and may(request.user, CHANGE)
                    and (org == pledge.pledgee or is_regulator(request.user, CHANGE)))
     may_consent = pledge.status == c.PledgeStatus.ACTIVE and may(request.user, CHANGE) and org == pledge.pledgee
+    # the pledgee's consents to list an item (the trade app's, through its reverse relation) and, once
+    # a deal on it is signed, the price due to the pledgee (民法典 第四百四十四条)
+    consents = list(pledge.trade_consents.restrict(request.user, VIEW).select_related("deal").order_by("granted_at"))
     return render(request, "ip/pledge_detail.html", {
         "pledge": pledge, "items": items, "release_form": ReleaseForm() if may_release else None,
-        "colors": c.PLEDGE_COLORS, "may_consent": may_consent})
+        "colors": c.PLEDGE_COLORS, "may_consent": may_consent, "consents": consents,
+        "is_pledgee": org == pledge.pledgee and may(request.user, CHANGE), "today": timezone.localdate()})
 
 
 @login_required

@@ -48,3 +48,16 @@ CONCLUDED_STATES = frozenset({DealState.SIGNED, DealState.REGISTERED})
 
 STATE_COLORS = {DealState.INTEREST: "info", DealState.NEGOTIATING: "primary", DealState.AGREED: "warning",
                 DealState.SIGNED: "success", DealState.REGISTERED: "success", DealState.WITHDRAWN: "secondary"}
+
+
+class Proceeds(models.TextChoices):
+    """What became of the price of a pledged item transferred or licensed with the pledgee's consent
+    (民法典 第四百四十四条第二款: the proceeds are paid to the pledgee to repay the debt early, or
+    lodged with a third party)."""
+
+    DUE = "due", _("价款待提前清偿或提存")
+    REPAID = "repaid", _("已向质权人提前清偿")
+    LODGED = "lodged", _("已提存")
+
+
+PROCEEDS_COLORS = {Proceeds.DUE: "warning", Proceeds.REPAID: "success", Proceeds.LODGED: "success"}

@@ -20,3 +20,5 @@ class TradeErrorCode(models.TextChoices):
     SCHEDULE = "schedule", "payment schedule invalid"
     REGISTRATION_NUMBER = "registration_number", "technology contract registration number required"
     NOT_PLEDGEE = "not_pledgee", "only the pledgee may consent"
+    PROCEEDS = "proceeds", "no signed deal's proceeds are due on this consent, or the way they were settled is unknown"
+    PROCEEDS_DATE = "proceeds_date", "settlement date missing, before the contract or in the future"

@@ -71,3 +71,10 @@ class RegisterForm(StyledForm):
 
 class WithdrawForm(StyledForm):
     reason = forms.CharField(label=_("原因"), max_length=200, required=False)
+
+
+class ProceedsForm(StyledForm):
+    status = forms.ChoiceField(label=_("价款处理"), choices=[(c.Proceeds.REPAID, c.Proceeds.REPAID.label),
+                                                           (c.Proceeds.LODGED, c.Proceeds.LODGED.label)])
+    settled_on = forms.DateField(label=_("清偿或提存日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
+    note = forms.CharField(label=_("说明"), max_length=200, required=False)

@@ -126,6 +126,13 @@ class PledgeeConsent(models.Model):
     granted_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("同意人"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     granted_at = models.DateTimeField(_("同意时间"), auto_now_add=True)
+    # once a deal on the item is signed: its price is due to the pledgee or lodged (民法典 第四百四十四条)
+    deal = models.ForeignKey("trade.Deal", verbose_name=_("签约交易"), null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="pledgee_consents")
+    proceeds = models.DecimalField(_("转让/许可价款"), null=True, blank=True, **AMOUNT)
+    proceeds_status = models.CharField(_("价款处理"), max_length=10, choices=c.Proceeds.choices, blank=True)
+    proceeds_on = models.DateField(_("清偿或提存日期"), null=True, blank=True)
+    proceeds_note = models.CharField(_("清偿或提存说明"), max_length=200, blank=True)
 
     objects = PledgeeConsentQuerySet.as_manager()
 

@@ -307,6 +307,7 @@ def deal_sign(*, deal: Deal, contract_date: dt.date | None, actor, today: dt.dat
             source_code=DEAL_SOURCE[0], source_name=DEAL_SOURCE[1], reference=ref, actor=actor, today=today)
         locked.state, locked.contract_date = c.DealState.SIGNED, contract_date
         _save(locked, before, actor, ["contract_date", "seller_batch", "buyer_batch"])
+        _proceeds_due(locked, actor, ref)
         if locked.kind in c.EXCLUSIVE_KINDS:
             listing = Listing.objects.select_for_update().get(pk=locked.listing_id)
             lbefore = model_snapshot(listing)
@@ -316,6 +317,44 @@ def deal_sign(*, deal: Deal, contract_date: dt.date | None, actor, today: dt.dat
                          after=model_snapshot(listing), purpose=ref)
             _withdraw_open(Deal.objects.filter(holder_id=locked.holder_id, ip_key=locked.ip_key).exclude(pk=locked.pk),
                            actor, _("该知识产权已与他方签约"))
+    return locked
+
+
+def _proceeds_due(deal: Deal, actor, ref: str) -> None:
+    """A pledged item transferred or licensed with its pledgee's consent: the price is due to the
+    pledgee, to repay the debt early or to be lodged (民法典 第四百四十四条第二款); each consent of an
+    active pledge on the item records the deal and its price, for the pledgee to settle."""
+    consents = PledgeeConsent.objects.select_for_update().filter(
+        pledge__enterprise_id=deal.holder_id, pledge__status=PledgeStatus.ACTIVE, ip_key=deal.ip_key, deal__isnull=True)
+    for consent in consents.select_related("pledge"):
+        before = model_snapshot(consent)
+        consent.deal, consent.proceeds, consent.proceeds_status = deal, deal.price, c.Proceeds.DUE
+        consent.save(update_fields=["deal", "proceeds", "proceeds_status"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=consent, before=before,
+                     after=model_snapshot(consent), region_code=consent.pledge.region_code, purpose=ref)
+
+
+def pledge_proceeds_settle(*, consent: PledgeeConsent, status: str, settled_on: dt.date | None, actor,
+                           note: str = "", today: dt.date | None = None) -> PledgeeConsent:
+    """The pledgee records how the price of the consented deal was settled: repaid early to it, or
+    lodged (提存). Refused: ``proceeds`` (nothing due on this consent, or an unknown way),
+    ``proceeds_date`` (missing, before the contract, after today)."""
+    today = today or timezone.localdate()
+    if not _writer_of(actor, consent.pledge.pledgee):
+        raise PermissionDenied(_("只有质权人的经办人员可以登记价款处理。"))
+    if status not in (c.Proceeds.REPAID, c.Proceeds.LODGED):
+        raise _err("status", _("请选择价款的处理方式：提前清偿或提存。"), E.PROCEEDS)
+    with transaction.atomic():
+        locked = PledgeeConsent.objects.select_for_update(of=("self",)).select_related("deal", "pledge").get(pk=consent.pk)
+        if locked.proceeds_status != c.Proceeds.DUE:
+            raise _err("status", _("该同意项下没有待处理的交易价款。"), E.PROCEEDS)
+        if settled_on is None or settled_on > today or settled_on < locked.deal.contract_date:
+            raise _err("settled_on", _("日期须填写，且不早于合同签订日期、不晚于今天。"), E.PROCEEDS_DATE)
+        before = model_snapshot(locked)
+        locked.proceeds_status, locked.proceeds_on, locked.proceeds_note = status, settled_on, note[:200]
+        locked.save(update_fields=["proceeds_status", "proceeds_on", "proceeds_note"])
+        audit_record(actor=actor, action=AuditAction.UPDATE, instance=locked, before=before,
+                     after=model_snapshot(locked), region_code=locked.pledge.region_code)
     return locked
 
 

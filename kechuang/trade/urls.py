@@ -15,5 +15,6 @@ urlpatterns = [
     path("deals/export.xlsx", views.deal_export, name="deal_export"),
     path("deals/<int:pk>/", views.deal_detail, name="deal_detail"),
     path("deals/<int:pk>/<str:verb>/", views.deal_step, name="deal_step"),
+    path("pledge-consents/<int:pk>/proceeds/", views.pledge_proceeds, name="pledge_proceeds"),
     path("pledges/<int:pk>/consent/", views.pledgee_consent, name="pledgee_consent"),
 ]

@@ -22,8 +22,8 @@ from kechuang.ip.selectors import ip_items
 from . import choices as c
 from . import selectors, services
 from .exports import deals_xlsx
-from .forms import AgreeForm, InterestForm, ListingForm, RegisterForm, SearchForm, SignForm, WithdrawForm
-from .models import Deal, Listing
+from .forms import AgreeForm, InterestForm, ListingForm, ProceedsForm, RegisterForm, SearchForm, SignForm, WithdrawForm
+from .models import Deal, Listing, PledgeeConsent
 
 
 def _error_messages(request, exc: ValidationError) -> None:
@@ -225,3 +225,26 @@ def pledgee_consent(request, pk: int):
     else:
         messages.success(request, _("已同意该知识产权挂牌交易。"))
     return redirect("ip:pledge_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def pledge_proceeds(request, pk: int):
+    """The pledgee records how the price of a consented deal on a pledged item was settled."""
+    consent = PledgeeConsent.objects.restrict(request.user, CHANGE).select_related("pledge").filter(pk=pk).first()
+    if consent is None:
+        raise Http404
+    form = ProceedsForm(request.POST)
+    if not form.is_valid():
+        for errs in form.errors.values():
+            messages.error(request, "；".join(errs))
+        return redirect("ip:pledge_detail", pk=consent.pledge_id)
+    try:
+        services.pledge_proceeds_settle(consent=consent, status=form.cleaned_data["status"],
+                                        settled_on=form.cleaned_data["settled_on"], actor=request.user,
+                                        note=form.cleaned_data["note"])
+    except ValidationError as exc:
+        _error_messages(request, exc)
+    else:
+        messages.success(request, _("已登记交易价款的处理。"))
+    return redirect("ip:pledge_detail", pk=consent.pledge_id)
