@@ -36,8 +36,14 @@ class PledgeForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["ip_keys"].choices = list(items)
         self.fields["product"].choices = [("", _("（不指定）"))] + list(products)
+        for name, field in self.fields.items():
+            if name != "ip_keys":  # the checkboxes keep their own markup
+                field.widget.attrs.setdefault("class", "form-select form-select-sm" if isinstance(
+                    field.widget, forms.Select) else "form-control form-control-sm")
 
 
 class ReleaseForm(forms.Form):
-    released_on = forms.DateField(label=_("解除日期"), required=False, widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
-    note = forms.CharField(label=_("解除说明（如：贷款已结清）"), max_length=200, required=False)
+    released_on = forms.DateField(label=_("解除日期"), required=False, widget=forms.DateInput(
+        format="%Y-%m-%d", attrs={"type": "date", "class": "form-control form-control-sm"}))
+    note = forms.CharField(label=_("解除说明（如：贷款已结清）"), max_length=200, required=False,
+                           widget=forms.TextInput(attrs={"class": "form-control form-control-sm"}))
