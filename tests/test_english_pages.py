@@ -176,19 +176,21 @@ def chinese_left(html: str, data: set[str]) -> set[str]:
     text = visible_text(html)
     # visible_text blanks short quoted names (“白名单”): blank them in the data too, so it still matches
     data = {visible_text(v) for v in data}
+    # whole values first: data may itself contain "…" (a plan's qualifier 不受…限制), which is no
+    # shortening; then what a page shortened
+    for value in sorted(data, key=len, reverse=True):
+        text = text.replace(value, " ")
     for shortened in set(re.findall(r"[^\s>]+(?=…)", text)):
         cut = CJK.search(shortened)
         if cut and any(v.startswith(shortened[cut.start():]) for v in data):
             text = text.replace(shortened + "…", shortened[:cut.start()] + " …")
-    for value in sorted(data, key=len, reverse=True):
-        text = text.replace(value, " ")
     return set(CJK.findall(text))
 
 
 def test_chinese_left_ignores_data_shortened_data_markup_and_scripts():
     html = ('<h1>企业画像</h1><td>测试科技有限公司</td><td>Bank · 示范银行济南…</td><script>var a = "图表";</script>'
-            '<td>Profile</td><td>未知…</td>')
-    assert chinese_left(html, {"测试科技有限公司", "示范银行济南分行"}) == {"企业画像", "未知"}
+            '<td>Profile</td><td>未知…</td><td>不受…限制</td>')
+    assert chinese_left(html, {"测试科技有限公司", "示范银行济南分行", "不受…限制"}) == {"企业画像", "未知"}
 
 
 @pytest.mark.django_db
