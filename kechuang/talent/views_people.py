@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
@@ -208,11 +209,10 @@ class ConsentGrantView(LoginRequiredMixin, View):
         return self._render(request, person, form, status=400)
 
 
+@login_required
 def valuation_run_progress(request, pk: int):
     """One valuation run's progress bar (polled while it is queued or computing); once it has
     finished, an HTMX poll reloads the page so its results show."""
-    if not request.user.is_authenticated:
-        raise PermissionDenied
     run = get_object_or_404(ValuationRun.objects.restrict(request.user, VIEW).select_related("job"), pk=pk)
     return run_progress_response(request, run, label=_("人才价值评估"),
                                  poll_url=reverse("talent:valuationrun_progress", args=[run.pk]))
