@@ -160,6 +160,22 @@ def facts_from_summary(summary: dict[str, Any], previous: dict | None = None) ->
     return out
 
 
+def summary_problems(s: dict[str, Any]) -> dict[str, str]:
+    """Combinations of a summary that cannot be written as facts (field → reason): nothing entered
+    is dropped silently."""
+    out: dict[str, str] = {}
+    count, lead, level = s.get("project_count"), s.get("project_lead_count"), s.get("project_level")
+    if count is not None and lead is not None and lead > count:
+        out["project_lead_count"] = str(_("主持项目数不能多于科研项目数。"))
+    if (count or lead) and level in (None, "", "none"):
+        out["project_level"] = str(_("填写了科研项目数，请选择项目级别。"))
+    if level not in (None, "", "none") and count == 0:
+        out["project_count"] = str(_("选择了项目级别，科研项目数不能为 0。"))
+    if s.get("institution_tier") and s.get("degree") in (None, "", "none"):
+        out["degree"] = str(_("填写了毕业院校层次，请选择最高学历。"))
+    return out
+
+
 def _same(a, b) -> bool:
     if isinstance(a, (int, float, Decimal)) and isinstance(b, (int, float, Decimal)):
         return Decimal(str(a)) == Decimal(str(b))
@@ -206,9 +222,9 @@ class PersonForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        count, lead = data.get("project_count"), data.get("project_lead_count")
-        if count is not None and lead is not None and lead > count:
-            self.add_error("project_lead_count", _("主持项目数不能多于科研项目数。"))
+        for field, reason in summary_problems(data).items():
+            if field not in self.errors:
+                self.add_error(field, reason)
         return data
 
     def summary(self) -> dict[str, Any]:

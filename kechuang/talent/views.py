@@ -15,9 +15,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
+from kechuang.accounts.models import Region
 from kechuang.accounts.access import VIEW, is_financial, is_writer, organization_of, own_enterprise_id, region_scope
 from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.views import run_progress_context
+from kechuang.marketplace.eligibility import INDUSTRY_SECTIONS
 
 from .choices import PENDING_STATUSES, RUN_STATUS_COLORS
 from .exports import valuations_xlsx
@@ -199,7 +201,11 @@ class DistributionView(RegulatorRequired, RestrictedPageMixin, TemplateView):
         user = self.request.user
         org = organization_of(user)
         dist = distribution(user)
-        ctx.update(dist=dist, runs=self.restricted(VIEW)[:50], colors=RUN_STATUS_COLORS, pending=_pending(user),
+        for row in dist["industries"]:
+            row["name"] = _(INDUSTRY_SECTIONS[row["section"]]) if row["section"] in INDUSTRY_SECTIONS else _("未知行业")
+        prefix = region_scope(user) or ""
+        ctx.update(regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
+                   dist=dist, runs=self.restricted(VIEW)[:50], colors=RUN_STATUS_COLORS, pending=_pending(user),
                    default_region=org.region_id if org else "370100",
                    chart={"districts": [d["name"] for d in dist["districts"]], "unit": _("万元"),
                           "labels": [_("价值下限合计"), _("价值上限合计")],

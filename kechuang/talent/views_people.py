@@ -25,8 +25,9 @@ from kechuang.core.views import run_progress_response
 from kechuang.enterprises.models import Enterprise
 
 from .exports import people_template_xlsx
-from .forms import ConsentForm, ImportForm, PersonForm, facts_from_summary
-from .loading import HEADERS, SHEET, ImportFileError, read_people
+from .error_codes import TalentErrorCode as E
+from .forms import ConsentForm, ImportForm, PersonForm, facts_from_summary, summary_problems
+from .loading import HEADERS, SHEET, ImportFileError, RowError, read_people
 from .models import TalentPerson, ValuationRun
 from .selectors import display_name
 from .services import people_import, person_facts_update, person_register, talent_consent_grant
@@ -132,6 +133,10 @@ class PeopleImportView(LoginRequiredMixin, View):
             return self._render(request, form, [_("文件超过 10 MB。")], status=400)
         try:
             rows = read_people(upload.read())
+            problems = [RowError(SHEET, n, HEADERS[f], E.BAD_FACTS, reason)
+                        for n, d in rows for f, reason in summary_problems(d).items()]
+            if problems:
+                raise ImportFileError(problems)
             people = [{"row": n, "full_name": d["full_name"], "id_number": d["id_number"].strip().upper(),
                        "facts": facts_from_summary(d)} for n, d in rows]
             created = people_import(enterprise=enterprise, people=people, actor=request.user, sheet=SHEET)

@@ -122,6 +122,18 @@ def test_the_form_refuses_a_bad_id_and_a_duplicate_with_the_field_and_writes_not
     assert TalentPerson.objects.count() == 1
 
 
+@pytest.mark.parametrize("extra, field", [
+    ({"project_level": "", "project_count": "2", "project_lead_count": ""}, "project_level"),
+    ({"project_level": "national", "project_count": "0", "project_lead_count": ""}, "project_count"),
+    ({"degree": "", "institution_tier": "top"}, "degree"),
+], ids=["projects-without-level", "level-without-projects", "tier-without-degree"])
+def test_the_form_refuses_what_it_could_not_write_instead_of_dropping_it(extra, field):
+    w = world()
+    r = _client(w["ent1"]).post(reverse("talent:talentperson_add"), {**FORM, "id_number": id_number(25), **extra})
+    assert r.status_code == 400 and f'id="error-{field}"' in r.content.decode()
+    assert not TalentPerson.objects.exists()
+
+
 def test_only_an_enterprise_writer_reaches_the_person_form():
     w = world()
     assert _client(w["bank"]).get(reverse("talent:talentperson_add")).status_code == 403
@@ -202,6 +214,15 @@ def test_an_import_with_any_bad_row_writes_nothing_and_names_sheet_row_field_and
     page = _client(w["ent1"]).post(reverse("talent:talentperson_import"), {"file": book}).content.decode()
     assert "工作表“人才信息”第 3 行 · 居民身份证号码：证件号不是有效的18位居民身份证号码" in page
     assert "工作表“人才信息”第 4 行 · 居民身份证号码：与第 2 行的证件号重复" in page
+    assert not TalentPerson.objects.exists()
+
+
+def test_an_import_row_with_projects_but_no_level_is_refused_not_dropped():
+    w = world()
+    book = _workbook([["甲一", id_number(52), 2]], headers=["姓名", "居民身份证号码", "科研项目数"])
+    r = _client(w["ent1"]).post(reverse("talent:talentperson_import"), {"file": book})
+    assert r.status_code == 400 and "工作表“人才信息”第 2 行 · 承担科研项目最高级别：填写了科研项目数，请选择项目级别。" in (
+        r.content.decode())
     assert not TalentPerson.objects.exists()
 
 
