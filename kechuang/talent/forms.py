@@ -206,7 +206,7 @@ class PersonForm(forms.Form):
         for name, (label, kind) in SUMMARY.items():
             if kind == "programmes":
                 self.fields[name] = forms.MultipleChoiceField(label=label, required=False, choices=programme_choices(),
-                                                              widget=forms.CheckboxSelectMultiple)
+                                                              widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))
             elif kind in ("degree", "institution_tier", "title_level", "project_level"):
                 self.fields[name] = forms.ChoiceField(label=label, required=False, choices=blank + level_choices(kind))
             elif kind == "int":
