@@ -248,6 +248,14 @@ RULES: dict[str, Rule] = {
     "talentconsent-revoke": W,
     "talentrun-list": R(SIGNED_IN),
     "talentrun-detail": R(REG - {"district"}),
+    "talent:talentperson_add": R({"enterprise"}, post=True),
+    "talent:talentperson_edit": R({"platform_admin", "enterprise"}, post=True),
+    "talent:talentperson_import": R({"enterprise"}, post=True),
+    "talent:talentperson_template": R({"enterprise"}),
+    "talent:talentconsent_record": R({"enterprise"}, post=True),
+    "talent:talentconsent_add": R(NOBODY, post=True),  # the person's own page: no demo role is a person
+    "talent:valuationrun_progress": R(REG - {"district"}),
+    "points:pointsrun_progress": R(REG_WRITERS | {"city_viewer"}),
     "rating:ratingmodel_detail": R(REG),
     "rating:ratingmodel_list": R(REG),
     "rating:ratingresult_card": R(REG | {"bank_officer", "bank_viewer", "enterprise"}),
@@ -535,6 +543,7 @@ def _supervision_params() -> dict[str, dict[str, object]]:
 
 #: Which fixture object fills a URL name's path parameters (by the name's model word).
 PARAM_SOURCES = [
+    (r"^talent:(talentperson_edit|talentconsent_record)$", "talentperson"), (r"^talent:valuationrun", "talentrun"),
     (r"^funds:loan_repayments$", "request"), (r"^funds-repayment", "repayment"),
     (r"^talent:person_detail$|^talentperson", "talentperson"), (r"^talentvaluation", "talentvaluation"), (r"^talent(consent|:talentconsent)", "talentconsent"), (r"^talentrun", "talentrun"),
     (r"^ip:(valuation_run|pledge_create)$|^ip-enterprise", "enterprise"), (r"^ip-valuation", "ipvaluation"),

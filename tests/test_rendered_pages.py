@@ -197,6 +197,7 @@ SOURCE_MODELS = {
     "supervisionrating": "supervision.OrgRating", "supervisioninspection": "supervision.Inspection",
     "supervisionbreach": "supervision.RatioBreach", "supervisionupload": "supervision.ReportUpload",
     "tradelisting": "trade.Listing", "tradedeal": "trade.Deal",
+    "talentrun": "talent.ValuationRun",
 }
 FILTERS = {"evaluationrun": {"status": "succeeded"}, "ratingrun": {"status": "succeeded"},
            "training": {"kind": "rating.train"}}

@@ -12,3 +12,4 @@ class PointsConfig(AppConfig):
     live_metrics = {code: f"kechuang.points.metrics.{code}" for code in (
         "points_enterprises_scored", "points_mean", "points_band_a_share")}
     live_metric_info = "kechuang.points.metrics.INFO"
+    job_handlers = {"points.run": "kechuang.points.jobs.points_run_job"}

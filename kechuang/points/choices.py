@@ -10,11 +10,15 @@ class ModelScope(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("计算中")
     SUCCEEDED = "succeeded", _("已完成")
     FAILED = "failed", _("失败（未写入结果）")
 
 
-RUN_STATUS_COLORS = {RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "danger"}
+PENDING_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+RUN_STATUS_COLORS = {RunStatus.QUEUED: "secondary", RunStatus.RUNNING: "info",
+                     RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "danger"}
 
 #: Badge colour per band id of the bundled models (A best … D).
 BAND_COLORS = {"A": "success", "B": "info", "C": "warning", "D": "secondary"}

@@ -68,7 +68,10 @@ class PointsRun(models.Model):
                               related_name="runs")
     as_of = models.DateField(_("积分基准日"))
     region_code = models.CharField(_("区划代码"), max_length=6)
-    status = models.CharField(_("状态"), max_length=10, choices=c.RunStatus.choices, db_index=True)
+    status = models.CharField(_("状态"), max_length=10, choices=c.RunStatus.choices, db_index=True,
+                              default=c.RunStatus.QUEUED)
+    job = models.OneToOneField("core.Job", verbose_name=_("后台任务"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="points_run")
     enterprises_total = models.PositiveIntegerField(_("企业数"), default=0)
     band_counts = models.JSONField(_("档位分布"), default=dict, blank=True)
     stage_counts = models.JSONField(_("阶段分布"), default=dict, blank=True)

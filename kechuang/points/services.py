@@ -3,10 +3,12 @@
 * :func:`points_model_register` checks a model text with the engine (weights summing within each
   group, formulas over known facts, stage rules that do not overlap …) and registers the version;
 * :func:`bundled_models_register` registers the models shipped with the engine (demo, set-up);
-* :func:`points_run_execute` scores a region on a date: the facts known at the end of the date,
-  the 对照库 fitted on the region's enterprises, every result with its rank within its stage and
-  district, its reasons, next band and movement since its previous result with the same model
-  family (whichever region's run gave it). A failure stores nothing (not even the run).
+* :func:`points_run_create` / :func:`points_run_compute` score a region on a date, queued and
+  computed by a background job (``points.run``): the facts known at the end of the date, the 对照库
+  fitted on the region's enterprises, every result with its rank within its stage and district,
+  its reasons, next band and movement since its previous result with the same model family
+  (whichever region's run gave it). A failed run keeps its error and no result.
+  :func:`points_run_execute` does both in process; its failure stores nothing (not even the run).
 """
 
 from __future__ import annotations
@@ -25,7 +27,9 @@ from django.utils.translation import gettext as _
 from kechuang.accounts.access import RUN, covers_region, is_district, is_regulator
 from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
-from kechuang.core.services import actor_label_for, audit_record, model_snapshot
+from kechuang.core.formatting import region_name
+from kechuang.core.progress import NullProgress, Progress
+from kechuang.core.services import actor_label_for, audit_record, job_enqueue, model_snapshot
 from kechuang.engine.points import PointsModelError, PointsScorer, bundled_models, load_model, row_result
 from kechuang.engine.points.model import DATA_DIR
 from kechuang.enterprises.models import Enterprise
@@ -128,67 +132,120 @@ def _check(region_code: str, as_of: dt.date, actor) -> None:
                                                                   code=E.BAD_REGION)})
 
 
-def points_run_execute(*, region_code: str, as_of: dt.date, actor, model: PointsModel | None = None,
-                       is_synthetic: bool = False) -> PointsRun:
-    """Score every enterprise of ``region_code`` (and the districts in it) on ``as_of``; the region's
-    enterprises are the 对照库. Returns the succeeded run with its results; an error
-    leaves nothing behind."""
-    _check(region_code, as_of, actor)
+def _run_model(region_code: str, model: PointsModel | None) -> PointsModel:
     model = model or default_model(region_code)
     if model is None:
         raise ValidationError({"model": ValidationError(_("还没有登记积分模型。"), code=E.NO_MODEL)})
-    engine = engine_model(model)
+    return model
+
+
+def points_run_create(*, region_code: str, as_of: dt.date, actor, model: PointsModel | None = None,
+                      is_synthetic: bool = False, enqueue: bool = False) -> PointsRun:
+    """Register a points run of ``region_code`` on ``as_of`` (queued, with its audit entry); with
+    ``enqueue`` a background job (``points.run``) computes it with live progress."""
+    _check(region_code, as_of, actor)
+    model = _run_model(region_code, model)
+    engine_model(model)  # a model that no longer loads is refused now, not in the job
     with transaction.atomic():
-        run = PointsRun.objects.create(model=model, as_of=as_of, region_code=region_code,
-                                       status=RunStatus.FAILED, is_synthetic=is_synthetic,
-                                       created_by=actor if _person(actor) else None,
+        run = PointsRun.objects.create(model=model, as_of=as_of, region_code=region_code, status=RunStatus.QUEUED,
+                                       is_synthetic=is_synthetic, created_by=actor if _person(actor) else None,
                                        actor_label=actor_label_for(actor))
-        regions = dict(Enterprise.objects.market_entities().filter(within_region(region_code)).order_by("pk")
-                       .values_list("pk", "region_code"))
-        ids, frames = [], []
-        for part, frame in facts_as_of(regions, as_of=as_of):
-            ids.extend(part)
-            frames.append(frame)
-        if not ids:
-            raise ValidationError({"region_code": ValidationError(
-                _("该区域在基准日没有任何企业数据，无法计算积分。"), code=E.NO_ENTERPRISES)})
-        facts = pl.concat(frames)
-        keys = pl.DataFrame({"enterprise_id": ids, "region_code": [regions[i] or "" for i in ids]},
-                            schema={"enterprise_id": pl.Int64, "region_code": pl.Utf8})
-        scorer = PointsScorer(engine).fit(facts)
-        out = scorer.score(facts, keys=keys, rank_by="region_code")
-        before = _previous_results(model, run, ids)
-        rows = []
-        for row in out.iter_rows(named=True):
-            r = row_result(engine, row)
-            eid = row["enterprise_id"]
-            points = _d(r["points"])
-            old = before.get(eid)
-            rows.append(PointsResult(
-                run=run, enterprise_id=eid, region_code=row["region_code"], stage=r["stage"], points=points,
-                band=r["band"], rank=row["rank"], peers=row["peers"], bonus=_d(r["bonus"]),
-                negative=_d(r["negative"]),
-                scores={k: round(v, 4) for k, v in r["scores"].items()},
-                values={k: (None if v is None else round(v, 6)) for k, v in r["values"].items()},
-                lifts=r["lifts"], drags=r["drags"], next_band=json.loads(json.dumps(r["next"])),
-                previous_points=old[1] if old else None, previous_band=old[2] if old else "",
-                movement=(points - old[1]) if old else None))
-        PointsResult.objects.bulk_create(rows, batch_size=2000)
-        before_snapshot = model_snapshot(run, RUN_FIELDS)
-        run.status = RunStatus.SUCCEEDED
-        run.enterprises_total = len(rows)
-        run.band_counts = dict(Counter(r.band for r in rows))
-        run.stage_counts = dict(Counter(r.stage for r in rows))
-        run.mean_points = _d(float(out["points"].mean()))
-        run.reference = scorer.reference_json()
-        compared = Counter(old[0] for old in before.values())
-        run.previous_id = compared.most_common(1)[0][0] if compared else None
-        run.finished_at = timezone.now()
-        run.save()
-        audit_record(actor=actor, action=AuditAction.UPDATE, instance=run, before=before_snapshot,
-                     after=model_snapshot(run, RUN_FIELDS),
-                     context={"bundled": model.version in {m.version for m in bundled_models().values()}})
+        if enqueue:
+            run.job = job_enqueue(kind="points.run", params={"run_id": run.pk}, actor=actor)
+            run.save(update_fields=["job"])
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=run, region_code=region_code,
+                     after=model_snapshot(run, RUN_FIELDS))
     return run
 
 
-__all__ = ["bundled_models_register", "points_model_register", "points_run_execute"]
+def points_run_compute(*, run: PointsRun, actor, progress: Progress | None = None) -> PointsRun:
+    """Compute a registered run: every result in one transaction with its audit entry. A failure
+    marks the run ``failed`` with the error and keeps no result."""
+    progress = progress or NullProgress()
+    PointsRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    try:
+        with transaction.atomic():
+            run = PointsRun.objects.select_for_update(of=("self",)).select_related("model").get(pk=run.pk)
+            _compute(run, actor, progress)
+    except Exception as exc:  # stored on the run for the page; none of the run's results is kept
+        message = " ".join(exc.messages) if isinstance(exc, ValidationError) else f"{type(exc).__name__}: {exc}"
+        PointsRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=message,
+                                                   finished_at=timezone.now())
+        run.refresh_from_db()
+        return run
+    progress.finish(_("已计算 %(n)s 家企业的创新积分。") % {"n": run.enterprises_total})
+    return run
+
+
+def _compute(run: PointsRun, actor, progress: Progress) -> None:
+    model = run.model
+    engine = engine_model(model)
+    regions = dict(Enterprise.objects.market_entities().filter(within_region(run.region_code)).order_by("pk")
+                   .values_list("pk", "region_code"))
+    progress.start(len(regions), _("%(r)s 的 %(n)s 家企业计算创新积分") % {
+        "r": region_name(run.region_code), "n": len(regions)})
+    ids, frames = [], []
+    for part, frame in facts_as_of(regions, as_of=run.as_of):
+        ids.extend(part)
+        frames.append(frame)
+        progress.advance(len(part))
+    if not ids:
+        raise ValidationError({"region_code": ValidationError(
+            _("该区域在基准日没有任何企业数据，无法计算积分。"), code=E.NO_ENTERPRISES)})
+    facts = pl.concat(frames)
+    keys = pl.DataFrame({"enterprise_id": ids, "region_code": [regions[i] or "" for i in ids]},
+                        schema={"enterprise_id": pl.Int64, "region_code": pl.Utf8})
+    scorer = PointsScorer(engine).fit(facts)
+    out = scorer.score(facts, keys=keys, rank_by="region_code")
+    before = _previous_results(model, run, ids)
+    rows = []
+    for row in out.iter_rows(named=True):
+        r = row_result(engine, row)
+        eid = row["enterprise_id"]
+        points = _d(r["points"])
+        old = before.get(eid)
+        rows.append(PointsResult(
+            run=run, enterprise_id=eid, region_code=row["region_code"], stage=r["stage"], points=points,
+            band=r["band"], rank=row["rank"], peers=row["peers"], bonus=_d(r["bonus"]),
+            negative=_d(r["negative"]),
+            scores={k: round(v, 4) for k, v in r["scores"].items()},
+            values={k: (None if v is None else round(v, 6)) for k, v in r["values"].items()},
+            lifts=r["lifts"], drags=r["drags"], next_band=json.loads(json.dumps(r["next"])),
+            previous_points=old[1] if old else None, previous_band=old[2] if old else "",
+            movement=(points - old[1]) if old else None))
+    PointsResult.objects.bulk_create(rows, batch_size=2000)
+    before_snapshot = model_snapshot(run, RUN_FIELDS)
+    run.status = RunStatus.SUCCEEDED
+    run.enterprises_total = len(rows)
+    run.band_counts = dict(Counter(r.band for r in rows))
+    run.stage_counts = dict(Counter(r.stage for r in rows))
+    run.mean_points = _d(float(out["points"].mean()))
+    run.reference = scorer.reference_json()
+    compared = Counter(old[0] for old in before.values())
+    run.previous_id = compared.most_common(1)[0][0] if compared else None
+    run.finished_at = timezone.now()
+    run.save()
+    audit_record(actor=actor, action=AuditAction.UPDATE, instance=run, before=before_snapshot,
+                 after=model_snapshot(run, RUN_FIELDS), region_code=run.region_code,
+                 context={"bundled": model.version in {m.version for m in bundled_models().values()}})
+
+
+def points_run_execute(*, region_code: str, as_of: dt.date, actor, model: PointsModel | None = None,
+                       is_synthetic: bool = False, progress: Progress | None = None) -> PointsRun:
+    """Score every enterprise of ``region_code`` (and the districts in it) on ``as_of`` now, in this
+    process (commands, the demo, tests; pages and the API queue a run instead, see
+    :func:`points_run_create`); the region's enterprises are the 对照库. Returns the succeeded run
+    with its results; an error raises and leaves nothing behind, not even the run."""
+    _check(region_code, as_of, actor)
+    model = _run_model(region_code, model)
+    engine_model(model)
+    with transaction.atomic():
+        run = PointsRun.objects.create(model=model, as_of=as_of, region_code=region_code, status=RunStatus.RUNNING,
+                                       is_synthetic=is_synthetic, created_by=actor if _person(actor) else None,
+                                       actor_label=actor_label_for(actor))
+        _compute(run, actor, progress or NullProgress())
+    return run
+
+
+__all__ = ["bundled_models_register", "points_model_register", "points_run_compute", "points_run_create",
+           "points_run_execute"]

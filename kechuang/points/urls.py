@@ -6,6 +6,7 @@ app_name = "points"
 urlpatterns = [
     path("", views.RunListView.as_view(), name="pointsrun_list"),
     path("runs/<int:pk>/", views.RunDetailView.as_view(), name="pointsrun_detail"),
+    path("runs/<int:pk>/progress/", views.RunProgressView.as_view(), name="pointsrun_progress"),
     path("runs/<int:pk>/export.xlsx", views.RunExportView.as_view(), name="pointsrun_export"),
     path("results/", views.ResultListView.as_view(), name="pointsresult_list"),
     path("enterprises/<int:pk>/", views.EnterprisePointsView.as_view(), name="pointsresult_card"),

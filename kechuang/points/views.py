@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext as _
@@ -21,15 +22,16 @@ from kechuang.accounts.access import VIEW, region_scope
 from kechuang.accounts.models import Region
 from kechuang.core.formatting import region_name
 from kechuang.core.restricted import RestrictedPageMixin
+from kechuang.core.views import run_progress_context, run_progress_response
 from kechuang.enterprises.models import Enterprise
 from kechuang.enterprises.services import enterprise_profile_read
 
-from .choices import BAND_COLORS, RUN_STATUS_COLORS
+from .choices import BAND_COLORS, PENDING_STATUSES, RUN_STATUS_COLORS
 from .exports import run_results_xlsx
 from .models import PointsModel, PointsResult, PointsRun
 from .selectors import (band_label, distribution, engine_model, enterprise_history, fact_label, formula_text, indicator_label,
                         latest_result, movements, result_view, stage_label)
-from .services import points_model_register, points_run_execute
+from .services import points_model_register, points_run_create
 
 
 class RegulatorRequired(LoginRequiredMixin, UserPassesTestMixin):
@@ -65,12 +67,29 @@ class RunListView(RegulatorRequired, RestrictedPageMixin, TemplateView):
         if request.POST.get("model"):
             model = self.restricted(VIEW, PointsModel).filter(pk=request.POST["model"]).first()
         try:
-            run = points_run_execute(as_of=day, actor=request.user, model=model,
-                                     region_code=request.POST.get("region_code", ""))
+            run = points_run_create(as_of=day, actor=request.user, model=model, enqueue=True,
+                                    region_code=request.POST.get("region_code", ""))
         except ValidationError as exc:  # a viewer's PermissionDenied is a 403
             messages.error(request, _errors(exc))
             return redirect("points:pointsrun_list")
+        messages.success(request, _("创新积分计算已排队（批次 #%(pk)s），完成后本页自动刷新。") % {"pk": run.pk})
         return redirect("points:pointsrun_detail", pk=run.pk)
+
+
+def _progress(run: PointsRun) -> dict:
+    return run_progress_context(run, label=_("创新积分计算"), poll_url=reverse("points:pointsrun_progress", args=[run.pk]))
+
+
+class RunProgressView(RegulatorRequired, RestrictedPageMixin, TemplateView):
+    """One run's progress bar (polled by its page while it is queued or computing); once it has
+    finished, an HTMX poll reloads the page so the results show."""
+
+    model = PointsRun
+
+    def get(self, request, pk):
+        run = get_object_or_404(self.restricted(VIEW).select_related("job"), pk=pk)
+        return run_progress_response(request, run, label=_("创新积分计算"),
+                                     poll_url=reverse("points:pointsrun_progress", args=[run.pk]))
 
 
 class RunDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
@@ -84,7 +103,11 @@ class RunDetailView(RegulatorRequired, RestrictedPageMixin, TemplateView):
     def get_context_data(self, **kwargs):
         ctx = super().get_context_data(**kwargs)
         user = self.request.user
-        run = get_object_or_404(self.restricted(VIEW, PointsRun).select_related("model", "previous"), pk=kwargs["pk"])
+        run = get_object_or_404(self.restricted(VIEW, PointsRun).select_related("model", "previous", "job"),
+                                pk=kwargs["pk"])
+        if run.status in PENDING_STATUSES:
+            ctx.update(run=run, pending=_progress(run))
+            return ctx
         model = engine_model(run.model)
         dist = distribution(run, user)
         qs = self.restricted(VIEW, PointsResult).filter(run=run).select_related("enterprise")

@@ -12,3 +12,4 @@ class TalentConfig(AppConfig):
     live_metrics = {code: f"kechuang.talent.metrics.{code}" for code in (
         "talent_people_valued", "talent_loan_amount")}
     live_metric_info = "kechuang.talent.metrics.INFO"
+    job_handlers = {"talent.valuation_run": "kechuang.talent.jobs.valuation_run_job"}

@@ -11,11 +11,15 @@ class TalentConsentPurpose(models.TextChoices):
 
 
 class RunStatus(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("评估中")
     SUCCEEDED = "succeeded", _("已完成")
     FAILED = "failed", _("失败（未写入结果）")
 
 
-RUN_STATUS_COLORS = {RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "danger"}
+PENDING_STATUSES = (RunStatus.QUEUED, RunStatus.RUNNING)
+RUN_STATUS_COLORS = {RunStatus.QUEUED: "secondary", RunStatus.RUNNING: "info",
+                     RunStatus.SUCCEEDED: "success", RunStatus.FAILED: "danger"}
 
 #: Labels of the level facts' values (the model's vocabularies) for pages.
 LEVEL_LABELS = {

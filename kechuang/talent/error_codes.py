@@ -14,3 +14,4 @@ class TalentErrorCode(models.TextChoices):
     BAD_REGION = "bad_region", "unknown region or outside the user's region"
     NO_PEOPLE = "no_people", "nobody in scope has an active consent"
     BAD_TERMS = "bad_terms", "人才贷 terms out of range"
+    BAD_FILE = "bad_file", "the import file cannot be read, or a column or cell is not the template's"

@@ -7,6 +7,7 @@ import io
 
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from kechuang.accounts.access import VIEW
 from kechuang.core.choices import AuditAction
@@ -41,3 +42,29 @@ def valuations_xlsx(*, user) -> tuple[bytes, int]:
     audit_record(actor=user, action=AuditAction.EXPORT, object_type="talent.valuation", object_repr=_("人才价值导出"),
                  context={"format": "xlsx", "count": len(rows)})
     return out.getvalue(), len(rows)
+
+
+def people_template_xlsx() -> bytes:
+    """The blank workbook an enterprise fills to import its people: the Chinese headers (required
+    ones bold) and one SYNTHETIC example row (a made-up name and ID number) to overwrite."""
+    from openpyxl.utils import get_column_letter
+
+    from .loading import HEADERS, REQUIRED, SHEET
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = SHEET
+    ws.append(safe_row(list(HEADERS.values()), ws))
+    for i, name in enumerate(HEADERS, start=1):
+        if name in REQUIRED:
+            ws.cell(row=1, column=i).font = Font(bold=True)
+        ws.column_dimensions[get_column_letter(i)].width = 18
+    example = {"full_name": "示例（合成）", "id_number": "370102199001019997", "degree": "硕士",
+               "institution_tier": "重点院校", "title_level": "中级", "honours": "", "ip_invention": 2,
+               "ip_utility_model": 1, "ip_design": 0, "ip_software": 1, "project_level": "省级", "project_count": 2,
+               "project_lead_count": 1, "employment_start": "2019-07-01", "insurance_months": 60,
+               "insurance_base": 9000, "annual_salary": 30, "equity_share": 0.5, "attributable_revenue": 200}
+    ws.append(safe_row([example[k] for k in HEADERS], ws))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

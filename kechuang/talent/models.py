@@ -102,7 +102,10 @@ class ValuationRun(models.Model):
     region_code = models.CharField(_("区划代码"), max_length=6)
     enterprise = models.ForeignKey("enterprises.Enterprise", verbose_name=_("仅评估该企业团队"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
-    status = models.CharField(_("状态"), max_length=10, choices=c.RunStatus.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=c.RunStatus.choices, default=c.RunStatus.QUEUED)
+    error = models.TextField(_("错误"), blank=True)
+    job = models.OneToOneField("core.Job", verbose_name=_("后台任务"), null=True, blank=True,
+                               on_delete=models.SET_NULL, related_name="talent_valuation_run")
     people_total = models.PositiveIntegerField(_("评估人数"), default=0)
     skipped_without_consent = models.PositiveIntegerField(_("无有效授权未评估人数"), default=0)
     value_low_total = models.DecimalField(_("价值下限合计（元）"), **MONEY, default=0)

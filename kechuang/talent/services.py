@@ -8,8 +8,10 @@ person by the masked name (``str(person)``) and snapshots leave the name and the
 * :func:`talent_consent_grant` / :func:`talent_consent_revoke` — the person's separate consent; the
   employer may record one only with the reference of the person's written authorisation; only the
   person (or a superuser) revokes, and from that moment no valuation, bank read or limit uses it;
-* :func:`valuation_run_execute` — values the consented people of a region (regulator) or of one
-  team (the enterprise itself); people without an active consent are counted, not valued;
+* :func:`valuation_run_create` / :func:`valuation_run_compute` — a valuation run of the consented
+  people of a region (regulator) or of one team (the enterprise itself), queued and computed by a
+  background job (``talent.valuation_run``); people without an active consent are counted, not
+  valued; a failed run keeps no valuation. :func:`valuation_run_execute` does both at once;
 * :func:`person_valuation_read` — an organisation's read of one person's value, refused with
   ``no_consent`` unless it holds the person's active consent, audited with the consent id;
 * :func:`talent_terms_set` — an institution makes its product a 人才贷.
@@ -31,9 +33,10 @@ from kechuang.accounts.access import RUN, covers_region, is_regulator, is_writer
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Region, within_region
 from kechuang.core.choices import AuditAction
-from kechuang.core.services import actor_label_for, audit_record, model_snapshot
-from kechuang.engine.talent import (FACTS_SCHEMA, bundled_model, check_facts, flat_facts, id_hash, mask_id, mask_name,
-                                    row_result, valid_id, value_batch)
+from kechuang.core.progress import NullProgress, Progress
+from kechuang.core.services import actor_label_for, audit_record, job_enqueue, model_snapshot
+from kechuang.engine.talent import (FACTS_SCHEMA, bundled_model, check_facts, flat_facts, id_hash, load_model,
+                                    mask_id, mask_name, row_result, valid_id, value_batch)
 
 from .choices import RunStatus, TalentConsentPurpose
 from .error_codes import TalentErrorCode as E
@@ -92,7 +95,59 @@ def person_register(*, enterprise, full_name: str, id_number: str, facts: dict, 
     return person
 
 
+def people_import(*, enterprise, people: list[dict], actor, sheet: str = "", is_synthetic: bool = False
+                  ) -> list[TalentPerson]:
+    """Record many team members of ``enterprise`` at once, all or none: ``people`` are dicts with
+    ``row``, ``full_name``, ``id_number`` and ``facts``. Every problem of every row is reported
+    (``ValidationError`` whose messages name the sheet, row, field and reason) and then nothing is
+    written; otherwise each person is created with its audit entry in one transaction."""
+    _employer_writer(actor, enterprise)
+    errors: list[tuple[int, ValidationError]] = []
+
+    def refuse(row, field, reason, code):
+        errors.append((row, ValidationError(_("工作表“%(sheet)s”第 %(row)s 行 · %(field)s：%(reason)s") % {
+            "sheet": sheet, "row": row, "field": field, "reason": reason}, code=code)))
+
+    seen: dict[str, int] = {}
+    digests = {}
+    for p in people:
+        row = p["row"]
+        if not (p.get("full_name") or "").strip():
+            refuse(row, _("姓名"), _("请填写姓名。"), E.BAD_FACTS)
+        if not valid_id(p.get("id_number") or ""):
+            refuse(row, _("居民身份证号码"), _("证件号不是有效的18位居民身份证号码。"), E.BAD_ID)
+        else:
+            digest = id_hash(p["id_number"], _salt())
+            if digest in seen:
+                refuse(row, _("居民身份证号码"), _("与第 %(n)s 行的证件号重复。") % {"n": seen[digest]},
+                       E.DUPLICATE_PERSON)
+            seen.setdefault(digest, row)
+            digests[row] = digest
+        for problem in check_facts(p.get("facts") or {}):
+            refuse(row, problem.where, problem.reason, E.BAD_FACTS)
+    registered = set(TalentPerson.objects.filter(id_hash__in=list(digests.values())).values_list("id_hash", flat=True))
+    for row, digest in digests.items():
+        if digest in registered:
+            refuse(row, _("居民身份证号码"), _("该证件号的人才已登记。"), E.DUPLICATE_PERSON)
+    if errors:
+        raise ValidationError([e for _row, e in sorted(errors, key=lambda x: x[0])])
+    created = []
+    with transaction.atomic():
+        for p in people:
+            person = TalentPerson.objects.create(
+                enterprise=enterprise, region_code=enterprise.region_code or "",
+                industry_code=enterprise.industry_code or "", full_name=p["full_name"].strip(),
+                masked_name=mask_name(p["full_name"]), id_hash=digests[p["row"]], id_masked=mask_id(p["id_number"]),
+                facts=p.get("facts") or {}, is_synthetic=is_synthetic)
+            audit_record(actor=actor, action=AuditAction.CREATE, instance=person, context={"import_row": p["row"]},
+                         after=model_snapshot(person, PERSON_FIELDS), region_code=person.region_code)
+            created.append(person)
+    return created
+
+
 def person_facts_update(*, person: TalentPerson, facts: dict, actor) -> TalentPerson:
+    """Replace ``person``'s facts (the person themself, or a writer of the employer enterprise);
+    the facts are checked by the engine first and nothing changes on refusal."""
     if _person(actor) and person.user_id != actor.pk:
         _employer_writer(actor, person.enterprise)
     problems = check_facts(facts)
@@ -173,49 +228,102 @@ def _run_scope(region_code: str, enterprise, actor) -> None:
             raise ValidationError({"region_code": ValidationError(_("只能评估本辖区的人才。"), code=E.BAD_REGION)})
 
 
-def valuation_run_execute(*, actor, region_code: str = "", enterprise=None, as_of: dt.date | None = None,
-                          is_synthetic: bool = False) -> ValuationRun:
-    """Value every person of ``region_code`` (or of ``enterprise``'s team) who holds an active
-    talent consent now, with the bundled model; people without one are only counted."""
-    _run_scope(region_code, enterprise, actor)
-    as_of = as_of or timezone.localdate()
-    model = bundled_model()
+def _scope_people(region_code: str, enterprise):
     people = TalentPerson.objects.all()
     if enterprise is not None:
-        people = people.filter(enterprise=enterprise)
+        return people.filter(enterprise=enterprise)
+    return people.filter(within_region(region_code))
+
+
+def valuation_run_create(*, actor, region_code: str = "", enterprise=None, as_of: dt.date | None = None,
+                         is_synthetic: bool = False, enqueue: bool = False) -> ValuationRun:
+    """Register a valuation run of ``region_code`` (or of ``enterprise``'s team), queued, with its
+    audit entry; with ``enqueue`` a background job (``talent.valuation_run``) computes it with live
+    progress. Refused at once (``no_people``) when nobody in scope holds an active consent."""
+    _run_scope(region_code, enterprise, actor)
+    as_of = as_of or timezone.localdate()
+    if enterprise is not None:
         region_code = enterprise.region_code or ""
-    else:
-        people = people.filter(within_region(region_code))
+    if not _scope_people(region_code, enterprise).filter(
+            pk__in=TalentConsent.objects.active().values("person_id")).exists():
+        raise ValidationError({"region_code": ValidationError(
+            _("范围内没有持有效授权的人才：未经本人授权不能评估。"), code=E.NO_PEOPLE)})
+    model = bundled_model()
+    with transaction.atomic():
+        run = ValuationRun.objects.create(model_version=model.version, model_json=model.to_json(), as_of=as_of,
+                                          region_code=region_code, enterprise=enterprise, status=RunStatus.QUEUED,
+                                          is_synthetic=is_synthetic, created_by=actor if _person(actor) else None,
+                                          actor_label=actor_label_for(actor))
+        if enqueue:
+            run.job = job_enqueue(kind="talent.valuation_run", params={"run_id": run.pk}, actor=actor)
+            run.save(update_fields=["job"])
+        audit_record(actor=actor, action=AuditAction.CREATE, instance=run, after=model_snapshot(run, RUN_FIELDS),
+                     region_code=region_code)
+    return run
+
+
+def valuation_run_compute(*, run: ValuationRun, actor, progress: Progress | None = None) -> ValuationRun:
+    """Value every person in the run's scope who holds an active talent consent now, with the
+    run's model; people without one are only counted. One transaction with its audit entry: a
+    failure marks the run ``failed`` with the error and keeps no valuation."""
+    progress = progress or NullProgress()
+    ValuationRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)
+    try:
+        with transaction.atomic():
+            run = ValuationRun.objects.select_for_update(of=("self",)).select_related("enterprise").get(pk=run.pk)
+            _compute(run, progress)
+            audit_record(actor=actor, action=AuditAction.UPDATE, instance=run, region_code=run.region_code,
+                         before={"status": RunStatus.QUEUED}, after=model_snapshot(run, RUN_FIELDS))
+    except Exception as exc:  # stored on the run for the page; none of the run's valuations is kept
+        ValuationRun.objects.filter(pk=run.pk).update(status=RunStatus.FAILED, error=f"{type(exc).__name__}: {exc}")
+        run.refresh_from_db()
+        return run
+    progress.finish(_("已评估 %(n)s 名已授权人才。") % {"n": run.people_total})
+    return run
+
+
+def _compute(run: ValuationRun, progress: Progress) -> None:
+    model = load_model(run.model_json)
+    people = _scope_people(run.region_code, run.enterprise)
     total = people.count()
     consented = list(people.filter(pk__in=TalentConsent.objects.active().values("person_id"))
                      .order_by("pk").values("pk", "enterprise_id", "region_code", "industry_code", "facts"))
     if not consented:
-        raise ValidationError({"region_code": ValidationError(
-            _("范围内没有持有效授权的人才：未经本人授权不能评估。"), code=E.NO_PEOPLE)})
-    frame = pl.DataFrame([flat_facts(p["facts"], as_of) for p in consented], schema=FACTS_SCHEMA)
+        raise ValidationError(_("范围内没有持有效授权的人才：未经本人授权不能评估。"), code=E.NO_PEOPLE)
+    progress.start(len(consented), _("评估 %(n)s 名已授权人才") % {"n": len(consented)})
+    frame = pl.DataFrame([flat_facts(p["facts"], run.as_of) for p in consented], schema=FACTS_SCHEMA)
     out = value_batch(model, frame)
-    with transaction.atomic():
-        run = ValuationRun.objects.create(model_version=model.version, model_json=model.to_json(), as_of=as_of,
-                                          region_code=region_code, enterprise=enterprise, status=RunStatus.SUCCEEDED,
-                                          is_synthetic=is_synthetic, created_by=actor if _person(actor) else None,
-                                          actor_label=actor_label_for(actor))
-        rows = []
-        for p, row in zip(consented, out.iter_rows(named=True), strict=True):
-            r = row_result(model, row)
-            rows.append(Valuation(run=run, person_id=p["pk"], enterprise_id=p["enterprise_id"],
-                                  region_code=p["region_code"], industry_code=p["industry_code"],
-                                  total=_d(r["total"]), missing=Decimal(f"{r['missing']:.4f}"),
-                                  value_low=_d(r["value_low"]), value_high=_d(r["value_high"]),
-                                  groups={k: round(v, 2) for k, v in r["groups"].items()},
-                                  scores=r["scores"], lifts=r["lifts"], drags=r["drags"]))
-        Valuation.objects.bulk_create(rows, batch_size=2000)
-        run.people_total = len(rows)
-        run.skipped_without_consent = total - len(rows)
-        run.value_low_total = sum((v.value_low for v in rows), Decimal(0))
-        run.value_high_total = sum((v.value_high for v in rows), Decimal(0))
-        run.save()
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=run, after=model_snapshot(run, RUN_FIELDS),
-                     region_code=region_code)
+    rows = []
+    for i, (p, row) in enumerate(zip(consented, out.iter_rows(named=True), strict=True), 1):
+        r = row_result(model, row)
+        rows.append(Valuation(run=run, person_id=p["pk"], enterprise_id=p["enterprise_id"],
+                              region_code=p["region_code"], industry_code=p["industry_code"],
+                              total=_d(r["total"]), missing=Decimal(f"{r['missing']:.4f}"),
+                              value_low=_d(r["value_low"]), value_high=_d(r["value_high"]),
+                              groups={k: round(v, 2) for k, v in r["groups"].items()},
+                              scores=r["scores"], lifts=r["lifts"], drags=r["drags"]))
+        if i % 500 == 0:
+            progress.advance(500)
+    progress.advance(len(rows) % 500)
+    Valuation.objects.bulk_create(rows, batch_size=2000)
+    run.status = RunStatus.SUCCEEDED
+    run.people_total = len(rows)
+    run.skipped_without_consent = total - len(rows)
+    run.value_low_total = sum((v.value_low for v in rows), Decimal(0))
+    run.value_high_total = sum((v.value_high for v in rows), Decimal(0))
+    run.save()
+
+
+def valuation_run_execute(*, actor, region_code: str = "", enterprise=None, as_of: dt.date | None = None,
+                          is_synthetic: bool = False, progress: Progress | None = None) -> ValuationRun:
+    """Register and compute a valuation run now, in this process (commands, the demo, tests);
+    pages and the API queue it instead (:func:`valuation_run_create` with ``enqueue``). Raises
+    when it fails."""
+    run = valuation_run_create(actor=actor, region_code=region_code, enterprise=enterprise, as_of=as_of,
+                               is_synthetic=is_synthetic)
+    run = valuation_run_compute(run=run, actor=actor, progress=progress)
+    if run.status != RunStatus.SUCCEEDED:
+        raise RuntimeError(run.error)
     return run
 
 

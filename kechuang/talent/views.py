@@ -10,19 +10,30 @@ from django.contrib.auth.mixins import LoginRequiredMixin, UserPassesTestMixin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
-from kechuang.accounts.access import VIEW, is_financial, organization_of, own_enterprise_id, region_scope
+from kechuang.accounts.models import Region
+from kechuang.accounts.access import VIEW, is_financial, is_writer, organization_of, own_enterprise_id, region_scope
 from kechuang.core.restricted import RestrictedPageMixin
+from kechuang.core.views import run_progress_context
+from kechuang.marketplace.eligibility import INDUSTRY_SECTIONS
 
-from .choices import RUN_STATUS_COLORS
+from .choices import PENDING_STATUSES, RUN_STATUS_COLORS
 from .exports import valuations_xlsx
 from .models import TalentConsent, TalentPerson, Valuation, ValuationRun
 from .selectors import (display_name, distribution, explanation, indicator_labels, latest, loan_limit, talent_products,
                         team_value)
-from .services import person_valuation_read, talent_consent_revoke, valuation_run_execute
+from .services import person_valuation_read, talent_consent_revoke, valuation_run_create
+
+
+def _pending(user, **filters) -> list[dict]:
+    """The progress bars of the user's valuation runs still queued or computing."""
+    runs = ValuationRun.objects.restrict(user, VIEW).filter(status__in=PENDING_STATUSES, **filters).select_related("job")
+    return [run_progress_context(r, label=_("人才价值评估"), poll_url=reverse("talent:valuationrun_progress", args=[r.pk]))
+            for r in runs[:5]]
 
 
 def _errors(exc: ValidationError) -> str:
@@ -77,8 +88,10 @@ class TeamView(EnterpriseRequired, RestrictedPageMixin, TemplateView):
         team = team_value(eid, user) if eid else {"people": 0, "low": 0, "high": 0}
         products = [{"terms": t, "limit": loan_limit(t, enterprise_id=eid)} for t in talent_products(user)
                     if t.basis == "team"] if eid else []
-        ctx.update(people=people, team=team, products=products,
-                   synthetic=any(p.is_synthetic for p in people))
+        ctx.update(people=people, team=team, products=products, may_write=is_writer(user) and eid is not None,
+                   synthetic=any(p.is_synthetic for p in people),
+                   pending=_pending(user, enterprise_id=eid) if eid else [],
+                   last_run=ValuationRun.objects.restrict(user, VIEW).filter(enterprise_id=eid).first() if eid else None)
         return ctx
 
     def post(self, request):
@@ -87,11 +100,11 @@ class TeamView(EnterpriseRequired, RestrictedPageMixin, TemplateView):
             raise PermissionDenied
         from kechuang.enterprises.models import Enterprise
         try:
-            run = valuation_run_execute(actor=request.user, enterprise=Enterprise.objects.get(pk=eid))
+            run = valuation_run_create(actor=request.user, enterprise=Enterprise.objects.get(pk=eid), enqueue=True)
         except ValidationError as exc:
             messages.error(request, f"[{_code(exc)}] {_errors(exc)}")
         else:
-            messages.success(request, _("已评估 %(n)s 名已授权人才。") % {"n": run.people_total})
+            messages.success(request, _("人才价值评估已排队（批次 #%(pk)s），完成后本页自动刷新。") % {"pk": run.pk})
         return redirect("talent:team")
 
 
@@ -188,7 +201,11 @@ class DistributionView(RegulatorRequired, RestrictedPageMixin, TemplateView):
         user = self.request.user
         org = organization_of(user)
         dist = distribution(user)
-        ctx.update(dist=dist, runs=self.restricted(VIEW)[:50], colors=RUN_STATUS_COLORS,
+        for row in dist["industries"]:
+            row["name"] = _(INDUSTRY_SECTIONS[row["section"]]) if row["section"] in INDUSTRY_SECTIONS else _("未知行业")
+        prefix = region_scope(user) or ""
+        ctx.update(regions=Region.objects.filter(code__startswith=prefix).order_by("code")[:200],
+                   dist=dist, runs=self.restricted(VIEW)[:50], colors=RUN_STATUS_COLORS, pending=_pending(user),
                    default_region=org.region_id if org else "370100",
                    chart={"districts": [d["name"] for d in dist["districts"]], "unit": _("万元"),
                           "labels": [_("价值下限合计"), _("价值上限合计")],
@@ -198,12 +215,12 @@ class DistributionView(RegulatorRequired, RestrictedPageMixin, TemplateView):
 
     def post(self, request):
         try:
-            run = valuation_run_execute(actor=request.user, region_code=request.POST.get("region_code", ""))
+            run = valuation_run_create(actor=request.user, region_code=request.POST.get("region_code", ""),
+                                       enqueue=True)
         except ValidationError as exc:
             messages.error(request, f"[{_code(exc)}] {_errors(exc)}")
         else:
-            messages.success(request, _("已评估 %(n)s 名已授权人才；%(s)s 名未授权未评估。") % {
-                "n": run.people_total, "s": run.skipped_without_consent})
+            messages.success(request, _("人才价值评估已排队（批次 #%(pk)s），完成后本页自动刷新。") % {"pk": run.pk})
         return redirect("talent:distribution")
 
 

@@ -22,7 +22,7 @@ class PointsRunSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = PointsRun
-        fields = ["id", "model", "model_version", "as_of", "region_code", "status", "enterprises_total",
+        fields = ["id", "model", "model_version", "as_of", "region_code", "status", "error", "job", "enterprises_total",
                   "band_counts", "stage_counts", "mean_points", "previous", "is_synthetic", "actor_label",
                   "created_at", "finished_at"]
 

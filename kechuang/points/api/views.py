@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema
 
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
 from kechuang.points.models import PointsModel, PointsResult, PointsRun
-from kechuang.points.services import points_model_register, points_run_execute
+from kechuang.points.services import points_model_register, points_run_create
 
 from .serializers import (PointsModelCreateSerializer, PointsModelSerializer, PointsResultSerializer,
                           PointsRunCreateSerializer, PointsRunSerializer)
@@ -39,13 +39,15 @@ class PointsModelViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.R
 
 class PointsRunViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                        mixins.CreateModelMixin, viewsets.GenericViewSet):
-    """Points runs of the user's region; POST scores a region now."""
+    """Points runs of the user's region; POST queues one (a ``points.run`` background job): the
+    answer (202) is the queued run, whose ``status`` goes ``running`` → ``succeeded`` / ``failed``
+    (a failed run keeps no result and says why in ``error``)."""
 
     serializer_class = PointsRunSerializer
     permission_classes = [WritersOnly]
     queryset = PointsRun.objects.select_related("model").order_by("-created_at", "-pk")
 
-    @extend_schema(request=PointsRunCreateSerializer, responses={201: PointsRunSerializer})
+    @extend_schema(request=PointsRunCreateSerializer, responses={202: PointsRunSerializer})
     def create(self, request, *args, **kwargs):
         data = PointsRunCreateSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -56,10 +58,10 @@ class PointsRunViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.Ret
             if model is None:
                 raise ValidationError({"model": ["unknown points model"]})
         try:
-            run = points_run_execute(actor=request.user, model=model, **v)
+            run = points_run_create(actor=request.user, model=model, enqueue=True, **v)
         except DjangoPermissionDenied as exc:
             raise PermissionDenied(str(exc)) from exc
-        return Response(PointsRunSerializer(run).data, status=status.HTTP_201_CREATED)
+        return Response(PointsRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
 
 
 class PointsResultViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,

@@ -17,6 +17,8 @@ from kechuang.engine.points.model import DATA_DIR
 from kechuang.enterprises.models import Consent, Enterprise
 from kechuang.enterprises.tests.factories import bank, organization, regulator, user
 from kechuang.points.models import PointsModel, PointsResult, PointsRun
+from kechuang.core.services import job_run_pending
+from kechuang.points import services as points_services
 from kechuang.points.services import points_run_execute
 
 from .factories import AS_OF, models, synthetic_region
@@ -114,15 +116,59 @@ def test_api_refuses_a_bad_model_with_its_code_and_a_viewer_with_403(client, sco
     assert (PointsRun.objects.count(), PointsModel.objects.count()) == (runs_before, 2)
 
 
-def test_api_scores_a_region(client, scored):
+def test_api_queues_a_run_answering_202_and_the_job_scores_the_region(client, scored):
     _ents, admin, _first, _run = scored
     client.force_login(admin)
     resp = client.post("/api/points-runs/", {"region_code": "370102", "as_of": AS_OF.isoformat()},
                        content_type="application/json")
-    assert resp.status_code == 201
+    assert resp.status_code == 202 and resp.json()["status"] == "queued" and resp.json()["job"]
     run = PointsRun.objects.get(pk=resp.json()["id"])
+    assert not PointsResult.objects.filter(run=run).exists()
+    assert job_run_pending() == 1
+    run.refresh_from_db()
     assert (run.region_code, run.status, run.enterprises_total) == (
         "370102", "succeeded", PointsResult.objects.filter(run=run).count())
+    assert run.enterprises_total == Enterprise.objects.filter(region_code__startswith="370102").count()
+    assert run.job.status == "succeeded" and run.job.progress_done == run.job.progress_total
+
+
+def test_the_run_page_queues_shows_progress_and_reloads_when_done(client, scored):
+    _ents, admin, _first, _run = scored
+    client.force_login(admin)
+    resp = client.post("/points/", {"region_code": "370102", "as_of": AS_OF.isoformat()})
+    run = PointsRun.objects.order_by("-pk").first()
+    assert resp.status_code == 302 and resp["Location"] == f"/points/runs/{run.pk}/" and run.status == "queued"
+    page = client.get(f"/points/runs/{run.pk}/").content.decode()
+    assert f'id="run-progress-{run.pk}"' in page and 'hx-trigger="every 1s"' in page and 'id="result-list"' not in page
+    poll = client.get(f"/points/runs/{run.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "HX-Refresh" not in poll
+    assert job_run_pending() == 1
+    poll = client.get(f"/points/runs/{run.pk}/progress/", HTTP_HX_REQUEST="true")
+    assert poll["HX-Refresh"] == "true"
+    page = client.get(f"/points/runs/{run.pk}/").content.decode()
+    assert 'id="result-list"' in page and f'id="run-progress-{run.pk}"' not in page
+
+
+def test_a_failed_job_keeps_no_result_and_the_page_says_why(client, scored, monkeypatch):
+    _ents, admin, _first, _run = scored
+    client.force_login(admin)
+    resp = client.post("/api/points-runs/", {"region_code": "370102", "as_of": AS_OF.isoformat()},
+                       content_type="application/json")
+    real = points_services.audit_record
+
+    def fail_after_the_rows(**kw):  # the results are inserted, then the run's audit entry fails
+        if kw.get("action") == "update":
+            assert PointsResult.objects.filter(run_id=resp.json()["id"]).exists()
+            raise RuntimeError("audit store down")
+        return real(**kw)
+
+    monkeypatch.setattr(points_services, "audit_record", fail_after_the_rows)
+    assert job_run_pending() == 1
+    run = PointsRun.objects.get(pk=resp.json()["id"])
+    assert run.status == "failed" and "audit store down" in run.error and run.job.status == "failed"
+    assert not PointsResult.objects.filter(run=run).exists() and run.enterprises_total == 0
+    page = client.get(f"/points/runs/{run.pk}/").content.decode()
+    assert 'id="run-failed"' in page and "audit store down" in page
 
 
 def test_api_registers_a_json_model_version(client, scored):

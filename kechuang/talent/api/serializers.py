@@ -36,8 +36,16 @@ class TalentConsentSerializer(serializers.ModelSerializer):
 class ValuationRunSerializer(serializers.ModelSerializer):
     class Meta:
         model = ValuationRun
-        fields = ["id", "model_version", "as_of", "region_code", "enterprise", "status", "people_total",
-                  "skipped_without_consent", "value_low_total", "value_high_total", "is_synthetic", "created_at"]
+        fields = ["id", "model_version", "as_of", "region_code", "enterprise", "status", "error", "job",
+                  "people_total", "skipped_without_consent", "value_low_total", "value_high_total", "is_synthetic",
+                  "created_at"]
+
+
+class ValuationRunCreateSerializer(serializers.Serializer):
+    """A run to queue: a regulator names the region; an enterprise's run is of its own team."""
+
+    region_code = serializers.RegexField(r"^\d{6}$", required=False, allow_blank=True)
+    as_of = serializers.DateField(required=False)
 
 
 class TalentPersonSerializer(serializers.ModelSerializer):

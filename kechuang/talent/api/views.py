@@ -10,17 +10,19 @@ from rest_framework.decorators import action
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.response import Response
 
-from kechuang.accounts.access import CHANGE, VIEW, is_financial, organization_of
+from kechuang.accounts.access import CHANGE, VIEW, is_financial, organization_of, own_enterprise_id
 from kechuang.accounts.models import Organization
 from kechuang.core.api import int_param, region_param
 from kechuang.core.restricted import RestrictedViewSetMixin, WritersOnly
+from kechuang.enterprises.models import Enterprise
 from kechuang.talent.models import TalentConsent, TalentPerson, Valuation, ValuationRun
 from kechuang.talent.selectors import latest
 from kechuang.talent.services import (person_register, person_valuation_read, talent_consent_grant,
-                                      talent_consent_revoke)
+                                      talent_consent_revoke, valuation_run_create)
 
 from .serializers import (TalentConsentCreateSerializer, TalentConsentSerializer, TalentPersonCreateSerializer,
-                          TalentPersonSerializer, ValuationRunSerializer, TalentValuationSerializer)
+                          TalentPersonSerializer, TalentValuationSerializer, ValuationRunCreateSerializer,
+                          ValuationRunSerializer)
 
 
 class PersonOrWriter(WritersOnly):
@@ -138,9 +140,25 @@ class TalentConsentViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins
 
 
 class ValuationRunViewSet(RestrictedViewSetMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                          viewsets.GenericViewSet):
-    """Valuation runs of the user's region (regulators) or their own (creators)."""
+                          mixins.CreateModelMixin, viewsets.GenericViewSet):
+    """Valuation runs of the user's region (regulators) or their own (creators). POST queues one (a
+    ``talent.valuation_run`` background job): a regulator's of ``region_code``, an enterprise's of
+    its own team; the answer (202) is the queued run, whose ``status`` goes ``running`` →
+    ``succeeded`` / ``failed`` (a failed run keeps no valuation and says why in ``error``)."""
 
     serializer_class = ValuationRunSerializer
     permission_classes = [WritersOnly]
     queryset = ValuationRun.objects.order_by("-created_at", "-pk")
+
+    @extend_schema(request=ValuationRunCreateSerializer, responses={202: ValuationRunSerializer})
+    def create(self, request, *args, **kwargs):
+        data = ValuationRunCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        eid = own_enterprise_id(request.user)
+        try:
+            run = valuation_run_create(actor=request.user, enqueue=True, as_of=data.validated_data.get("as_of"),
+                                       region_code=data.validated_data.get("region_code", ""),
+                                       enterprise=Enterprise.objects.get(pk=eid) if eid else None)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        return Response(ValuationRunSerializer(run).data, status=status.HTTP_202_ACCEPTED)
