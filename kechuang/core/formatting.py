@@ -124,6 +124,20 @@ def region_name(code) -> str:
     return (_REGION_NAMES_EN if english() else _REGION_NAMES).get(str(code), str(code))
 
 
+#: The units of rule and model data (risk signals, talent indicators) in English: a count of loans,
+#: cases or patents needs no unit; durations and multiples read as words or signs.
+_UNITS_EN = {"笔": "", "件": "", "项": "", "次": "", "个": "", "人": "", "天": "days", "年": "years",
+             "月": "months", "倍": "×", "%": "%"}
+
+
+def unit_en(unit) -> str:
+    """A data unit in English: "天" → "days", "年" → "years", "倍" → "×", "%" → "%", a count's
+    measure word ("笔", "件", "项") → ""; ``None`` → ""; any other unit is returned as given."""
+    if unit is None:
+        return ""
+    return _UNITS_EN.get(str(unit), str(unit))
+
+
 def choice_label(value, choices) -> str:
     """A TextChoices value by its label ("" / None → "—"; an unknown value is returned as given)."""
     if value is None or value == "":

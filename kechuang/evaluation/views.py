@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 
 from kechuang.accounts.access import VIEW, region_scope
 from kechuang.accounts.models import Region
+from kechuang.core.formatting import english
 from kechuang.core.restricted import RestrictedPageMixin
 from kechuang.core.selectors import job_progress
 from kechuang.enterprises.models import Enterprise
@@ -181,7 +182,8 @@ class RegulatorOverviewView(RegulatorRequired, RestrictedPageMixin, TemplateView
         if run is None:
             return ctx
         counts = run_counts(run)
-        regions = {r.code: r.name for r in Region.objects.filter(code__startswith=run.region_code[:4])}
+        regions = {r.code: (r.name_en or r.name) if english() else r.name
+                   for r in Region.objects.filter(code__startswith=run.region_code[:4])}
         base = self.restricted(VIEW).filter(run=run, tier_rank__lt=3).select_related("enterprise")
         filterset = TierPlacementFilterSet(self.request.GET or None, queryset=base)
         qs = filterset.qs if filterset.is_bound and filterset.is_valid() else base

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts.access import CHANGE, RUN, VIEW, is_regulator, is_writer, region_scope
 from kechuang.accounts.models import Region, within_region
+from kechuang.core.formatting import english
 from kechuang.core.restricted import restricted_for
 from kechuang.core.views import run_progress_context, run_progress_response
 from kechuang.enterprises.models import Enterprise
@@ -36,7 +37,8 @@ def _regions(user) -> list[tuple[str, str]]:
     if scope is None:
         return []
     qs = Region.objects.all() if scope == "" else Region.objects.filter(within_region(scope.ljust(6, "0"), "code"))
-    return [(r.code, r.name) for r in qs.order_by("code")[:200]]
+    en = english()
+    return [(r.code, (r.name_en or r.name) if en else r.name) for r in qs.order_by("code")[:200]]
 
 
 @login_required

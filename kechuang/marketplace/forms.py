@@ -9,12 +9,14 @@ import json
 from django import forms
 from django.core.exceptions import ValidationError
 from django.urls import reverse_lazy
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.choices import OrganizationKind
 from kechuang.accounts.models import Organization
 from kechuang.accounts.selectors import region_rows
 from kechuang.core.formatting import percent_input
+from kechuang.core.widgets import EnteredSelect, EnteredTextarea
 from kechuang.enterprises.models import Enterprise
 
 from . import choices as c
@@ -52,7 +54,7 @@ def apply_error(form: forms.Form, exc: Exception) -> None:
 
 def _org(kind, label):
     return forms.ModelChoiceField(label=label, queryset=Organization.objects.filter(kind=kind).order_by("name"),
-                                  widget=forms.Select(attrs=S))
+                                  widget=EnteredSelect(attrs=S))
 
 
 class EnterpriseField(forms.ModelChoiceField):
@@ -65,18 +67,18 @@ class EnterpriseField(forms.ModelChoiceField):
 
 
 class FirstLoanForm(forms.Form):
-    plan = forms.CharField(label=_("一企一策方案"), required=False, widget=forms.Textarea(attrs={**W, "rows": 3}))
+    plan = forms.CharField(label=_("一企一策方案"), required=False, widget=EnteredTextarea(attrs={**W, "rows": 3}))
 
     def __init__(self, user, *a, **kw):
         super().__init__(*a, **kw)
         self.fields = {"enterprise": EnterpriseField(user), **self.fields,
-                       "bank": forms.ModelChoiceField(label=_("对接银行"), required=False, widget=forms.Select(attrs=S),
+                       "bank": forms.ModelChoiceField(label=_("对接银行"), required=False, widget=EnteredSelect(attrs=S),
                                                       queryset=Organization.objects.filter(kind=OrganizationKind.BANK))}
 
 
 class FirstLoanUpdateForm(forms.Form):
-    plan = forms.CharField(label=_("一企一策方案"), required=False, widget=forms.Textarea(attrs={**W, "rows": 3}))
-    bank = forms.ModelChoiceField(label=_("对接银行"), required=False, widget=forms.Select(attrs=S),
+    plan = forms.CharField(label=_("一企一策方案"), required=False, widget=EnteredTextarea(attrs={**W, "rows": 3}))
+    bank = forms.ModelChoiceField(label=_("对接银行"), required=False, widget=EnteredSelect(attrs=S),
                                   queryset=Organization.objects.filter(kind=OrganizationKind.BANK))
     status = forms.ChoiceField(label=_("状态"), widget=forms.Select(attrs=S),
                                choices=[(k, v) for k, v in c.PoolStatus.choices if k != c.PoolStatus.GRADUATED])
@@ -98,7 +100,7 @@ class AdvisorField(forms.ModelChoiceField):
 
     def __init__(self, user, **kw):
         super().__init__(queryset=advisor_candidates(user), label=_("金融辅导员（输入姓名或机构筛选）"),
-                         empty_label="—", widget=forms.Select(attrs=SEARCH_SELECT),
+                         empty_label="—", widget=EnteredSelect(attrs=SEARCH_SELECT),
                          error_messages={"invalid_choice": _("请从列表中选择辅导员：只能指派您辖区内服务机构的在岗人员。")},
                          **kw)
 
@@ -118,7 +120,7 @@ class VisitForm(forms.Form):
     visited_on = forms.DateField(label=_("走访日期"), widget=forms.DateInput(format="%Y-%m-%d", attrs={**W, "type": "date"}))
     satisfaction = forms.IntegerField(label=_("企业满意度（1–5）"), required=False,
                                       widget=forms.NumberInput(attrs=W))
-    note = forms.CharField(label=_("走访记录"), required=False, widget=forms.Textarea(attrs={**W, "rows": 2}))
+    note = forms.CharField(label=_("走访记录"), required=False, widget=EnteredTextarea(attrs={**W, "rows": 2}))
 
 
 class RoadshowForm(forms.Form):
@@ -137,7 +139,7 @@ class RegisterForm(forms.Form):
     role = forms.ChoiceField(label=_("报名身份"), choices=c.RegistrationRole.choices, widget=forms.Select(attrs=S))
     enterprise = forms.CharField(label=_("路演企业（输入名称或统一社会信用代码搜索）"), required=False,
                                  widget=forms.TextInput(attrs=enterprise_search()))
-    investor = forms.ModelChoiceField(label=_("投资机构"), required=False, widget=forms.Select(attrs=S),
+    investor = forms.ModelChoiceField(label=_("投资机构"), required=False, widget=EnteredSelect(attrs=S),
                                       queryset=Organization.objects.filter(kind=OrganizationKind.INVESTOR))
 
     def __init__(self, user, *a, **kw):
@@ -165,8 +167,8 @@ class FollowUpForm(forms.Form):
         super().__init__(*a, **kw)
         regs = roadshow.registrations.filter(role=c.RegistrationRole.PRESENTER).select_related("enterprise")
         self.fields = {
-            "registration": forms.ModelChoiceField(label=_("路演企业"), queryset=regs, widget=forms.Select(attrs=S)),
-            "product": forms.ModelChoiceField(label=_("投资意向产品"), widget=forms.Select(attrs=S),
+            "registration": forms.ModelChoiceField(label=_("路演企业"), queryset=regs, widget=EnteredSelect(attrs=S)),
+            "product": forms.ModelChoiceField(label=_("投资意向产品"), widget=EnteredSelect(attrs=S),
                                               queryset=Product.objects.filter(institution_id=user.organization_id,
                                                                               is_active=True)),
             **self.fields}
@@ -176,7 +178,7 @@ class FollowUpForm(forms.Form):
 class LegForm(forms.Form):
     kind = forms.ChoiceField(label=_("环节"), choices=c.LegKind.choices, widget=forms.Select(attrs=S))
     provider = forms.ModelChoiceField(
-        label=_("承办机构"), widget=forms.Select(attrs=S),
+        label=_("承办机构"), widget=EnteredSelect(attrs=S),
         queryset=Organization.objects.filter(kind__in=[OrganizationKind.GUARANTOR, OrganizationKind.INSURER]))
     covered_amount = forms.CharField(label=_("担保/保险金额（元，空则为需求金额）"), required=False,
                                      widget=forms.TextInput(attrs=W))
@@ -228,7 +230,7 @@ class EligibilityForm(forms.Form):
                                     choices=[("", _("不限")), ("in", _("属于")), ("not_in", _("不属于"))])
     industries = forms.MultipleChoiceField(label=_("行业"), required=False,
                                            widget=forms.SelectMultiple(attrs={**SEARCH_SELECT, "size": 6}),
-                                           choices=[(k, f"{k} {_(v)}") for k, v in el.INDUSTRY_SECTIONS.items()])
+                                           choices=[(k, format_lazy("{} {}", k, _(v))) for k, v in el.INDUSTRY_SECTIONS.items()])
     adverse_op = forms.ChoiceField(label=_("不良记录"), required=False, widget=forms.Select(attrs=S),
                                    choices=[("", _("不限")), ("none", _("无不良记录")), ("at_most", _("不超过"))])
     adverse_max = forms.IntegerField(label=_("允许条数"), required=False, min_value=0, max_value=1000,
@@ -305,7 +307,7 @@ class ProductForm(forms.Form):
     needs_guarantee = forms.BooleanField(label=_("需担保"), required=False,
                                          widget=forms.CheckboxInput(attrs={"class": "form-check-input"}))
     description = forms.CharField(label=_("产品说明"), required=False,
-                                  widget=forms.Textarea(attrs={**W, "rows": 2}))
+                                  widget=EnteredTextarea(attrs={**W, "rows": 2}))
     error_alias = {"eligibility": "__all__"}
 
     def __init__(self, *a, **kw):
@@ -338,4 +340,4 @@ class RatingForm(forms.Form):
                                    choices=[(n, "★" * n) for n in range(5, 0, -1)],
                                    error_messages={"required": _("请选择 1 至 5 星。")})
     comment = forms.CharField(label=_("评价（选填）"), required=False, max_length=500,
-                              widget=forms.Textarea(attrs={**W, "rows": 2}))
+                              widget=EnteredTextarea(attrs={**W, "rows": 2}))

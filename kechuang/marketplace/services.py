@@ -3,16 +3,20 @@ entry (``kechuang.core.services.audit_record``) and, for requests, a ``RequestEv
 
 Concurrency: a grab is a conditional UPDATE of the demand (``status = open``); every request
 transition locks its row (``select_for_update``) and checks the state inside the transaction; a
-partial unique constraint allows one active request per demand, so two grabs never both win."""
+partial unique constraint allows one active request per demand, so two grabs never both win.
+
+The checks every write shares are in ``services_checks``; the pools (首贷培植, 白名单, 金融辅导队)
+and roadshows in ``services_pools``, re-exported here; the enterprise's rating of a closed request
+in ``services_feedback``."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta
-from decimal import ROUND_DOWN, Decimal, InvalidOperation
+from datetime import datetime, timedelta
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -31,89 +35,19 @@ from kechuang.enterprises.services import consent_grant
 
 from . import choices as c
 from .error_codes import MarketplaceErrorCode as E
-from .models import (MAX_AMOUNT, MAX_TERM_MONTHS, AdvisorAssignment, AdvisorVisit, Demand, FinancingRequest,
-                     FirstLoanCandidate, Leg, LossBooking, Product, RequestEvent, Roadshow,
-                     RoadshowRegistration, WhitelistEntry)
-from .selectors import advisor_candidates, advisor_of, demand_row, engine_products, enterprise_features, stale_requests
+from .models import (Demand, FinancingRequest, FirstLoanCandidate, Leg, LossBooking, Product, RequestEvent, Roadshow,
+                     RoadshowRegistration)
+from .selectors import advisor_of, demand_row, engine_products, enterprise_features, stale_requests
+from .services_checks import (CENT, _advisor, _amount, _decimal, _enterprise_actor, _err, _is_staff,  # noqa: F401
+                              _regulator_or_agency, _speaks_for, _term, _writer_of)
+# The pools and roadshows live in their own module; re-exported so ``services.first_loan_add`` and
+# the like keep working for every caller.
+from .services_pools import (advisor_assign, advisor_visit_record, first_loan_add, first_loan_update,  # noqa: F401
+                             roadshow_create, roadshow_mark_held, roadshow_register, whitelist_add)
 
-CENT = Decimal("0.01")
 CONSENT_DAYS = 180
 CONSENT_PURPOSE = {c.ProductKind.LOAN: ConsentPurpose.LOAN_APPLICATION, c.ProductKind.GUARANTEE: ConsentPurpose.GUARANTEE,
                    c.ProductKind.INSURANCE: ConsentPurpose.INSURANCE, c.ProductKind.EQUITY: ConsentPurpose.INVESTMENT}
-
-
-# ---------------------------------------------------------------------------------------------
-# Checks
-
-
-def _err(field: str | None, message: str, code: str) -> ValidationError:
-    e = ValidationError(message, code=code)
-    return ValidationError({field: e}) if field else e
-
-
-def _decimal(value: Any, field: str, code: str) -> Decimal:
-    """A finite decimal from user input, else a coded error on ``field`` (``Decimal("x")`` raises
-    ``InvalidOperation``, and a NaN makes every later comparison raise)."""
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        d = None
-    if d is None or not d.is_finite():
-        raise _err(field, _("“%(v)s”不是有效的数字。") % {"v": str(value)[:40]}, code)
-    return d
-
-
-def _amount(value: Any, field: str = "amount") -> Decimal:
-    try:
-        d = Decimal(str(value))
-    except (InvalidOperation, TypeError, ValueError):
-        raise _err(field, _("金额“%(v)s”不是数字。") % {"v": value}, E.AMOUNT_RANGE) from None
-    if not d.is_finite() or d <= 0:
-        raise _err(field, _("金额必须大于零（收到 %(v)s）。") % {"v": value}, E.AMOUNT_RANGE)
-    if d > MAX_AMOUNT:
-        raise _err(field, _("金额 %(v)s 元超过平台上限 100 亿元，请检查单位。") % {"v": value}, E.AMOUNT_RANGE)
-    if d != d.quantize(CENT):
-        raise _err(field, _("金额最多保留两位小数（收到 %(v)s）。") % {"v": value}, E.AMOUNT_RANGE)
-    return d.quantize(CENT)
-
-
-def _term(value: Any, field: str, required: bool) -> int | None:
-    if value in (None, ""):
-        if required:
-            raise _err(field, _("债权融资须填写期限（月）。"), E.TERM_RANGE)
-        return None
-    try:
-        n = int(value)
-    except (TypeError, ValueError):
-        raise _err(field, _("期限“%(v)s”不是整数月数。") % {"v": value}, E.TERM_RANGE) from None
-    if n != value and str(n) != str(value):
-        raise _err(field, _("期限“%(v)s”不是整数月数。") % {"v": value}, E.TERM_RANGE)
-    if not 1 <= n <= MAX_TERM_MONTHS:
-        raise _err(field, _("期限必须在 1 至 %(max)s 个月之间（收到 %(v)s）。") % {"max": MAX_TERM_MONTHS, "v": value},
-                   E.TERM_RANGE)
-    return n
-
-
-def _writer_of(actor, org) -> None:
-    if actor.is_superuser:
-        return
-    if actor.organization_id != org.pk or not is_writer(actor):
-        raise PermissionDenied(_("只有%(org)s的经办人员可以办理。") % {"org": org.name})
-
-
-def _enterprise_actor(actor, enterprise) -> bool:
-    org = actor.organization
-    return (org is not None and org.kind == OrganizationKind.ENTERPRISE and org.enterprise_id == enterprise.pk
-            and is_writer(actor))
-
-
-def _advisor(actor, enterprise) -> bool:
-    return AdvisorAssignment.objects.filter(enterprise=enterprise, advisor=actor, is_active=True).exists()
-
-
-def _speaks_for(actor, enterprise) -> None:
-    if not (actor.is_superuser or _enterprise_actor(actor, enterprise) or _advisor(actor, enterprise)):
-        raise PermissionDenied(_("只有企业本身或其金融辅导员可以办理。"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -659,158 +593,7 @@ def leg_default_book(*, leg: Leg, loss, actor) -> list[LossBooking]:
 
 
 # ---------------------------------------------------------------------------------------------
-# Pools: 首贷培植, 白名单, 金融辅导队
-
-
-def _regulator_or_agency(actor) -> None:
-    org = actor.organization
-    if not actor.is_superuser and (org is None or org.kind not in (OrganizationKind.REGULATOR,
-                                                                    OrganizationKind.SERVICE_AGENCY)
-                                   or not is_writer(actor)):
-        raise PermissionDenied(_("只有监管部门或服务机构的经办人员可以管理名单。"))
-
-
-def first_loan_add(*, enterprise, actor, plan: str = "", bank=None, is_synthetic: bool = False) -> FirstLoanCandidate:
-    _regulator_or_agency(actor)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = FirstLoanCandidate.objects.create(enterprise=enterprise, region_code=enterprise.region_code,
-                                                        plan=plan, bank=bank, is_synthetic=is_synthetic)
-        except IntegrityError:
-            raise _err("enterprise", _("该企业已在首贷培植名单中。"), "duplicate") from None
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
-    return row
-
-
-def first_loan_update(*, candidate: FirstLoanCandidate, actor, plan: str, bank, status: str) -> FirstLoanCandidate:
-    """Revise a candidate's 一企一策 plan, its bank or its status. "已获首贷" is set by the platform
-    when a first loan is disbursed, never by hand; a person may move a candidate off the list
-    (已移出) or back onto it."""
-    _regulator_or_agency(actor)
-    if status not in (c.PoolStatus.ACTIVE, c.PoolStatus.CLOSED):
-        raise _err("status", _("“已获首贷”由平台在首笔贷款放款时自动标记，不能手工设置。"), "invalid")
-    with transaction.atomic():
-        row = FirstLoanCandidate.objects.select_for_update().get(pk=candidate.pk)
-        if row.status == c.PoolStatus.GRADUATED:
-            raise _err("status", _("该企业已获首贷，名单记录不再修改。"), "invalid_state")
-        before = model_snapshot(row)
-        row.plan, row.bank, row.status = plan, bank, status
-        row.save(update_fields=["plan", "bank", "status"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, instance=row, before=before, after=model_snapshot(row))
-    return row
-
-
-def whitelist_add(*, enterprise, guarantor, bank, line_amount, valid_until: date, actor,
-                  is_synthetic: bool = False) -> WhitelistEntry:
-    """白名单 + 预授信: a line agreed between the guarantee group and a bank."""
-    if not actor.is_superuser and actor.organization_id not in (guarantor.pk, bank.pk):
-        _regulator_or_agency(actor)
-    amt = _amount(line_amount, "line_amount")
-    if valid_until <= timezone.localdate():
-        raise _err("valid_until", _("有效期须晚于今天。"), "invalid")
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = WhitelistEntry.objects.create(enterprise=enterprise, guarantor=guarantor, bank=bank,
-                                                    line_amount=amt, valid_until=valid_until, is_synthetic=is_synthetic)
-        except IntegrityError:
-            raise _err("enterprise", _("该企业在该银行已有有效预授信。"), "duplicate") from None
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
-    return row
-
-
-def advisor_assign(*, enterprise, advisor, actor, team: str = "", is_synthetic: bool = False) -> AdvisorAssignment:
-    """Assign a 金融辅导员 (replacing the active one): staff of a service agency within the
-    actor's scope (``selectors.advisor_candidates``), checked again here whatever the caller offered."""
-    _regulator_or_agency(actor)
-    with transaction.atomic():
-        if not advisor_candidates(actor).filter(pk=getattr(advisor, "pk", None)).exists():
-            raise _err("advisor", _("%(who)s 不能担任辅导员：只能指派您辖区内服务机构的在岗人员。") % {"who": advisor},
-                       E.ADVISOR_NOT_ALLOWED)
-        old = AdvisorAssignment.objects.select_for_update().filter(enterprise=enterprise, is_active=True).first()
-        if old is not None:
-            old.is_active = False
-            old.save(update_fields=["is_active"])
-        row = AdvisorAssignment.objects.create(enterprise=enterprise, advisor=advisor, team=team,
-                                               is_synthetic=is_synthetic)
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row),
-                     before=model_snapshot(old) if old else None)
-    return row
-
-
-def advisor_visit_record(*, assignment: AdvisorAssignment, visited_on: date, actor, note: str = "",
-                         satisfaction: int | None = None) -> AdvisorVisit:
-    if not actor.is_superuser and actor.pk != assignment.advisor_id:
-        raise PermissionDenied(_("只有负责的金融辅导员可以登记走访。"))
-    if satisfaction is not None and (not isinstance(satisfaction, int) or not 1 <= satisfaction <= 5):
-        raise _err("satisfaction", _("满意度须为 1 至 5 的整数（收到 %(v)s）。") % {"v": satisfaction}, E.SATISFACTION)
-    if visited_on > timezone.localdate():
-        raise _err("visited_on", _("走访日期不能晚于今天。"), "invalid")
-    with transaction.atomic():
-        row = AdvisorVisit.objects.create(assignment=assignment, visited_on=visited_on, note=note,
-                                          satisfaction=satisfaction)
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
-    return row
-
-
-# ---------------------------------------------------------------------------------------------
-# Roadshows
-
-
-def roadshow_create(*, title: str, region_code: str, held_on: date, actor, organizer=None,
-                    is_synthetic: bool = False) -> Roadshow:
-    _regulator_or_agency(actor)
-    organizer = organizer or actor.organization
-    if organizer is None:  # a platform administrator belongs to no organisation
-        raise _err("organizer", _("路演须有主办机构：平台管理员没有所属机构，请用监管部门或服务机构的账号创建。"),
-                   E.ORGANIZER_REQUIRED)
-    with transaction.atomic():
-        row = Roadshow.objects.create(title=title, region_code=region_code, held_on=held_on,
-                                      organizer=organizer, is_synthetic=is_synthetic)
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
-    return row
-
-
-def roadshow_mark_held(*, roadshow: Roadshow, actor) -> Roadshow:
-    _regulator_or_agency(actor)
-    with transaction.atomic():
-        row = Roadshow.objects.select_for_update().get(pk=roadshow.pk)
-        if row.status != c.RoadshowStatus.PLANNED:
-            raise _err("status", _("路演状态为“%(s)s”。") % {"s": row.get_status_display()}, E.BAD_TRANSITION)
-        before = model_snapshot(row)
-        row.status = c.RoadshowStatus.HELD
-        row.save(update_fields=["status"])
-        audit_record(actor=actor, action=AuditAction.UPDATE, instance=row, before=before, after=model_snapshot(row))
-    return row
-
-
-def roadshow_register(*, roadshow: Roadshow, actor, enterprise=None, investor=None) -> RoadshowRegistration:
-    if enterprise is not None:
-        if not _is_staff(actor):
-            _speaks_for(actor, enterprise)
-        role = c.RegistrationRole.PRESENTER
-    else:
-        if investor is None or investor.kind != OrganizationKind.INVESTOR:
-            raise _err("investor", _("只有投资机构可以以投资方身份报名。"), E.WRONG_PUBLISHER)
-        if not _is_staff(actor):
-            _writer_of(actor, investor)
-        role = c.RegistrationRole.INVESTOR
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                row = RoadshowRegistration.objects.create(roadshow=roadshow, role=role, enterprise=enterprise,
-                                                          investor=investor)
-        except IntegrityError:
-            raise _err(None, _("已报名该路演。"), "duplicate") from None
-        audit_record(actor=actor, action=AuditAction.CREATE, instance=row, after=model_snapshot(row))
-    return row
-
-
-def _is_staff(actor) -> bool:
-    org = actor.organization
-    return actor.is_superuser or (org is not None and org.kind in (OrganizationKind.REGULATOR,
-                                                                    OrganizationKind.SERVICE_AGENCY))
+# Roadshow follow-up: a demand of the presenting enterprise, grabbed by the investor
 
 
 def roadshow_follow_up(*, registration: RoadshowRegistration, product: Product, amount, actor,

@@ -15,7 +15,7 @@ from kechuang.core.services import audit_record, model_snapshot
 from . import choices as c
 from .error_codes import MarketplaceErrorCode as E
 from .models import FinancingRequest, RequestRating
-from .services import _enterprise_actor
+from .services_checks import _enterprise_actor
 
 MAX_COMMENT = 500
 

@@ -8,6 +8,7 @@ from typing import Any
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.formatting import unit_en
 from kechuang.enterprises.models import source_label
 from . import choices as c
 
@@ -38,14 +39,11 @@ def signal_rows(w) -> list[dict[str, Any]]:
             continue
         unit = s.get("unit", "")
         rows.append({"name": name, "label": labels.get(name, name), "value": value,
-                     "unit": (s.get("unit_en") or UNITS_EN.get(unit, unit)) if _english() else unit,
+                     "unit": (s.get("unit_en") or unit_en(unit)) if _english() else unit,
                      "share": name in SHARE_SIGNALS, "level": level,
                      "thresholds": [(t["min"], c.Level(t["level"])) for t in s.get("thresholds", [])]})
     return rows
 
-
-#: The rule data's units (counts of loans, cases, listings; days) on an English page: a count needs none.
-UNITS_EN = {"笔": "", "件": "", "项": "", "次": "", "天": "days", "个": ""}
 
 INCIDENTS = {"serious_dishonesty_list": _("严重失信主体名单"), "abnormal_operation_list": _("经营异常名录"),
              "equity_frozen": _("股权被冻结"),

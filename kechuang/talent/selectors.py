@@ -11,15 +11,12 @@ from django.db.models import Count, Exists, OuterRef, Sum
 from django.utils import timezone
 
 from kechuang.accounts.access import VIEW, organization_of
-from kechuang.core.formatting import english, money, region_name
+from kechuang.core.formatting import english, money, region_name, unit_en
 from kechuang.engine.talent import bundled_model, explain, flat_facts, load_model, talent_loan_limit
 
 from .choices import LEVEL_LABELS
 from .models import TalentConsent, TalentLoanTerms, TalentPerson, Valuation, ValuationRun
 
-
-#: The model's units on an English page (counts need none).
-UNITS_EN = {"年": " years", "件": "", "项": "", "%": "%"}
 
 def sees_full_name(person: TalentPerson, user) -> bool:
     """Only the person and an organisation holding the person's active consent see the full name."""
@@ -85,7 +82,9 @@ def explanation(person: TalentPerson) -> dict[str, Any]:
         if isinstance(v, str):
             row["shown"] = str(LEVEL_LABELS.get(row["fact"], {}).get(v, v))
         elif v is not None:
-            unit = row["unit"] if not english() else UNITS_EN.get(row["unit"], row["unit"])
+            unit = row["unit"] if not en else unit_en(row["unit"])
+            if en and unit.isalpha():
+                unit = " " + unit  # "5 years", but "12%"
             row["shown"] = money(v) if row["unit"] == "元" else f"{v:,.2f}".rstrip("0").rstrip(".") + unit
     e["group_rows"] = [{"id": g.id, "label": labels[g.id], "weight": g.weight, "score": e["groups"][g.id]} for g in model.groups]
     e["model"] = model

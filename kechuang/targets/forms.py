@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kechuang.core.widgets import EnteredSelect
+
 from .choices import TaskStatus
 from .models import Unit
 
@@ -27,7 +29,7 @@ class ReportForm(forms.Form):
 
 class ActionForm(forms.Form):
     title = forms.CharField(label=_("行动名称"), max_length=300)
-    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.all())
+    lead_unit = forms.ModelChoiceField(label=_("牵头单位"), queryset=Unit.objects.all(), widget=EnteredSelect)
     deadline = forms.DateField(label=_("完成时限"), widget=forms.DateInput(format="%Y-%m-%d", attrs={"type": "date"}))
     text = forms.CharField(label=_("措施"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 

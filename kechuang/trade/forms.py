@@ -6,6 +6,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from kechuang.accounts.selectors import district_choices
+from kechuang.core.widgets import EnteredSelect, EnteredTextarea
 from kechuang.enterprises.choices import IPType
 from kechuang.marketplace.eligibility import INDUSTRY_SECTIONS
 
@@ -24,10 +25,10 @@ class StyledForm(forms.Form):
 
 
 class ListingForm(StyledForm):
-    ip_key = forms.ChoiceField(label=_("知识产权"))
+    ip_key = forms.ChoiceField(label=_("知识产权"), widget=EnteredSelect)
     kind = forms.ChoiceField(label=_("交易方式"), choices=c.DealKind.choices)
     asking_price = forms.DecimalField(label=_("挂牌价格（元，不填为面议）"), max_digits=20, decimal_places=2, required=False)
-    description = forms.CharField(label=_("简介"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    description = forms.CharField(label=_("简介"), widget=EnteredTextarea(attrs={"rows": 3}), required=False)
 
     def __init__(self, *args, items=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -111,13 +111,13 @@ def model_name(label):
 def who(entry):
     """Who did it: the person's name when the entry's user (``actor`` or ``created_by``) is already
     loaded (the view's ``select_related``; never a query per row), else the stored label by
-    :func:`kechuang.core.formatting.actor_name`."""
+    :func:`kechuang.core.formatting.actor_name`; a name in Chinese marked as such on an English page."""
     cached = getattr(getattr(entry, "_state", None), "fields_cache", {})
     for field in ("actor", "created_by"):
         person = cached.get(field)
         if person is not None:
-            return str(person)
-    return formatting.actor_name(getattr(entry, "actor_label", ""))
+            return formatting.as_entered(str(person))
+    return formatting.as_entered(formatting.actor_name(getattr(entry, "actor_label", "")))
 
 
 _SIZE_LABELS = {"micro": _("微型"), "small": _("小型"), "medium": _("中型"), "large": _("大型")}

@@ -78,6 +78,20 @@ def test_region_names_and_unknown_code():
     assert formatting.region_name("999999") == "999999"
 
 
+@pytest.mark.parametrize(("unit", "expected"), [
+    pytest.param("天", "days", id="duration"),
+    pytest.param("年", "years", id="years"),
+    pytest.param("倍", "×", id="multiple"),
+    pytest.param("笔", "", id="count-of-loans-needs-no-unit"),
+    pytest.param("件", "", id="count-of-cases-needs-no-unit"),
+    pytest.param("%", "%", id="percent-unchanged"),
+    pytest.param("parsec", "parsec", id="unknown-unit-as-given"),
+    pytest.param(None, "", id="missing"),
+])
+def test_unit_en(unit, expected):
+    assert formatting.unit_en(unit) == expected
+
+
 def test_choice_label():
     assert formatting.choice_label(DemandStatus.values[0], DemandStatus) == str(DemandStatus.labels[0])
     assert formatting.choice_label("no-such", DemandStatus) == "no-such"
