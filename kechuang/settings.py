@@ -250,6 +250,7 @@ SPECTACULAR_SETTINGS = {
         "ValueBasisEnum": "kechuang.ip.choices.ValueBasis",
         "PoolRunStatusEnum": "kechuang.listing.choices.RunStatus",
         "TalentRunStatusEnum": "kechuang.talent.choices.RunStatus",
+        "PointsRunStatusEnum": "kechuang.points.choices.RunStatus",
         "TalentConsentPurposeEnum": "kechuang.talent.choices.TalentConsentPurpose",
         "SupervisedOrgStatusEnum": "kechuang.supervision.choices.OrgStatus",
         "ReportUploadStatusEnum": "kechuang.supervision.choices.UploadStatus",
