@@ -25,6 +25,7 @@ average before and after: the machine is shared, the figures are noisy.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 import datetime as dt
 import logging
 import os
@@ -97,6 +98,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--row-group", type=int, default=50_000, help="rows per row group of the input")
     ap.add_argument("--jvm-reader", type=int, default=0, help="also run Spark's own reader on N rows")
     ap.add_argument("--masters", default="local[1],local[2]")
+    ap.add_argument("--duplicate-pass", action="store_true",
+                    help="also time the duplicate-key pass alone on the last master (the keys shuffled, "
+                         "the later rows counted; this input repeats its records, so most are later)")
     ap.add_argument("--workdir", default="/tmp/kechuang-bench-spark")
     ap.add_argument("--driver-memory", default="4g")
     ap.add_argument("--batch-rows", type=int, default=50_000,
@@ -143,7 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(out, ignore_errors=True)
 
         def go(spark=spark, out=out, parts=parts, reader=reader, path=path):
-            s = run_job(spark, job, path, out, partitions=parts if reader == "arrow" else None, reader=reader)
+            # the input repeats its distinct records on purpose: no duplicate rejects here, the
+            # duplicate pass is timed on its own below
+            s = run_job(spark, job, path, out, partitions=parts if reader == "arrow" else None, reader=reader,
+                        check_duplicates=False)
             return (f"{s.result_rows:,} rows, {s.enterprises_with_results:,} enterprises, "
                     f"{s.rejects} rejects, {s.partitions} partitions")
 
@@ -151,6 +158,26 @@ def main(argv: list[str] | None = None) -> int:
         timed(f"Spark {master}, {parts} tasks, {reader} reader, {n:,} rows", go, results, n)
         spark.stop()
         time.sleep(2)
+
+    if args.duplicate_pass:
+        from pyspark.sql import functions as F
+        from pyspark.sql.window import Window
+
+        from kechuang.spark.partitions import map_keys
+        from kechuang.spark.runner import row_groups
+
+        master = runs[-1][0]
+        spark = spark_session(master, driver_memory=args.driver_memory, batch_rows=args.batch_rows)
+
+        def dup_pass(spark=spark):
+            groups, _n = row_groups(spark, src, args.partitions)
+            keys = groups.mapInArrow(partial(map_keys, job), "file string, row long, key string")
+            first = Window.partitionBy("key").orderBy("file", "row")
+            later = keys.withColumn("n", F.row_number().over(first)).filter(F.col("n") > 1).count()
+            return f"{later:,} later rows of a repeated key"
+
+        timed(f"duplicate pass alone ({master}, keys of {args.n:,} rows)", dup_pass, results, args.n)
+        spark.stop()
 
     base_wall = next(iter(results.values()))[0]
     log.info("\nsummary (N = %s, details=%s):", f"{args.n:,}", args.details)

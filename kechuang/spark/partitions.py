@@ -27,13 +27,14 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from kechuang.engine.facts.batch_checks import uscc_ok
+from kechuang.engine.ipvalue import value_batch
 from kechuang.engine.qualification import SCHEMA, evaluate_batch, frame_to_records
 from kechuang.engine.qualification.batch import COLUMNS_SCHEMA, OUTPUT_SCHEMA
 from kechuang.engine.rating import features_frame
 from kechuang.engine.risk import RuleSet, records_to_frames, warnings_batch
 from kechuang.engine.scorecard import ScorecardModel
 
-from .standard import spark_safe
+from .standard import IP_ITEMS_SCHEMA, IP_LAYOUT, LAYOUT, spark_safe
 
 RESULT, REJECT = "result", "reject"
 REJECT_SCHEMA = {"reject_field": pl.String, "reject_code": pl.String, "reject_reason": pl.String}
@@ -45,6 +46,9 @@ class RejectCode(StrEnum):
     REQUIRED = "required"          # uscc or name missing, an annual fact without its year
     USCC = "uscc"                  # not a valid unified social credit code (GB 32100-2015)
     DUPLICATE = "duplicate"        # the same year given twice in the annual facts
+    DUPLICATE_USCC = "duplicate_uscc"  # the enterprise (or IP item) already appeared on an earlier row
+    NEGATIVE = "negative"          # an IP item's count or revenue below zero
+    DATES = "dates"                # an IP item expiring before it was filed
     ENGINE = "engine_error"        # the engine raised on this enterprise alone
 
 
@@ -85,6 +89,18 @@ class Job(ABC):
 
     #: Columns of the result rows besides ``row``.
     result_schema: dict[str, pl.DataType]
+    #: The input files' layout (:mod:`.standard`) and its columns.
+    layout: bytes = LAYOUT
+    input_schema: dict[str, pl.DataType] = SCHEMA
+    #: What identifies an input row: an enterprise by its USCC (an IP item by holder and number).
+    key_columns: tuple[str, ...] = ("uscc",)
+    #: ``{file: {row, …}}``: rows whose key already appeared on an earlier row (the runner finds
+    #: them across partitions before the map, :func:`~kechuang.spark.runner.duplicate_rows`).
+    duplicates: dict[str, set[int]] | None = None
+
+    def rejects(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """The rows of ``frame`` the standard cannot accept (row, uscc, field, code, reason)."""
+        return find_rejects(frame)
 
     @abstractmethod
     def run(self, frame: pl.DataFrame) -> pl.DataFrame:
@@ -142,6 +158,50 @@ class WarnJob(Job):
         return results.with_columns(row=frame["row"])
 
 
+class ValueJob(Job):
+    """The IP valuation (``kechuang.engine.ipvalue.value_batch``) of ``ip[]`` items, one row each
+    (the ``ip-items`` layout): status, the value range and the quality scores, ``row`` carried over."""
+
+    layout = IP_LAYOUT
+    input_schema = IP_ITEMS_SCHEMA
+    key_columns = ("uscc", "number")
+    OUTPUT = {"uscc": pl.String, "number": pl.String, "status": pl.String, "remaining_years": pl.Float64,
+              "quality_low": pl.Float64, "quality_mid": pl.Float64, "quality_high": pl.Float64,
+              "value_low": pl.Float64, "value_mid": pl.Float64, "value_high": pl.Float64,
+              "unknown_facts": pl.List(pl.String)}
+
+    def __init__(self, model, as_of: dt.date):
+        self.model, self.as_of = model, as_of
+        self.result_schema = dict(self.OUTPUT)
+
+    def run(self, frame: pl.DataFrame) -> pl.DataFrame:
+        out = value_batch(frame, self.model, self.as_of)
+        return out.select("row", *self.OUTPUT)
+
+    def rejects(self, frame: pl.DataFrame) -> pl.DataFrame:
+        """Items without a holder's valid USCC or a number, with a negative count or revenue, or
+        an expiry before filing: the first problem of each."""
+        valid = pl.Series(uscc_ok(frame["uscc"].cast(pl.String).to_arrow()))
+        blank = lambda c: pl.col(c).is_null() | (pl.col(c).str.strip_chars() == "")  # noqa: E731
+        negative = pl.any_horizontal([pl.col(c) < 0 for c in ("claims", "citations", "family_size", "litigations",
+                                                              "licences", "attributable_revenue")]).fill_null(False)
+        problems = [
+            (blank("uscc"), "uscc", RejectCode.REQUIRED, "权利人统一社会信用代码缺失 / the holder's USCC is missing"),
+            (~pl.lit(valid), "uscc", RejectCode.USCC, "统一社会信用代码格式或校验位错误 / the USCC is malformed"),
+            (blank("number"), "number", RejectCode.REQUIRED, "专利号/登记号缺失 / the item's number is missing"),
+            (negative, "ip[]", RejectCode.NEGATIVE, "数量或收入为负 / a count or the revenue is negative"),
+            ((pl.col("expires_on") < pl.col("filed_on")).fill_null(False), "expires_on", RejectCode.DATES,
+             "到期日早于申请日 / expires before it was filed"),
+        ]
+        field = code = reason = pl.lit(None, dtype=pl.String)
+        for hit, f, c, r in reversed(problems):
+            field = pl.when(hit).then(pl.lit(f)).otherwise(field)
+            code = pl.when(hit).then(pl.lit(str(c))).otherwise(code)
+            reason = pl.when(hit).then(pl.lit(r)).otherwise(reason)
+        return (frame.with_columns(reject_field=field, reject_code=code, reject_reason=reason)
+                .filter(pl.col("reject_code").is_not_null()).select("row", "uscc", *REJECT_SCHEMA))
+
+
 def _engine_errors(job: Job, frame: pl.DataFrame) -> tuple[list[pl.DataFrame], list[dict]]:
     """Run ``job`` one enterprise at a time; what still raises becomes a reject."""
     parts, errors = [], []
@@ -156,11 +216,23 @@ def _engine_errors(job: Job, frame: pl.DataFrame) -> tuple[list[pl.DataFrame], l
     return parts, errors
 
 
-def run_batch(job: Job, frame: pl.DataFrame) -> pa.Table:
-    """Results and rejects of one batch (``frame``: the facts columns and ``row``)."""
+def _duplicate_rejects(frame: pl.DataFrame, rows: set[int], already: pl.DataFrame, field: str) -> pl.DataFrame:
+    dup = frame.filter(pl.col("row").is_in(sorted(rows)) & ~pl.col("row").is_in(already["row"].implode()))
+    return dup.select("row", "uscc").with_columns(
+        reject_field=pl.lit(field), reject_code=pl.lit(str(RejectCode.DUPLICATE_USCC)),
+        reject_reason=pl.lit("与前面的行重复（同一企业或同一知识产权）/ repeats an earlier row's enterprise or item"))
+
+
+def run_batch(job: Job, frame: pl.DataFrame, duplicate_rows: set[int] | None = None) -> pa.Table:
+    """Results and rejects of one batch (``frame``: the facts columns and ``row``); rows in
+    ``duplicate_rows`` repeat an earlier row's key and are rejects."""
     schema = job.schema()
-    frame = _conform(frame)
-    rejects = find_rejects(frame)
+    frame = _conform(frame, job.input_schema)
+    rejects = job.rejects(frame)
+    if duplicate_rows:
+        dups = _duplicate_rejects(frame, duplicate_rows, rejects, job.key_columns[-1])
+        if dups.height:
+            rejects = pl.concat([rejects, dups.select(rejects.columns)], how="vertical_relaxed")
     good = frame.filter(~pl.col("row").is_in(rejects["row"].implode())) if rejects.height else frame
     try:
         parts = [job.run(good)]
@@ -178,8 +250,8 @@ def run_batch(job: Job, frame: pl.DataFrame) -> pa.Table:
     return _cast(out.select(schema.names).to_arrow(), schema)
 
 
-def _conform(frame: pl.DataFrame) -> pl.DataFrame:
-    wrong = [pl.col(c).cast(t) for c, t in SCHEMA.items() if c in frame.columns and frame.schema[c] != t]
+def _conform(frame: pl.DataFrame, schema=SCHEMA) -> pl.DataFrame:
+    wrong = [pl.col(c).cast(t) for c, t in schema.items() if c in frame.columns and frame.schema[c] != t]
     return frame.with_columns(wrong) if wrong else frame
 
 
@@ -191,13 +263,28 @@ def map_row_groups(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.R
     """The ``mapInArrow`` function over row-group descriptors (``file``, ``row_group``,
     ``first_row``): each task reads its row groups of the facts Parquet with Arrow, in the Python
     worker, and yields their results and rejects (``row`` = ``first_row`` + position)."""
-    columns = list(SCHEMA)
+    columns = list(job.input_schema)
     for batch in batches:
         for file, group, first in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
             table = pq.ParquetFile(file).read_row_group(group, columns=columns)
             frame = pl.from_arrow(table).with_columns(
                 row=pl.int_range(first, first + table.num_rows, dtype=pl.Int64))
-            yield from run_batch(job, frame).to_batches()
+            dups = (job.duplicates or {}).get(file)
+            yield from run_batch(job, frame, dups).to_batches()
+
+
+def map_keys(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:
+    """The ``mapInArrow`` function of the duplicate pass: each row group's ``file``, ``row`` and
+    key (the job's key columns joined), reading only those columns."""
+    for batch in batches:
+        for file, group, first in zip(*(batch.column(i).to_pylist() for i in range(3)), strict=True):
+            table = pq.ParquetFile(file).read_row_group(group, columns=list(job.key_columns))
+            frame = pl.from_arrow(table)
+            key = pl.concat_str([pl.col(c).cast(pl.String) for c in job.key_columns], separator="|")
+            out = frame.select(pl.lit(file).alias("file"),
+                               pl.int_range(first, first + table.num_rows, dtype=pl.Int64).alias("row"),
+                               key.alias("key")).filter(pl.col("key").is_not_null())
+            yield from out.to_arrow().to_batches()
 
 
 def map_batches(job: Job, batches: Iterator[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

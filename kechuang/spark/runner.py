@@ -38,10 +38,9 @@ from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 from pyspark.sql.pandas.types import from_arrow_schema
 
-from kechuang.engine.qualification import SCHEMA
 
-from .partitions import REJECT, RESULT, Job, map_batches, map_row_groups
-from .standard import check_facts_parquet
+from .partitions import REJECT, RESULT, Job, map_batches, map_keys, map_row_groups
+from .standard import LAYOUT, LAYOUT_SCHEMAS, check_facts_parquet
 
 
 def spark_session(master: str = "local[2]", *, app: str = "kechuang", batch_rows: int = 50_000,
@@ -65,19 +64,20 @@ def spark_session(master: str = "local[2]", *, app: str = "kechuang", batch_rows
     return spark
 
 
-def read_facts(spark: SparkSession, src: str | Path) -> DataFrame:
-    """The facts columns and ``row`` (the row in its file) of a checked facts Parquet file."""
-    files = check_facts_parquet(src)
+def read_facts(spark: SparkSession, src: str | Path, layout: bytes = LAYOUT) -> DataFrame:
+    """The columns of ``layout`` and ``row`` (the row in its file) of a checked Parquet file."""
+    files = check_facts_parquet(src, layout)
     df = spark.read.parquet(*[str(f) for f in files])
-    return df.select(*[F.col(c) for c in SCHEMA], F.col("_metadata.row_index").alias("row"))
+    return df.select(*[F.col(c) for c in LAYOUT_SCHEMAS[layout]], F.col("_metadata.row_index").alias("row"))
 
 
-def row_groups(spark: SparkSession, src: str | Path, partitions: int | None = None) -> tuple[DataFrame, int]:
+def row_groups(spark: SparkSession, src: str | Path, partitions: int | None = None,
+               layout: bytes = LAYOUT) -> tuple[DataFrame, int]:
     """A DataFrame of the checked files' row groups (``file, row_group, first_row``) in
     ``partitions`` slices (default: one per row group, at most 4 × the default parallelism), and
     the number of enterprises in them."""
     rows, n = [], 0
-    for f in check_facts_parquet(src):
+    for f in check_facts_parquet(src, layout):
         meta = pq.ParquetFile(f).metadata
         first = 0
         for g in range(meta.num_row_groups):
@@ -87,6 +87,21 @@ def row_groups(spark: SparkSession, src: str | Path, partitions: int | None = No
     slices = partitions or min(len(rows), 4 * spark.sparkContext.defaultParallelism)
     rdd = spark.sparkContext.parallelize(rows, max(1, min(slices, len(rows))))
     return spark.createDataFrame(rdd, "file string, row_group int, first_row long"), n
+
+
+def duplicate_rows(groups: DataFrame, job: Job) -> dict[str, set[int]]:
+    """Rows whose key (the job's ``key_columns``) already appeared on an earlier row, in any
+    partition or file: a shuffle of the keys only (each row group read for its key columns), the
+    first occurrence (by file, then row) kept. Returns ``{file: {row, …}}`` of the later ones."""
+    from pyspark.sql.window import Window
+
+    keys = groups.mapInArrow(partial(map_keys, job), "file string, row long, key string")
+    first = Window.partitionBy("key").orderBy("file", "row")
+    later = keys.withColumn("n", F.row_number().over(first)).filter(F.col("n") > 1).select("file", "row")
+    out: dict[str, set[int]] = {}
+    for r in later.toLocalIterator():
+        out.setdefault(r["file"], set()).add(r["row"])
+    return out
 
 
 def map_job(df: DataFrame, job: Job) -> DataFrame:
@@ -108,14 +123,18 @@ class Summary:
 
 
 def run_job(spark: SparkSession, job: Job, src: str | Path, out: str | Path, *,
-            partitions: int | None = None, reader: str = "arrow") -> Summary:
-    """Read ``src``, map ``job`` over it, write ``out/output=result`` and ``out/output=reject``."""
+            partitions: int | None = None, reader: str = "arrow", check_duplicates: bool = True) -> Summary:
+    """Read ``src``, map ``job`` over it, write ``out/output=result`` and ``out/output=reject``.
+    With the Arrow reader a row repeating an earlier row's key (the same enterprise, or IP item) is
+    a ``duplicate_uscc`` reject unless ``check_duplicates`` is off (the benchmark's input repeats
+    its records on purpose); Spark's own reader does not check."""
     if reader == "arrow":
-        groups, n_in = row_groups(spark, src, partitions)
+        groups, n_in = row_groups(spark, src, partitions, job.layout)
+        job.duplicates = duplicate_rows(groups, job) if check_duplicates else None
         mapped = groups.mapInArrow(partial(map_row_groups, job), from_arrow_schema(job.schema()))
         n_parts = groups.rdd.getNumPartitions()
     elif reader == "spark":
-        df = read_facts(spark, src)
+        df = read_facts(spark, src, job.layout)
         if partitions:
             df = df.repartition(partitions)
         n_parts = df.rdd.getNumPartitions()

@@ -26,8 +26,18 @@ from kechuang.engine.qualification import SCHEMA
 
 VERSION_KEY = b"kechuang.facts.schema_version"
 LAYOUT_KEY = b"kechuang.facts.layout"
-#: The one layout so far: one row per enterprise, columns of the qualification engine's SCHEMA.
+#: One row per enterprise, columns of the qualification engine's SCHEMA.
 LAYOUT = b"enterprise-columns"
+#: One row per ``ip[]`` item of the data standard, with its holder's ``uscc`` and the item's
+#: ``number`` (专利号/登记号) and the facts the IP valuation reads (``kechuang.engine.ipvalue``).
+IP_LAYOUT = b"ip-items"
+IP_ITEMS_SCHEMA: dict[str, pl.DataType] = {
+    "uscc": pl.String, "number": pl.String, "type": pl.String, "filed_on": pl.Date, "expires_on": pl.Date,
+    "claims": pl.Float64, "citations": pl.Float64, "family_size": pl.Float64, "litigations": pl.Float64,
+    "licences": pl.Float64, "attributable_revenue": pl.Float64, "industrializable": pl.Boolean,
+}
+#: The columns a file of each layout must have.
+LAYOUT_SCHEMAS: dict[bytes, dict] = {LAYOUT: SCHEMA, IP_LAYOUT: IP_ITEMS_SCHEMA}
 
 
 class FileCode(StrEnum):
@@ -74,6 +84,26 @@ def write_facts_parquet(frame: pl.DataFrame, path: str | Path, *, row_group_size
     return table.num_rows
 
 
+def write_ip_items_parquet(frame: pl.DataFrame, path: str | Path, *, row_group_size: int = 100_000,
+                           version: str = SCHEMA_VERSION) -> int:
+    """Write ``ip[]`` items (one row each: :data:`IP_ITEMS_SCHEMA`; a missing column is written
+    empty, as unknown) stamped with the standard's version and the ``ip-items`` layout."""
+    frame = frame.with_columns([pl.lit(None, dtype=d).alias(c) for c, d in IP_ITEMS_SCHEMA.items()
+                                if c not in frame.columns])
+    table = frame.select([pl.col(c).cast(d) for c, d in IP_ITEMS_SCHEMA.items()]).to_arrow()
+    meta = dict(table.schema.metadata or {}) | {VERSION_KEY: version.encode(), LAYOUT_KEY: IP_LAYOUT}
+    pq.write_table(table.replace_schema_metadata(meta), str(path), row_group_size=row_group_size)
+    return table.num_rows
+
+
+def ip_items_frame(records) -> pl.DataFrame:
+    """The ``ip[]`` items of interchange records (dicts of the data standard) as rows of
+    :data:`IP_ITEMS_SCHEMA`, each with its holder's ``uscc``: the input of ``kechuang spark value``."""
+    rows = [{"uscc": rec.get("uscc"), **{k: item.get(k) for k in IP_ITEMS_SCHEMA if k != "uscc"}}
+            for rec in records for item in (rec.get("ip") or [])]
+    return pl.DataFrame(rows, schema=IP_ITEMS_SCHEMA, strict=False)
+
+
 def parquet_files(path: str | Path) -> list[Path]:
     p = Path(path)
     files = sorted(f for f in p.rglob("*.parquet") if f.is_file()) if p.is_dir() else [p]
@@ -82,12 +112,11 @@ def parquet_files(path: str | Path) -> list[Path]:
     return files
 
 
-_EXPECTED = pl.Schema(SCHEMA)
-
-
-def check_facts_parquet(path: str | Path) -> list[Path]:
-    """Check every file's version stamp, layout and columns (footers only); returns the files."""
+def check_facts_parquet(path: str | Path, layout: bytes = LAYOUT) -> list[Path]:
+    """Check every file's version stamp, layout (``layout``: enterprise columns or IP items) and
+    columns (footers only); returns the files."""
     files = parquet_files(path)
+    expected = pl.Schema(LAYOUT_SCHEMAS[layout])
     for f in files:
         schema = pq.read_schema(f)
         meta = schema.metadata or {}
@@ -95,17 +124,17 @@ def check_facts_parquet(path: str | Path) -> list[Path]:
         if version is None:
             raise FactsParquetError(FileCode.NO_VERSION, str(f),
                                     f"no '{VERSION_KEY.decode()}' in the file's metadata: write it "
-                                    "with kechuang.spark.write_facts_parquet")
+                                    "with kechuang.spark.write_facts_parquet or write_ip_items_parquet")
         if not readable(version.decode()):
             raise FactsParquetError(FileCode.VERSION, str(f),
                                     f"data standard version {version.decode()!r}; this engine reads "
                                     f"{SCHEMA_VERSION} and older {SCHEMA_VERSION.split('.')[0]}.x")
-        layout = meta.get(LAYOUT_KEY, LAYOUT)
-        if layout != LAYOUT:
-            raise FactsParquetError(FileCode.LAYOUT, str(f), f"layout {layout.decode()!r}, "
-                                    f"expected {LAYOUT.decode()!r}")
+        got_layout = meta.get(LAYOUT_KEY, LAYOUT)
+        if got_layout != layout:
+            raise FactsParquetError(FileCode.LAYOUT, str(f), f"layout {got_layout.decode()!r}, "
+                                    f"expected {layout.decode()!r}")
         got = pl.from_arrow(schema.empty_table()).schema
-        for name, dtype in _EXPECTED.items():
+        for name, dtype in expected.items():
             if name not in got:
                 raise FactsParquetError(FileCode.MISSING_COLUMN, str(f), f"column {name!r} is missing")
             if got[name] != dtype:

@@ -75,7 +75,9 @@ def test_given_scorecard_when_rated_on_spark_then_same_scores_as_single_process(
 @pytest.mark.parametrize("reader", ["arrow", "spark"])
 def test_given_malformed_records_when_run_on_spark_then_rejects_and_nothing_lost(spark, facts, tmp_path, reader):
     bad = spoil(facts).drop("row")
-    frame = pl.concat([facts.head(500), bad, facts.slice(500, 492)])  # rows 501–505 are the broken ones
+    # rows 501–505 are the broken ones; the spoiled eight are enterprises 0–7, so the rest starts at 8
+    # (else their intact rows would repeat an earlier USCC, itself a reject)
+    frame = pl.concat([facts.slice(8, 500), bad, facts.slice(508, 492)])
     src = tmp_path / "bad.parquet"
     write_facts_parquet(frame, src, row_group_size=100)
     summary, res, rej = _run(spark, EvaluateJob(AS_OF, details="none"), src, tmp_path / "out", reader)
@@ -108,3 +110,17 @@ def test_given_newer_schema_version_when_cli_runs_then_exit_2_coded_message_and_
     assert proc.returncode == 2
     assert "[schema_version]" in proc.stderr and "'1.7'" in proc.stderr
     assert proc.stdout.strip() == "no django"
+
+
+def test_given_an_enterprise_twice_in_other_partitions_when_run_then_the_later_rows_are_rejects(spark, facts, tmp_path):
+    # rows 900–909 repeat rows 0–9 (another row group, so another task): a province's files often overlap
+    frame = pl.concat([facts.head(900), facts.head(10)])
+    src = tmp_path / "dup.parquet"
+    write_facts_parquet(frame, src, row_group_size=100)
+    summary, res, rej = _run(spark, EvaluateJob(AS_OF, details="none"), src, tmp_path / "out")
+    assert summary.partitions > 1 and summary.enterprises == 910
+    assert sorted(rej["row"]) == list(range(900, 910))
+    assert set(rej["reject_code"]) == {"duplicate_uscc"} and set(rej["reject_field"]) == {"uscc"}
+    assert set(rej["uscc"]) == set(facts.head(10)["uscc"])
+    assert summary.enterprises_with_results + summary.rejects == summary.enterprises  # nothing lost
+    assert set(res["row"].unique()) == set(range(900))
