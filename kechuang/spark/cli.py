@@ -1,9 +1,10 @@
-"""``kechuang spark evaluate|rate|warn``: the engine over facts Parquet on Spark.
+"""``kechuang spark evaluate|rate|warn|value|points``: the engine over facts Parquet on Spark.
 
     kechuang spark evaluate --input facts.parquet --output out/ --as-of 2026-11-22 [--master local[2]]
     kechuang spark rate --model scorecard.json --input … --output … --as-of …
     kechuang spark warn [--rules rules.toml] --input … --output … --as-of …
     kechuang spark value [--model ip-pledge-2023] --input ip_items.parquet --output … --as-of …
+    kechuang spark points --model national --reference reference.json --input … --output … --as-of …
 
 ``value`` reads the ``ip-items`` layout (one row per ``ip[]`` item with its holder's uscc, written by
 ``kechuang.spark.write_ip_items_parquet``); the others read one row per enterprise.
@@ -24,7 +25,7 @@ import orjson
 
 from .standard import FactsParquetError, check_facts_parquet
 
-VERBS = ("evaluate", "rate", "warn", "value")
+VERBS = ("evaluate", "rate", "warn", "value", "points")
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     ap.add_argument("--model", help="rate: a fitted scorecard (ScorecardModel JSON); value: an IP valuation "
                     "model id or TOML file (default ip-pledge-2023)")
     ap.add_argument("--rules", help="warn: a warning rule set (TOML); default the built-in one")
+    ap.add_argument("--reference", help="points: the fitted reference population (PointsScorer.reference_json)")
     ap.add_argument("--no-duplicate-check", action="store_true",
                     help="evaluate a row whose enterprise (or IP item) appeared on an earlier row again, "
                          "instead of rejecting it (code duplicate_uscc)")
@@ -58,6 +60,16 @@ def build_job(args: argparse.Namespace):
         if not args.model:
             raise SystemExit("kechuang spark rate needs --model (a fitted scorecard's JSON)")
         return RateJob(ScorecardModel.from_json(Path(args.model).read_bytes()), args.as_of)
+    if args.verb == "points":
+        from kechuang.engine.points import bundled_models, load_model as load_points_model
+
+        from .partitions import PointsJob
+
+        if not args.model or not args.reference:
+            raise SystemExit("kechuang spark points needs --model (a model id or file) and --reference (its JSON)")
+        models = bundled_models()
+        model = models[args.model] if args.model in models else load_points_model(Path(args.model))
+        return PointsJob(model, orjson.loads(Path(args.reference).read_bytes()), args.as_of)
     if args.verb == "value":
         from kechuang.engine.ipvalue import get_model, load_model
 

@@ -158,6 +158,32 @@ class WarnJob(Job):
         return results.with_columns(row=frame["row"])
 
 
+class PointsJob(Job):
+    """Innovation points with a fitted reference population (对照库): ``PointsScorer.from_reference``
+    then ``score`` on each partition. The reference is fitted on the whole population beforehand
+    (``PointsScorer.fit``, one machine: it reads only the indicator columns) and shipped as its JSON.
+    Rank within stage needs the whole population too, so ``rank`` and ``peers`` are not written: a
+    window over the results gives them."""
+
+    def __init__(self, model, reference: dict, as_of: dt.date):
+        from kechuang.engine.points import PointsScorer
+
+        self.model, self.reference, self.as_of = model, reference, as_of
+        self.scorer = PointsScorer.from_reference(model, reference)
+        probe = self._score(pl.DataFrame(schema=SCHEMA).with_columns(row=pl.lit(0, pl.Int64)).head(0))
+        self.result_schema = {k: v for k, v in probe.schema.items() if k != "row"}
+
+    def _score(self, frame: pl.DataFrame) -> pl.DataFrame:
+        from kechuang.engine.points import facts_frame
+
+        facts = facts_frame(frame_to_records(frame.drop("row")), self.as_of)
+        keys = frame.select("row", "uscc")
+        return self.scorer.score(facts, keys=keys).drop("rank", "peers")
+
+    def run(self, frame: pl.DataFrame) -> pl.DataFrame:
+        return self._score(frame)
+
+
 class ValueJob(Job):
     """The IP valuation (``kechuang.engine.ipvalue.value_batch``) of ``ip[]`` items, one row each
     (the ``ip-items`` layout): status, the value range and the quality scores, ``row`` carried over."""
