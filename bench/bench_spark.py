@@ -187,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
         log.info("  %-58s %7.2f s wall %7.2f s CPU  %9.0f /s  %.2f× the single process's throughput",
                  label, wall, cpu, n / wall, n / wall / base_rate)
     keys = list(results)
-    if len(keys) >= 4:
+    if len(keys) >= 4 and "local[1]" in keys[1] and "local[2]" in keys[2]:  # the default --masters
         (w1, *_), (w2, *_), (w4, *_) = results[keys[1]], results[keys[2]], results[keys[3]]
         log.info("  local[1] → local[2]: throughput × %.2f", w1 / w2)
         log.info("  overhead per partition: (%.2f − %.2f s) / (%d − %d) = %.0f ms",
