@@ -412,3 +412,17 @@ def bilingual(obj, key: str = "title"):
     if not (get_language() or "zh-hans").lower().startswith("zh") and get(f"{key}_en"):
         return get(f"{key}_en")
     return as_entered(get(key))
+
+
+def cell_text(v) -> str:
+    """A spreadsheet cell's value as the text an importer parses: dates as ISO, whole floats
+    without ".0" (Excel stores 2025 as 2025.0), the rest stripped; an empty cell is ""."""
+    if v is None:
+        return ""
+    if isinstance(v, datetime):
+        return v.date().isoformat()
+    if isinstance(v, date):
+        return v.isoformat()
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v).strip()

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from django.utils.translation import gettext as _
+from kechuang.core.formatting import cell_text
 
 from .error_codes import FundsErrorCode as E
 
@@ -50,18 +51,6 @@ class ImportFileError(Exception):
         super().__init__("; ".join(str(e) for e in errors[:20]))
 
 
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
-
-
 def read_repayments(content: bytes) -> list[tuple[int, dict[str, str]]]:
     """``(row number as a person sees it, {field: text})`` for every non-empty data row."""
     from openpyxl import load_workbook
@@ -77,7 +66,7 @@ def read_repayments(content: bytes) -> list[tuple[int, dict[str, str]]]:
     if not table:
         raise ImportFileError([RowError(0, _("文件"), E.BAD_FILE, _("文件是空的。"))])
     errors: list[RowError] = []
-    header = [_cell(getattr(c, "value", None)) for c in table[0]]
+    header = [cell_text(getattr(c, "value", None)) for c in table[0]]
     by_alias = {a.lower(): f for f, aliases in COLUMNS.items() for a in aliases}
     fields: list[str | None] = []
     for h in header:
@@ -100,7 +89,7 @@ def read_repayments(content: bytes) -> list[tuple[int, dict[str, str]]]:
                 errors.append(RowError(n, f"{get_column_letter(i + 1)}列", E.BAD_FILE,
                                        _("单元格含公式，请复制后“粘贴为数值”再导入")))
                 continue
-            text = _cell(v)
+            text = cell_text(v)
             if not text:
                 continue
             f = fields[i] if i < len(fields) else None

@@ -17,6 +17,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from kechuang.engine.talent import programmes
+from kechuang.core.formatting import cell_text
 
 from .choices import LEVEL_LABELS
 from .error_codes import TalentErrorCode as E
@@ -57,18 +58,6 @@ class ImportFileError(Exception):
     def __init__(self, errors: list[RowError]):
         self.errors = errors
         super().__init__("; ".join(str(e) for e in errors[:20]))
-
-
-def _cell(v) -> str:
-    if v is None:
-        return ""
-    if isinstance(v, dt.datetime):
-        return v.date().isoformat()
-    if isinstance(v, dt.date):
-        return v.isoformat()
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v).strip()
 
 
 def _vocab(kind: str) -> dict[str, str]:
@@ -136,7 +125,7 @@ def read_people(content: bytes) -> list[tuple[int, dict[str, Any]]]:
     if not table:
         raise ImportFileError([RowError(sheet, 0, _("文件"), E.BAD_FILE, _("文件是空的。"))])
     errors: list[RowError] = []
-    header = [_cell(getattr(c, "value", None)) for c in table[0]]
+    header = [cell_text(getattr(c, "value", None)) for c in table[0]]
     by_alias = {h: f for f, h in HEADERS.items()} | {f: f for f in HEADERS}
     fields: list[str | None] = []
     for h in header:
@@ -158,7 +147,7 @@ def read_people(content: bytes) -> list[tuple[int, dict[str, Any]]]:
                 errors.append(RowError(sheet, n, f"{get_column_letter(i + 1)}列", E.BAD_FILE,
                                        _("单元格含公式，请复制后“粘贴为数值”再导入")))
                 continue
-            text = _cell(getattr(cell, "value", None))
+            text = cell_text(getattr(cell, "value", None))
             if not text:
                 continue
             f = fields[i] if i < len(fields) else None

@@ -207,3 +207,11 @@ def test_wan_is_a_grouped_number_of_wan(yuan, expected):
     assert formatting.wan(yuan) == expected
     with translation.override("en"):
         assert formatting.wan(yuan) == expected
+
+
+@pytest.mark.parametrize(("value", "text"), [
+    (None, ""), (2025.0, "2025"), (2025.5, "2025.5"), (" 历下区 ", "历下区"),
+    (date(2026, 3, 1), "2026-03-01"), (datetime(2026, 3, 1, 9, 30), "2026-03-01"),
+])
+def test_cell_text_is_what_an_importer_parses(value, text):
+    assert formatting.cell_text(value) == text
